@@ -1,0 +1,113 @@
+"""The community office: the "two committees" (两委) and the service centre [001, 000, 004].
+
+Every community gets the same committee posts whatever its size [001], plus service-centre
+staff. The office must cover the departmental tasks pushed down to the community [000, 004];
+what it cannot cover spills onto the grid workers' days. Hours left over revisit handled
+cases when the closed loop runs (接转办访督考 [001]) and handle the cases escalated from the
+compounds: the community rung of the ladder (大事不出社区 [001]). When grids
+are merged, cadres spend part of the day as grid workers, so the office has fewer hours
+[000, 001].
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from commgov.model.lifecycle import COMMUNITY, CaseQueue, Issue
+
+if TYPE_CHECKING:
+    from commgov.agents.grid_worker import GridWorker
+    from commgov.model.community import CommunityModel
+
+
+class CommunityOffice(mesa.Agent):
+    """Office capacity, the admin spill-over, and community-level case handling."""
+
+    def __init__(self, model: CommunityModel, community: int, committee_posts: int,
+                 service_staff: int) -> None:
+        super().__init__(model)
+        self.community = community
+        self.committee_posts = committee_posts
+        self.service_staff = service_staff
+        self.queue = CaseQueue()
+        self._revisits: list[Issue] = []   # closed-loop revisits due (接转办访督考 [001])
+        self.workers: list[GridWorker] = []
+        self._progress_hours = 0.0
+        self.case_hours = 0.0
+        self.spill = 0.0
+        self.uncovered_share = 0.0
+
+    @property
+    def office_hours(self) -> float:
+        p = self.model.params
+        cadre_office = 1 - (p.grid.cadre_field_share if p.grid.merged else 0.0)
+        return (self.committee_posts * cadre_office + self.service_staff) * p.staff.hours_per_day
+
+    def receive(self, issue: Issue, front: bool = False) -> None:
+        issue.level = COMMUNITY
+        issue.handler = self
+        self.queue.push(issue, front=front)
+
+    def revisit(self, issue: Issue) -> None:
+        self._revisits.append(issue)
+
+    def plan_day(self) -> None:
+        """Cover pushed-down tasks first; keep a minimum for cases; spill the rest [000]."""
+        p = self.model.params
+        demand = p.workers.office_admin_hours * (1 - p.workers.task_access_cut)
+        hours = self.office_hours
+        self.case_hours = max(hours - demand, p.ladder.office_case_share_min * hours)
+        uncovered = max(0.0, demand - (hours - self.case_hours))
+        self.uncovered_share = uncovered / demand if demand else 0.0
+        self.spill = uncovered * p.workers.spill_share
+        full_time = [w for w in self.workers if not w.cadre]
+        share = self.spill / len(full_time) if full_time else 0.0
+        for w in full_time:
+            w.spill = share
+
+    def success_prob(self, issue: Issue) -> float:
+        """Committee handling: more authority than a grid worker, so difficulty and kind
+        weigh half as much [001]."""
+        p = self.model.params
+        w = p.workers
+        trust = self.model.households.trust[issue.household]
+        diffs = (w.difficulty_penalty.small, w.difficulty_penalty.big,
+                 w.difficulty_penalty.hard)
+        kinds = (w.kind_penalty.neighbour, w.kind_penalty.property, w.kind_penalty.facility,
+                 w.kind_penalty.service)
+        x = (p.ladder.community_constant + w.trust_weight * (trust - 0.5)
+             - 0.5 * diffs[issue.difficulty] - 0.5 * kinds[issue.kind])
+        return 1.0 / (1.0 + np.exp(-x))
+
+    def step(self) -> None:
+        m = self.model
+        per_case = m.params.ladder.community_hours_per_case
+        budget = self.case_hours
+        # The service centre revisits handled cases first (mostly by phone) [001].
+        revisits, self._revisits = self._revisits, []
+        cost = m.params.loop.revisit_hours
+        for issue in revisits:
+            if issue.closed:
+                continue
+            if budget < cost:
+                self._revisits.append(issue)     # tomorrow
+                continue
+            budget -= cost
+            m.book.revisit(issue)
+        while budget > 0:
+            issue = self.queue.pop()
+            if issue is None:
+                break
+            need = per_case - issue.progress
+            if need > budget:
+                issue.progress += budget
+                self.queue.push(issue, front=True)
+                break
+            budget -= need
+            if m.random.random() < self.success_prob(issue):
+                m.book.handled(issue, COMMUNITY)
+            else:
+                m.book.escalate(issue)

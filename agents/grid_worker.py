@@ -1,0 +1,150 @@
+"""Grid workers 网格员: a daily time budget split between the office and the field [003].
+
+Each worker serves the households of a contiguous block of buildings. The day starts with
+administrative tasks pushed down from above ("a thousand threads above, one needle below"
+[000, 004]) and any office work the community office could not cover; the rest is field
+time, spent on queued cases (reopened ones first) and door-to-door visits that
+build ties with households [003]. Separate narrow grids refer out-of-scope cases to each
+other at a cost in time and days [001]. Mediation succeeds with a probability that rises with
+skill (training, certification, experience [000]) and the household's trust, and falls with
+the issue's difficulty and kind; a failed case goes up the ladder.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from commgov.model.lifecycle import COMPOUND, CaseQueue, Issue
+
+if TYPE_CHECKING:
+    from commgov.model.community import CommunityModel
+
+
+class GridWorker(mesa.Agent):
+    """One grid worker (full-time, or a committee cadre doubling as one after a merge)."""
+
+    def __init__(self, model: CommunityModel, index: int, community: int, hours: float,
+                 cadre: bool = False) -> None:
+        super().__init__(model)
+        self.index = index
+        self.community = community
+        self.hours = hours               # grid-work hours in a day
+        self.cadre = cadre               # a committee cadre doubling as a grid worker
+        self.households = np.zeros(0, dtype=np.int64)
+        self.queue = CaseQueue()
+        self.tenure = float(model.rng.integers(0, 3 * 365))
+        self.certified = bool(model.rng.random() < model.params.workers.certified_share)
+        self.admin_today = 0.0
+        self.field_today = 0.0
+        self.spill = 0.0                 # office work pushed onto this worker today (hours)
+        self.cases_handled = 0
+
+    # ------------------------------------------------------------------ state
+    @property
+    def skill(self) -> float:
+        """0..1: base, certificate, training [000], and experience (saturating)."""
+        w = self.model.params.workers
+        exp = self.tenure / (self.tenure + w.learning_days)
+        return min(1.0, 0.25 + 0.25 * self.certified + 0.25 * w.training + 0.25 * exp)
+
+    def admin_hours(self) -> float:
+        """Pushed-down tasks, cut by a task access list [001]; duplicated ledgers for each
+        extra separate grid unless grids are merged or one platform serves all [000, 001]."""
+        p = self.model.params
+        base = p.workers.admin_hours * (1 - p.workers.task_access_cut)
+        if not p.grid.merged and not p.platform.integrated:
+            base += (p.grid.separate_networks - 1) * p.grid.duplicate_report_hours
+        if self.cadre:  # a cadre's office share is counted by the community office
+            return 0.0
+        return base
+
+    def receive(self, issue: Issue, front: bool = False) -> None:
+        issue.level = COMPOUND
+        issue.handler = self
+        self.queue.push(issue, front=front)
+
+    # ------------------------------------------------------------------ the day
+    def step(self) -> None:
+        m = self.model
+        p = m.params
+        w = p.workers
+        self.tenure += 1
+        self.admin_today = min(self.hours, self.admin_hours() + self.spill)
+        budget = self.hours - self.admin_today
+        self.field_today = budget
+        book = m.book
+
+        hours_per_case = (w.hours_per_case.small, w.hours_per_case.big, w.hours_per_case.hard)
+        while budget > 0:
+            issue = self.queue.pop()
+            if issue is None:
+                break
+            if not issue.referred and not p.grid.merged and p.grid.referral_prob > 0:
+                issue.referred = True
+                if m.random.random() < p.grid.referral_prob:
+                    # Out of this narrow grid's scope: pass it to the right network [001].
+                    budget -= p.grid.referral_hours
+                    delay = 0 if p.platform.integrated else p.grid.referral_days
+                    m.defer(issue, m.day + delay, self.receive)
+                    continue
+            need = hours_per_case[issue.difficulty] - issue.progress
+            if need > budget:
+                issue.progress += budget
+                budget = 0.0
+                self.queue.push(issue, front=True)
+                break
+            budget -= need
+            self.cases_handled += 1
+            if m.random.random() < self.success_prob(issue):
+                book.handled(issue, COMPOUND)
+            else:
+                book.escalate(issue)
+
+        if budget > 0 and len(self.households):
+            self._visit(budget)
+
+    def success_prob(self, issue: Issue) -> float:
+        """Mediation success; a cadre in the field decides with the committee's authority
+        (the upside of 多网合一: matters settled on the spot [000, 001])."""
+        m = self.model
+        if self.cadre:
+            return m.offices[self.community].success_prob(issue)
+        w = m.params.workers
+        trust = self.model.households.trust[issue.household]
+        kinds = (w.kind_penalty.neighbour, w.kind_penalty.property, w.kind_penalty.facility,
+                 w.kind_penalty.service)
+        diffs = (w.difficulty_penalty.small, w.difficulty_penalty.big,
+                 w.difficulty_penalty.hard)
+        x = (w.mediation_constant + w.skill_weight * (self.skill - 0.5)
+             + w.trust_weight * (trust - 0.5) - diffs[issue.difficulty] - kinds[issue.kind])
+        return 1.0 / (1.0 + np.exp(-x))
+
+    def _visit(self, hours: float) -> None:
+        """Door-to-door visits in spare field time build ties and trust [003]."""
+        m = self.model
+        p = m.params
+        n = int(hours * p.workers.visits_per_hour)
+        if n <= 0:
+            return
+        hh = m.households
+        idx = self.households[m.rng.integers(0, len(self.households), n)]
+        idx = idx[hh.occupied[idx]]
+        hh.relationship[idx] = np.minimum(1.0, hh.relationship[idx] + p.workers.relationship_gain)
+        hh.trust[idx] = np.minimum(1.0, hh.trust[idx] + p.trust.visit)
+
+    def turnover(self) -> None:
+        """The worker leaves; a successor starts with no ties [000]: "a new official ignores
+        the old accounts", so the households lose some trust and half-done work restarts."""
+        m = self.model
+        w = m.params.workers
+        self.tenure = 0.0
+        self.certified = bool(m.rng.random() < w.certified_share)
+        hh = m.households
+        hh.relationship[self.households] = 0.0
+        hh.trust[self.households] = np.maximum(0.0, hh.trust[self.households]
+                                               - w.turnover_trust_loss)
+        for _t, issue in self.queue._q:
+            issue.progress = 0.0

@@ -1,0 +1,71 @@
+"""Party branches 党支部 of compounds: red stations, activities, deliberations, tripartite body.
+
+A branch in every compound [002]. Residents report small problems at "red stations"
+(红色驿站) where branch members claim them [003]; how many members actually show up is the
+double-reporting activation rate (双报到: most register but do not come [001]). Branches run
+activities and deliberations (两议两评两公开 [001]) that residents join by propensity (see
+``Households.participate``), and convene the tripartite body 三方协同 (branch + owners'
+committee + property firm) on property disputes [002].
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from commgov.model.lifecycle import COMPOUND, CaseQueue, Issue
+
+if TYPE_CHECKING:
+    from commgov.model.community import CommunityModel
+
+
+class PartyBranch(mesa.Agent):
+    """The party branch of one compound."""
+
+    def __init__(self, model: CommunityModel, compound: int) -> None:
+        super().__init__(model)
+        self.compound = compound
+        self.red_station = CaseQueue()
+        self.tripartite_queue = CaseQueue()
+        self._capacity = 0.0
+        self.attendance = 0          # households at the last activity or deliberation
+        self.active_members = 0
+
+    def receive(self, issue: Issue, front: bool = False) -> None:
+        """A report at the red station / in the WeChat group."""
+        issue.level = COMPOUND
+        issue.handler = self
+        self.red_station.push(issue, front=front)
+
+    def step(self) -> None:
+        m = self.model
+        pp = m.params.party
+        self._capacity += pp.member_cases_per_week * self.active_members / 7.0
+        while self._capacity >= 1.0:
+            issue = self.red_station.pop()
+            if issue is None:
+                self._capacity = min(self._capacity, 1.0)
+                break
+            self._capacity -= 1.0
+            if m.random.random() < pp.red_station_success:
+                m.book.handled(issue, COMPOUND)
+            else:
+                m.workers[issue.worker].receive(issue)   # the member hands it on
+        # Issues nobody could claim today wait; after a day they go to the grid worker.
+        while (issue := self.red_station.peek()) is not None and \
+                m.day - issue.reported_day >= 1 and self._capacity < 1.0:
+            self.red_station.pop()
+            m.workers[issue.worker].receive(issue)
+        if (m.day + self.compound) % 7 == 0:
+            self._tripartite_meeting()
+
+    def _tripartite_meeting(self) -> None:
+        """Weekly: branch, owners' committee and firm settle the property disputes the firm
+        could not [002]; what they cannot settle goes to the community."""
+        m = self.model
+        while (issue := self.tripartite_queue.pop()) is not None:
+            if m.random.random() < m.params.party.tripartite_success:
+                m.book.handled(issue, COMPOUND)
+            else:
+                m.book.escalate(issue)

@@ -1,0 +1,76 @@
+"""Property firms 物业: service quality, fee collection and the revenue → quality feedback.
+
+Property management is the largest hotline complaint category (13.3% of tickets) [001]:
+low quality, unsupervised fees, firms left to police parking and charging cables [001]. A
+firm's quality follows its fee revenue (paying households are revenue; revenue pays for
+service), and residents pay by quality and trust, a loop that can run either way [000].
+Red property (红色物业, a party branch in the firm, regular training) raised fee collection
+in Fukang from 60% to 98% and cut resident–firm conflicts [000]: here it lifts the quality
+the firm aims for, earns residents' trust when paying, and lets the firm's branch join the
+tripartite body even where the owners' committee is weak.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from commgov.model.lifecycle import COMPOUND, CaseQueue, Issue
+
+if TYPE_CHECKING:
+    from commgov.model.community import CommunityModel
+
+
+class PropertyFirm(mesa.Agent):
+    """The property firm of one compound."""
+
+    def __init__(self, model: CommunityModel, compound: int, households: int,
+                 quality: float) -> None:
+        super().__init__(model)
+        self.compound = compound
+        self.n_households = households
+        self.quality = quality
+        self.queue = CaseQueue()
+        self._capacity = 0.0     # fractional cases carried between days
+
+    @property
+    def red(self) -> bool:
+        return self.model.params.property.red_property
+
+    def receive(self, issue: Issue, front: bool = False) -> None:
+        issue.level = COMPOUND
+        issue.handler = self
+        self.queue.push(issue, front=front)
+
+    def success_prob(self) -> float:
+        pr = self.model.params.property
+        x = pr.case_constant + pr.case_quality_weight * (self.quality - 0.5)
+        return 1.0 / (1.0 + np.exp(-x))
+
+    def step(self) -> None:
+        """Handle today's property cases; a failed one goes to the tripartite body where it
+        works [002], else to the grid worker (the community takes the complaint)."""
+        m = self.model
+        pr = m.params.property
+        self._capacity += pr.cases_per_100_households * self.n_households / 100 * self.quality
+        while self._capacity >= 1.0:
+            issue = self.queue.pop()
+            if issue is None:
+                self._capacity = min(self._capacity, 1.0)
+                break
+            self._capacity -= 1.0
+            if m.random.random() < self.success_prob():
+                m.book.handled(issue, COMPOUND)
+                continue
+            m.book.firm_failed(issue, m.tripartite(self.compound))
+
+    def monthly(self, paid_share: float) -> None:
+        """Quality moves toward what this month's revenue can pay for [000]."""
+        pr = self.model.params.property
+        target = pr.quality_floor + (pr.quality_ceiling - pr.quality_floor) * paid_share
+        if self.red:
+            target += pr.red_quality_bonus
+        target = min(1.0, target)
+        self.quality += pr.quality_adjust_per_year / 12 * (target - self.quality)

@@ -1,0 +1,313 @@
+"""Households: numpy state owned by the model, vectorised behaviour, and the thin ``Resident``.
+
+Per-household state lives in the arrays of ``Households`` (one row per flat, occupied or
+not); every daily household behaviour is one numpy expression over all rows. ``Resident`` is
+a Mesa agent pinned to its graph node that only reads and writes those arrays, so AgentSet,
+DataCollector and SolaraViz still see ordinary agents.
+
+Household kinds [001, 002, 004]: long-time locals; resettled residents (回迁, past conflicts,
+village habits) [001]; new residents (migrants, renters: weak belonging, low participation)
+[002]; retirees (the backbone of councils and activities) [004].
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa.discrete_space import FixedAgent
+
+from commgov.scenarios.schema import COMPOUND_KINDS, HOUSEHOLD_KINDS, ISSUE_KINDS
+
+if TYPE_CHECKING:
+    from commgov.model.community import CommunityModel
+    from commgov.model.graph import Neighbourhood
+
+LOCAL, RESETTLED, NEW_RESIDENT, RETIREE = range(4)
+assert HOUSEHOLD_KINDS == ("local", "resettled", "new_resident", "retiree")
+NEVER = -10_000  # "day of last participation" for households that never took part
+
+
+def sigmoid(x: np.ndarray | float) -> np.ndarray | float:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _per_kind(table, names=HOUSEHOLD_KINDS) -> np.ndarray:
+    return np.array([getattr(table, k) for k in names], dtype=np.float64)
+
+
+class Households:
+    """Column store of every household's state and the vectorised household processes."""
+
+    def __init__(self, model: CommunityModel, nb: Neighbourhood) -> None:
+        self.model = model
+        p = model.params
+        rng = model.rng
+        n = nb.n_households
+        self.n = n
+        self.compound = nb.compound
+        self.grid = nb.grid
+        self.community = nb.community
+        self.compound_kind = nb.compound_kind[nb.compound]          # int8 [N]
+        self.degree = np.asarray(nb.adjacency().sum(axis=1)).ravel()
+        self.adjacency = nb.adjacency()
+
+        self.occupied = rng.random(n) < p.households.initial_occupancy
+        self.kind = np.zeros(n, dtype=np.int8)
+        self.trust = np.zeros(n)
+        self.grievance = np.zeros(n)
+        self.relationship = np.zeros(n)          # tie to one's grid worker, 0..1
+        self.party_member = np.zeros(n, dtype=bool)
+        self.member_active = np.zeros(n, dtype=bool)
+        self.nail = np.zeros(n, dtype=bool)
+        self.fee_paid = np.zeros(n, dtype=bool)
+        self.open_issue = np.zeros(n, dtype=bool)
+        self.due_day = np.zeros(n, dtype=np.int64)   # time-promise deadline of the open issue
+        self.tide = np.zeros(n, dtype=bool)      # an elderly parent stays for the winter
+        self.last_participation = np.full(n, NEVER, dtype=np.int64)
+        self.worker = np.zeros(n, dtype=np.int64)  # index of the household's grid worker
+
+        # Kind shares per compound kind -> draw each household's kind.
+        shares = np.array([_per_kind(getattr(p.households.kinds, ck))
+                           for ck in COMPOUND_KINDS])                # [3, 4]
+        self._kind_cdf = np.cumsum(shares, axis=1)
+        self._trust0 = _per_kind(p.households.initial_trust)
+        self.settle(np.arange(n), newcomer=False)
+
+        # Issue rates per household and kind (per year) before season/tide/volunteers.
+        self._rate_base = np.array([getattr(p.issues.base_rate, k) for k in ISSUE_KINDS])
+        self._rate_compound = np.array([[getattr(getattr(p.issues.compound_multiplier, ck), k)
+                                         for k in ISSUE_KINDS] for ck in COMPOUND_KINDS])
+        self._rate_kind = _per_kind(p.issues.kind_multiplier)
+        self.refresh_rates()
+
+    # ---------------------------------------------------------------- who lives here
+    def settle(self, idx: np.ndarray, newcomer: bool) -> None:
+        """(Re)populate flats ``idx``: initial households, or newcomers after a move.
+
+        Newcomers are new residents with probability ``newcomer_new_resident_share``, else
+        locals [001, 002]; they arrive with no tie to the grid worker and no history.
+        """
+        if len(idx) == 0:
+            return
+        p = self.model.params
+        rng = self.model.rng
+        k = len(idx)
+        if newcomer:
+            kind = np.where(rng.random(k) < p.population.newcomer_new_resident_share,
+                            NEW_RESIDENT, LOCAL).astype(np.int8)
+        else:
+            cdf = self._kind_cdf[self.compound_kind[idx]]
+            kind = (rng.random(k)[:, None] > cdf).sum(axis=1).clip(0, 3).astype(np.int8)
+        self.kind[idx] = kind
+        self.trust[idx] = np.clip(self._trust0[kind] + rng.normal(0, p.households.trust_spread,
+                                                                  k), 0, 1)
+        self.grievance[idx] = 0.0
+        self.relationship[idx] = 0.0
+        self.party_member[idx] = rng.random(k) < p.households.party_member_share
+        self.member_active[idx] = self.party_member[idx] & (rng.random(k) < p.party.activation)
+        self.nail[idx] = rng.random(k) < p.property.nail_share
+        self.fee_paid[idx] = False
+        self.open_issue[idx] = False
+        self.tide[idx] = False
+        self.last_participation[idx] = NEVER
+
+    def refresh_rates(self) -> None:
+        """Per-household yearly issue rates by kind; recomputed only when kinds change."""
+        self.rates = (self._rate_base[None, :] * self._rate_compound[self.compound_kind]
+                      * self._rate_kind[self.kind][:, None])
+
+    def adjust_trust(self, h: int, delta: float) -> None:
+        self.trust[h] = min(1.0, max(0.0, self.trust[h] + delta))
+
+    # ---------------------------------------------------------------- daily: issues arise
+    def draw_new_issues(self, heating: bool, facility_factor: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """Which households get a new issue today, and of which kind.
+
+        A household has at most one open issue (a second grievance joins the first).
+        Facility issues double in the heating season [001] and fall where volunteers are
+        active [000]; a winter-tide household has more service requests [001].
+        """
+        p = self.model.params
+        rng = self.model.rng
+        fac = facility_factor[self.compound]
+        if heating:
+            fac = fac * p.issues.heating_facility_multiplier
+        r = self.rates
+        total = r[:, 0] + r[:, 1] + r[:, 2] * fac + r[:, 3]
+        tide_extra = np.where(self.tide, r[:, 3] * (p.population.tide_service_multiplier - 1),
+                              0.0)
+        total = total + tide_extra
+        eligible = self.occupied & ~self.open_issue
+        hit = np.flatnonzero(eligible & (rng.random(self.n) * 365.0 < total))
+        if len(hit) == 0:
+            return hit, np.zeros(0, dtype=np.int64)
+        rows = r[hit].copy()
+        rows[:, 2] *= fac[hit]
+        rows[:, 3] += tide_extra[hit]
+        cdf = np.cumsum(rows, axis=1)
+        u = rng.random(len(hit)) * cdf[:, -1]
+        kinds = (u[:, None] > cdf).sum(axis=1).clip(0, 3)
+        return hit, kinds
+
+    def choose_channels(self, hit: np.ndarray, kinds: np.ndarray, red_station: np.ndarray
+                        ) -> np.ndarray:
+        """Multinomial-logit choice of grid / WeChat-red station / 12345 / silence.
+
+        Trust and a tie to the grid worker pull reports to the grid [003]; grievance and
+        property complaints push them to the hotline [001]; new residents and the elderly
+        who "do not want to cause trouble" stay silent more often [001, 002].
+        """
+        from commgov.model.lifecycle import PROPERTY
+        c = self.model.params.channels
+        rng = self.model.rng
+        trust = self.trust[hit]
+        u = np.empty((len(hit), 4))
+        u[:, 0] = c.grid_constant + c.trust_weight * trust + c.relationship_weight \
+            * self.relationship[hit]
+        wechat_ok = c.wechat_groups | red_station[self.compound[hit]]
+        u[:, 1] = np.where(wechat_ok, c.wechat_constant + c.trust_weight * trust, -np.inf)
+        u[:, 2] = (c.hotline_constant + c.grievance_weight * self.grievance[hit]
+                   + c.property_hotline_bonus * (kinds == PROPERTY))
+        silence = np.array([getattr(c.silence_by_kind, k) for k in HOUSEHOLD_KINDS])
+        u[:, 3] = c.silent_constant + silence[self.kind[hit]]
+        gumbel = -np.log(-np.log(rng.random(u.shape)))
+        return np.argmax(u + gumbel, axis=1)
+
+    # ---------------------------------------------------------------- periodic processes
+    def participate(self, day: int, activity_here: np.ndarray, council: bool) -> np.ndarray:
+        """Who joins this round of activities/deliberations [003, 004].
+
+        Propensity by kind (retirees high, new residents low) [004], trust, active party
+        membership (double reporting) [001], volunteer points [001], and herd behaviour:
+        the share of one's graph neighbours who took part recently [004].
+        """
+        p = self.model.params
+        pp = p.participation
+        rng = self.model.rng
+        recent = (day - self.last_participation) < pp.window_days
+        peers = (self.adjacency @ recent.astype(np.float64)) / np.maximum(self.degree, 1)
+        const = _per_kind(pp.constant)
+        u = const[self.kind] + pp.trust_weight * (self.trust - 0.5) + pp.peer_weight * peers \
+            + pp.member_bonus * self.member_active
+        if pp.volunteer_points:
+            u = u + _per_kind(pp.points_bonus)[self.kind]
+        if council:
+            u = u + p.council.participation_bonus
+        u = u + np.where(self.tide, 0.5, 0.0)   # a visiting retiree joins in
+        joined = self.occupied & activity_here[self.compound] & (rng.random(self.n) < sigmoid(u))
+        self.last_participation[joined] = day
+        self.trust[joined] = np.minimum(1.0, self.trust[joined] + p.trust.participation)
+        return joined
+
+    def diffuse_trust(self) -> None:
+        """Weekly: trust drifts toward neighbours' (social capital [004]) and its kind's mean;
+        grievance fades."""
+        p = self.model.params
+        nbr = (self.adjacency @ self.trust) / np.maximum(self.degree, 1)
+        d = np.where(self.degree > 0, p.trust.diffusion, 0.0)
+        t = (1 - d) * self.trust + d * nbr
+        t += p.trust.revert_per_year / 52.0 * (self._trust0[self.kind] - t)
+        np.clip(t, 0, 1, out=t)
+        self.trust = t
+        self.grievance *= (1 - p.issues.grievance_decay_per_year) ** (1 / 52)
+
+    def pay_fees(self, quality: np.ndarray, red: bool) -> None:
+        """Monthly property-fee decision [000]: firm quality, trust, grievance; nail
+        households never pay; a party-led (red) firm earns extra trust."""
+        pr = self.model.params.property
+        logit = (pr.fee_constant + pr.fee_quality_weight * (quality[self.compound] - 0.5)
+                 + pr.fee_trust_weight * (self.trust - 0.5)
+                 - pr.fee_grievance_weight * self.grievance
+                 + (pr.red_fee_trust_bonus if red else 0.0))
+        self.fee_paid = self.occupied & ~self.nail & (self.model.rng.random(self.n)
+                                                      < sigmoid(logit))
+
+    def move(self) -> np.ndarray:
+        """Monthly: occupants move out and newcomers move in; vacant flats fill [001, 002]."""
+        pop = self.model.params.population
+        rng = self.model.rng
+        u = rng.random(self.n)
+        leave = self.occupied & (u < pop.turnover_per_year / 12)
+        fill = ~self.occupied & (u < pop.vacancy_fill_per_year / 12)
+        moved = np.flatnonzero(leave | fill)
+        self.occupied[fill] = True
+        self.settle(moved, newcomer=True)
+        if len(moved):
+            self.refresh_rates()
+        return np.flatnonzero(leave)
+
+    def start_tide(self) -> None:
+        share = self.model.params.population.winter_tide_share
+        self.tide = self.occupied & (self.model.rng.random(self.n) < share)
+
+    def end_tide(self) -> None:
+        self.tide[:] = False
+
+    # ---------------------------------------------------------------- aggregates
+    def residents(self) -> float:
+        rph = self.model.params.households.residents_per_household
+        return float(self.occupied.sum() * rph + self.tide.sum())
+
+
+class Resident(FixedAgent):
+    """A household, as a Mesa agent: a view onto row ``idx`` of the model's arrays."""
+
+    def __init__(self, model: CommunityModel, cell, idx: int) -> None:
+        super().__init__(model)
+        self.cell = cell
+        self.idx = idx
+
+    @property
+    def _h(self) -> Households:
+        return self.model.households
+
+    @property
+    def kind(self) -> str:
+        return HOUSEHOLD_KINDS[self._h.kind[self.idx]]
+
+    @property
+    def occupied(self) -> bool:
+        return bool(self._h.occupied[self.idx])
+
+    @property
+    def trust(self) -> float:
+        return float(self._h.trust[self.idx])
+
+    @trust.setter
+    def trust(self, value: float) -> None:
+        self._h.trust[self.idx] = min(1.0, max(0.0, value))
+
+    @property
+    def grievance(self) -> float:
+        return float(self._h.grievance[self.idx])
+
+    @property
+    def has_open_issue(self) -> bool:
+        return bool(self._h.open_issue[self.idx])
+
+    @property
+    def participating(self) -> bool:
+        """Took part in an activity or deliberation within the participation window."""
+        window = self.model.params.participation.window_days
+        return bool(self.model.day - self._h.last_participation[self.idx] < window)
+
+    @property
+    def fee_paid(self) -> bool:
+        return bool(self._h.fee_paid[self.idx])
+
+    @property
+    def party_member(self) -> bool:
+        return bool(self._h.party_member[self.idx])
+
+    @property
+    def compound(self) -> int:
+        return int(self._h.compound[self.idx])
+
+    @property
+    def grid(self) -> int:
+        return int(self._h.grid[self.idx])
+
+    def step(self) -> None:
+        """Households act through the model's vectorised step, not one by one."""

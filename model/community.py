@@ -1,0 +1,382 @@
+"""``CommunityModel``: one street of communities on a neighbourhood graph, one step a day.
+
+The daily schedule (the order matters and is fixed):
+
+1. calendar: heating season and winter tide start/end [001]; monthly moves [001, 002];
+2. deferred work falls due (hotline dispatch, referrals, revisits, street retries);
+3. issues arise (vectorised) and households choose a channel or stay silent;
+4. the institutions act: community offices plan the day (admin spill-over), party branches
+   (red stations, tripartite meetings), property firms, grid workers, community offices
+   (community rung), the street office (street rung, petitions), the hotline;
+5. weekly: activities and participation, trust diffusion; monthly: deliberations/councils,
+   fees and firm quality; daily: grid-worker turnover and overdue grievance;
+6. the DataCollector records one row.
+
+Policies are scenario files (``scenarios/*.toml``); nothing here branches on a scenario name.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+from mesa.discrete_space import Network
+
+from commgov.agents.community_office import CommunityOffice
+from commgov.agents.grid_worker import GridWorker
+from commgov.agents.hotline import Hotline
+from commgov.agents.neighbourhood_council import NeighbourhoodCouncil
+from commgov.agents.owners_committee import OwnersCommittee
+from commgov.agents.party_branch import PartyBranch
+from commgov.agents.property_firm import PropertyFirm
+from commgov.agents.resident import Households, Resident
+from commgov.agents.street_office import StreetOffice
+from commgov.model import graph as graph_mod
+from commgov.model.lifecycle import SILENT, Issue, IssueBook
+from commgov.model.metrics import model_reporters
+from commgov.scenarios.loader import LoadedScenario, load_scenario
+from commgov.scenarios.schema import COMPOUND_KINDS, Scenario
+
+DAYS_PER_MONTH = 30  # model months: day 0, 30, 60 …
+
+
+class CommunityModel(mesa.Model):
+    """Urban community governance on a neighbourhood graph (Mesa 3.5).
+
+    Build it the Mesa way, keyword-only::
+
+        CommunityModel(scenario="grid_merge", rng=42, staff__per_10k_residents=24.5)
+
+    ``scenario`` is a name from ``scenarios/``, a path to a TOML file, or an already loaded
+    scenario; ``**overrides`` set parameters as ``section__key=value`` (the Python spelling of
+    the CLI's ``--set section.key=value``) and are validated like a scenario file.
+    """
+
+    def __init__(self, *, scenario: str | Path | LoadedScenario | Scenario = "baseline",
+                 rng: int | np.random.Generator | np.random.SeedSequence | None = None,
+                 collect: bool = True, **overrides: Any) -> None:
+        super().__init__(rng=rng)
+        loaded = _resolve(scenario, overrides)
+        self.loaded = loaded
+        self.params: Scenario = loaded.scenario
+        self.scenario_name = loaded.name
+        self.day = 0
+        p = self.params
+
+        # --- space: the neighbourhood graph as a Mesa Network
+        seed = int(self.rng.integers(2**31))
+        self.neighbourhood = graph_mod.build(p.graph, np.random.default_rng(seed),
+                                             base_dir=loaded.base_dir)
+        nb = self.neighbourhood
+        self.space = Network(nb.graph, capacity=1, random=self.random, layout=None)
+
+        # --- households (arrays) and their thin Resident views
+        self.households = Households(self, nb)
+        cells = [self.space._cells[i] for i in range(nb.n_households)]
+        Resident.create_agents(self, nb.n_households, cell=cells,
+                               idx=list(range(nb.n_households)))
+
+        # --- institutions
+        self.book = IssueBook(self)
+        self._deferred: dict[int, list[tuple[int, Issue, Callable[[Issue], None]]]] = \
+            defaultdict(list)
+        self._build_staff()
+        self._build_compounds()
+        self.street = StreetOffice(self, nb.n_communities)
+        self.hotline = Hotline(self)
+        self._facility_factor = np.ones(nb.n_compounds)
+        self.households.pay_fees(self._quality_by_compound(), p.property.red_property)
+        if _in_season(1, p.issues.heating_start_day, p.issues.heating_end_day):
+            self.households.start_tide()   # day 0 is 1 January: already winter
+
+        self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
+        self._collect = collect
+        if collect:
+            self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ construction
+    def _build_staff(self) -> None:
+        """Staff per community from staff per 10,000 residents [001]: fixed committee posts
+        (the same 7 in every community [001]), the rest split between grid workers and the
+        service centre; or one grid worker per ``households_per_worker`` [003]. Merged grids
+        add cadres as part-time grid workers and any new hires [000]."""
+        p = self.params
+        nb = self.neighbourhood
+        hh = self.households
+        s = p.staff
+        self.workers: list[GridWorker] = []
+        self.offices: list[CommunityOffice] = []
+        order = np.lexsort((nb.building, nb.compound, nb.grid))   # hierarchy order
+        for c in range(nb.n_communities):
+            members = order[nb.community[order] == c]
+            occupied = int(hh.occupied[members].sum())
+            residents = occupied * p.households.residents_per_household
+            total = int(round(s.per_10k_residents * residents / 10_000))
+            others = max(0, total - s.committee_posts)
+            if s.households_per_worker > 0:
+                n_workers = max(1, int(round(len(members) / s.households_per_worker)))
+            else:
+                n_workers = max(1, int(round(others * s.grid_post_share)))
+            service = max(0, others - n_workers)
+            office = CommunityOffice(self, c, s.committee_posts, service)
+            self.offices.append(office)
+            staff = [(s.hours_per_day, False)] * n_workers
+            if p.grid.merged:
+                staff += [(s.hours_per_day, False)] * p.grid.added_staff
+                staff += [(s.hours_per_day * p.grid.cadre_field_share, True)] \
+                    * s.committee_posts
+            staff = [x for x in staff if x[0] > 0]
+            # Households split among workers in hierarchy order, in proportion to hours,
+            # cut at building boundaries.
+            hours = np.array([h for h, _ in staff])
+            cuts = np.round(np.cumsum(hours) / hours.sum() * len(members)).astype(int)
+            start = 0
+            for (h, cadre), end in zip(staff, cuts, strict=True):
+                end = _building_boundary(nb.building[members], end)
+                w = GridWorker(self, len(self.workers), c, h, cadre=cadre)
+                w.households = members[start:max(end, start)]
+                hh.worker[w.households] = w.index
+                start = max(end, start)
+                self.workers.append(w)
+                office.workers.append(w)
+        self.worker_fte = sum(w.hours for w in self.workers) / s.hours_per_day
+
+    def _build_compounds(self) -> None:
+        p = self.params
+        nb = self.neighbourhood
+        rng = self.rng
+        counts = np.bincount(nb.compound, minlength=nb.n_compounds)
+        q0 = np.array([getattr(p.property.initial_quality, k) for k in COMPOUND_KINDS])
+        oc = np.array([getattr(p.party.owners_committee_share, k) for k in COMPOUND_KINDS])
+        self.firms = [PropertyFirm(self, c, int(counts[c]), float(q0[nb.compound_kind[c]]))
+                      for c in range(nb.n_compounds)]
+        has_branch = rng.random(nb.n_compounds) < p.party.branch_coverage
+        self.branches: list[PartyBranch | None] = [
+            PartyBranch(self, c) if has_branch[c] else None for c in range(nb.n_compounds)]
+        self.red_station = has_branch.copy()
+        functional = rng.random(nb.n_compounds) < oc[nb.compound_kind]
+        self.owners_committees = [OwnersCommittee(self, c, bool(functional[c]))
+                                  for c in range(nb.n_compounds)]
+        self.councils = [NeighbourhoodCouncil(self, c) for c in range(nb.n_compounds)] \
+            if p.council.enabled else []
+        self._count_active_members()
+
+    def _count_active_members(self) -> None:
+        hh = self.households
+        active = np.bincount(hh.compound[hh.member_active & hh.occupied],
+                             minlength=self.neighbourhood.n_compounds)
+        for b in self.branches:
+            if b is not None:
+                b.active_members = int(active[b.compound])
+
+    # ------------------------------------------------------------------ lookups
+    def compound_branch(self, household: int) -> PartyBranch | None:
+        return self.branches[self.households.compound[household]]
+
+    def compound_firm(self, household: int) -> PropertyFirm:
+        return self.firms[self.households.compound[household]]
+
+    def community_of(self, household: int) -> int:
+        return int(self.households.community[household])
+
+    def tripartite(self, compound: int) -> PartyBranch | None:
+        """The branch convenes the tripartite body if the owners' committee works, or if the
+        firm has its own branch (red property) [000, 002]."""
+        p = self.params
+        branch = self.branches[compound]
+        if branch is None or not p.party.tripartite:
+            return None
+        if self.owners_committees[compound].functional or p.property.red_property:
+            return branch
+        return None
+
+    def satisfaction_prob(self, household: int, bonus: float = 0.0) -> float:
+        """Chance a household is satisfied with a handled case (trust colours it)."""
+        lp = self.params.loop
+        x = lp.satisfaction_constant + bonus + lp.satisfaction_trust_weight * (
+            self.households.trust[household] - 0.5)
+        return 1.0 / (1.0 + np.exp(-x))
+
+    def defer(self, issue: Issue, day: int, fn: Callable[[Issue], None]) -> None:
+        """Hold an issue until ``day``, then hand it to ``fn`` (unless it moved or closed)."""
+        issue.ticket += 1
+        if day <= self.day:
+            fn(issue)
+        else:
+            self._deferred[day].append((issue.ticket, issue, fn))
+
+    def _quality_by_compound(self) -> np.ndarray:
+        return np.array([f.quality for f in self.firms])
+
+    # ------------------------------------------------------------------ the day
+    def step(self) -> None:
+        p = self.params
+        hh = self.households
+        day = self.day
+        doy = day % 365 + 1
+        heating = _in_season(doy, p.issues.heating_start_day, p.issues.heating_end_day)
+
+        # 1. calendar
+        if doy == p.issues.heating_start_day:
+            hh.start_tide()
+        elif doy == p.issues.heating_end_day:
+            hh.end_tide()
+        if day > 0 and day % DAYS_PER_MONTH == 0:
+            self._monthly_moves()
+
+        # 2. deferred work
+        for ticket, issue, fn in self._deferred.pop(day, ()):
+            if not issue.closed and ticket == issue.ticket:
+                fn(issue)
+
+        # 3. new issues and channels
+        hit, kinds = hh.draw_new_issues(heating, self._facility_factor)
+        if len(hit):
+            self._report(hit, kinds)
+
+        # 4. institutions
+        for office in self.offices:
+            office.plan_day()
+        for b in self.branches:
+            if b is not None:
+                b.step()
+        for f in self.firms:
+            f.step()
+        for w in self.workers:
+            w.step()
+        for office in self.offices:
+            office.step()
+        self.street.step()
+        self.hotline.step()
+
+        # 5. periodic processes
+        overdue = hh.open_issue & (day > hh.due_day)
+        hh.grievance[overdue] += p.issues.grievance_per_overdue_day
+        if day % p.party.activity_days == 0:
+            self._activities(deliberation=False)
+        if day % p.party.deliberation_days == p.party.deliberation_days // 2:
+            self._activities(deliberation=True)
+        if day % 7 == 6:
+            hh.diffuse_trust()
+        if day % DAYS_PER_MONTH == DAYS_PER_MONTH - 1:
+            self._monthly_money()
+        self._worker_turnover()
+
+        self.day += 1
+        if self._collect:
+            self.datacollector.collect(self)
+
+    def _report(self, hit: np.ndarray, kinds: np.ndarray) -> None:
+        p = self.params
+        hh = self.households
+        rng = self.rng
+        c = self.book.counters
+        c.arisen += len(hit)
+        d = p.issues.difficulty_shares
+        difficulty = np.searchsorted(np.cumsum([d.small, d.big, d.hard]),
+                                     rng.random(len(hit)), side="right").clip(0, 2)
+        channels = hh.choose_channels(hit, kinds, self.red_station)
+        silent = hit[channels == SILENT]
+        c.silent += len(silent)
+        hh.grievance[silent] += p.issues.grievance_silent
+        hh.trust[silent] = np.maximum(0.0, hh.trust[silent] - p.trust.silent)
+        deadline = self.book.deadline[difficulty]
+        hh.due_day[hit] = self.day + deadline
+        for h, k, dif, ch in zip(hit.tolist(), kinds.tolist(), difficulty.tolist(),
+                                 channels.tolist(), strict=True):
+            if ch != SILENT:
+                self.book.report(h, k, dif, ch)
+
+    def _activities(self, deliberation: bool) -> None:
+        """Branch activities (every ``party.activity_days``) and deliberations/councils
+        (every ``party.deliberation_days``) in compounds with a branch [001, 003, 004]."""
+        hh = self.households
+        council = deliberation and self.params.council.enabled
+        joined = hh.participate(self.day, self.red_station, council)
+        n = self.neighbourhood.n_compounds
+        per_compound = np.bincount(hh.compound[joined], minlength=n)
+        for b in self.branches:
+            if b is not None:
+                b.attendance = int(per_compound[b.compound])
+        if council:
+            order = np.argsort(hh.compound[joined], kind="stable")
+            members = np.split(np.flatnonzero(joined)[order], np.cumsum(per_compound)[:-1])
+            for council_agent in self.councils:
+                council_agent.meet(members[council_agent.compound])
+        # Volunteers (greening, snow clearing, repairs) cut facility issues [000].
+        occ = np.bincount(hh.compound[hh.occupied], minlength=n)
+        recent = (self.day - hh.last_participation) < self.params.participation.window_days
+        active = np.bincount(hh.compound[recent & hh.occupied], minlength=n)
+        share = np.divide(active, occ, out=np.zeros(n), where=occ > 0)
+        self._facility_factor = 1 - self.params.participation.facility_reduction * share
+
+    def _monthly_money(self) -> None:
+        """Fees are paid against this month's quality; firms adjust to revenue [000]."""
+        hh = self.households
+        n = self.neighbourhood.n_compounds
+        hh.pay_fees(self._quality_by_compound(), self.params.property.red_property)
+        occ = np.bincount(hh.compound[hh.occupied], minlength=n)
+        paid = np.bincount(hh.compound[hh.fee_paid], minlength=n)
+        share = np.divide(paid, occ, out=np.zeros(n), where=occ > 0)
+        for f in self.firms:
+            f.monthly(float(share[f.compound]))
+
+    def _monthly_moves(self) -> None:
+        hh = self.households
+        left = hh.move()
+        if len(left):
+            gone = set(left.tolist())
+            for issue in [i for i in self.book.open.values() if i.household in gone]:
+                self.book.cancel(issue)
+        self._count_active_members()
+
+    def _worker_turnover(self) -> None:
+        rate = self.params.workers.turnover_per_year / 365.0
+        if rate <= 0:
+            return
+        leaving = np.flatnonzero(self.rng.random(len(self.workers)) < rate)
+        for i in leaving.tolist():
+            self.workers[i].turnover()
+
+
+def _resolve(scenario: str | Path | LoadedScenario | Scenario,
+             overrides: Mapping[str, Any]) -> LoadedScenario:
+    if isinstance(scenario, LoadedScenario):
+        if overrides:
+            base = scenario.path if scenario.path is not None else scenario.name
+            return load_scenario(base, overrides)
+        return scenario
+    if isinstance(scenario, Scenario):
+        data = scenario.model_dump()
+        for key, value in overrides.items():
+            _set_dotted(data, key.replace("__", "."), value)
+        s = Scenario.model_validate(data)
+        return LoadedScenario(scenario=s, name=s.name, path=None, chain=(),
+                              base_dir=Path.cwd())
+    return load_scenario(scenario, overrides)
+
+
+def _set_dotted(data: dict, key: str, value: Any) -> None:
+    parts = key.split(".")
+    for part in parts[:-1]:
+        data = data.setdefault(part, {})
+    data[parts[-1]] = value
+
+
+def _in_season(doy: int, start: int, end: int) -> bool:
+    return doy >= start or doy < end if start > end else start <= doy < end
+
+
+def _building_boundary(buildings: np.ndarray, end: int) -> int:
+    """Move a cut forward to the next building boundary so a building has one worker."""
+    n = len(buildings)
+    if end <= 0 or end >= n:
+        return min(max(end, 0), n)
+    b = buildings[end - 1]
+    while end < n and buildings[end] == b:
+        end += 1
+    return end

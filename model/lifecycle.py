@@ -1,0 +1,292 @@
+"""The issue lifecycle: report → route → handle → (revisit) → close, with the escalation ladder.
+
+Issues are rare compared with household-days (about one per household per year), so each one
+is a small Python object; everything per household per day stays vectorised elsewhere.
+
+Ladder levels follow 小事不出小区、大事不出社区、难事不出街道 [001]:
+``COMPOUND`` (grid worker, red station, property firm, tripartite body), ``COMMUNITY`` (the
+two committees' office), ``STREET`` (street office and departments). An issue starts at the
+compound level and moves up only when handling fails there ("escalated"). The time promise
+小事不过夜、大事不过天、难事不过周 [003] gives each difficulty a deadline in days; a case
+handled within it is "on time".
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from commgov.scenarios.schema import DIFFICULTIES, ISSUE_KINDS
+
+if TYPE_CHECKING:
+    from commgov.model.community import CommunityModel
+
+COMPOUND, COMMUNITY, STREET = 0, 1, 2
+LEVEL_NAMES = ("compound", "community", "street")
+
+# Channels a household can choose [000, 001, 003].
+GRID, WECHAT, HOTLINE, SILENT = 0, 1, 2, 3
+CHANNEL_NAMES = ("grid", "wechat", "hotline", "silent")
+
+NEIGHBOUR, PROPERTY, FACILITY, SERVICE = range(4)
+assert ISSUE_KINDS == ("neighbour", "property", "facility", "service")
+SMALL, BIG, HARD = range(3)
+assert DIFFICULTIES == ("small", "big", "hard")
+
+
+class Issue:
+    """One reported issue of one household."""
+
+    __slots__ = ("id", "household", "kind", "difficulty", "channel", "reported_day",
+                 "ticket", "level", "firm_tried", "handler", "escalated", "petitioned",
+                 "progress", "referred", "reopened", "handled_day", "closed", "worker")
+
+    def __init__(self, id: int, household: int, kind: int, difficulty: int, channel: int,
+                 day: int, worker: int) -> None:
+        self.id = id
+        self.household = household
+        self.kind = kind
+        self.difficulty = difficulty
+        self.channel = channel
+        self.reported_day = day
+        self.ticket = 0               # bumped on every move; stale queue entries are skipped
+        self.level = COMPOUND
+        self.firm_tried = False       # a property issue goes to the firm first, once
+        self.handler = None           # the last handler that took it (reopens go back there)
+        self.escalated = False
+        self.petitioned = False
+        self.progress = 0.0           # hours already spent at the current handler
+        self.referred = False         # passed between separate grids once already
+        self.reopened = 0             # times the closed loop reopened it
+        self.handled_day = -1
+        self.closed = False
+        self.worker = worker          # the household's grid worker (index), for revisits
+
+    def __repr__(self) -> str:
+        return (f"Issue({self.id}, hh={self.household}, {ISSUE_KINDS[self.kind]}/"
+                f"{DIFFICULTIES[self.difficulty]}, {LEVEL_NAMES[self.level]}, "
+                f"day {self.reported_day})")
+
+
+class CaseQueue:
+    """A FIFO of issues for one handler.
+
+    An issue lives in one queue at a time: every push bumps its ticket, and entries whose
+    ticket is stale (the issue moved on, e.g. petitioned) or whose issue closed are skipped.
+    """
+
+    __slots__ = ("_q",)
+
+    def __init__(self) -> None:
+        self._q: deque[tuple[int, Issue]] = deque()
+
+    def push(self, issue: Issue, front: bool = False) -> None:
+        issue.ticket += 1
+        entry = (issue.ticket, issue)
+        if front:
+            self._q.appendleft(entry)
+        else:
+            self._q.append(entry)
+
+    def pop(self) -> Issue | None:
+        q = self._q
+        while q:
+            ticket, issue = q.popleft()
+            if not issue.closed and ticket == issue.ticket:
+                return issue
+        return None
+
+    def peek(self) -> Issue | None:
+        issue = self.pop()
+        if issue is not None:
+            self._q.appendleft((issue.ticket, issue))
+        return issue
+
+    def __len__(self) -> int:
+        return sum(1 for t, i in self._q if not i.closed and t == i.ticket)
+
+
+@dataclass
+class IssueCounters:
+    """Cumulative counts behind the daily metrics (see ``model.metrics``)."""
+    arisen: int = 0
+    reported: int = 0
+    silent: int = 0
+    resolved: int = 0
+    on_time: int = 0
+    escalated: int = 0
+    petitions: int = 0
+    gave_up: int = 0
+    satisfied: int = 0
+    closed_at_level: list[int] = field(default_factory=lambda: [0, 0, 0])
+    hotline_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    hotline_other: int = 0
+    by_channel: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+
+
+class IssueBook:
+    """Owns every open issue and the transitions between handlers.
+
+    Handlers (grid workers, firms, branches, office, street) call ``handled``, ``escalate``
+    and ``petition``; the book applies the consequences for the household (trust, grievance)
+    so each consequence is written once.
+    """
+
+    def __init__(self, model: CommunityModel) -> None:
+        self.model = model
+        self.open: dict[int, Issue] = {}
+        self.counters = IssueCounters()
+        self._next_id = 0
+        p = model.params
+        self.deadline = np.array([p.issues.deadline_days.small, p.issues.deadline_days.big,
+                                  p.issues.deadline_days.hard], dtype=np.int64)
+
+    # ---------------------------------------------------------------- creation and routing
+    def report(self, household: int, kind: int, difficulty: int, channel: int) -> Issue:
+        """A household reports an issue through a channel; route it to its first handler."""
+        m = self.model
+        issue = Issue(self._next_id, household, kind, difficulty, channel, m.day,
+                      int(m.households.worker[household]))
+        self._next_id += 1
+        self.open[issue.id] = issue
+        m.households.open_issue[household] = True
+        c = self.counters
+        c.reported += 1
+        c.by_channel[channel] += 1
+        if channel == HOTLINE:
+            c.hotline_by_kind[kind] += 1
+            m.hotline.receive(issue)
+        elif channel == WECHAT and m.compound_branch(household) is not None \
+                and kind != PROPERTY and difficulty == SMALL:
+            m.compound_branch(household).receive(issue)
+        else:
+            self.route_to_compound_handler(issue)
+        return issue
+
+    def route_to_compound_handler(self, issue: Issue) -> None:
+        """Compound level: property issues go to the firm [001], the rest to the grid worker."""
+        m = self.model
+        if issue.kind == PROPERTY and not issue.firm_tried:
+            issue.firm_tried = True
+            m.compound_firm(issue.household).receive(issue)
+        else:
+            m.workers[issue.worker].receive(issue)
+
+    def firm_failed(self, issue: Issue, tripartite) -> None:
+        """The firm did not solve a property issue. Where branch, owners' committee and firm
+        coordinate (三方协同) the tripartite body takes it [002]; otherwise the household
+        chooses again: the grid worker, the 12345 hotline (a property ticket [001]) or
+        giving up with a grievance."""
+        m = self.model
+        hh = m.households
+        hh.grievance[issue.household] += m.params.issues.grievance_silent
+        if tripartite is not None:
+            tripartite.receive(issue)
+            return
+        h = np.array([issue.household])
+        channel = int(hh.choose_channels(h, np.array([issue.kind]), m.red_station)[0])
+        if channel == HOTLINE:
+            self.counters.hotline_by_kind[issue.kind] += 1
+            m.hotline.receive(issue)
+        elif channel == SILENT:
+            self.counters.gave_up += 1
+            hh.adjust_trust(issue.household, -m.params.trust.unsatisfied)
+            self._close(issue)
+        else:
+            m.workers[issue.worker].receive(issue)
+
+    # ---------------------------------------------------------------- outcomes
+    def handled(self, issue: Issue, level: int) -> None:
+        """Handling succeeded. With the closed loop, a revisit decides whether it closes."""
+        m = self.model
+        if issue.handled_day < 0:
+            issue.handled_day = m.day
+        issue.level = level
+        if m.params.loop.closed_loop:
+            office = m.offices[m.community_of(issue.household)]
+            m.defer(issue, m.day + m.params.loop.revisit_days, office.revisit)
+            return
+        satisfied = m.random.random() < m.satisfaction_prob(issue.household)
+        self._close_resolved(issue, satisfied)
+
+    def revisit(self, issue: Issue) -> None:
+        """接转办访督考 [001]: satisfied cases close; unsatisfied ones reopen (supervision)."""
+        m = self.model
+        p = m.params
+        m.households.adjust_trust(issue.household, p.trust.visit)   # being asked counts
+        satisfied = m.random.random() < m.satisfaction_prob(issue.household,
+                                                            bonus=p.loop.revisit_bonus)
+        if satisfied or issue.reopened >= 2:
+            # Repeated dissatisfaction goes to supervision/discipline; the case is closed.
+            self._close_resolved(issue, satisfied)
+            return
+        issue.reopened += 1
+        issue.progress = 0.0
+        m.households.adjust_trust(issue.household, -p.trust.unsatisfied / 2)
+        if issue.handler is not None:
+            issue.handler.receive(issue, front=True)   # back to whoever handled it
+        else:
+            self.reassign(issue, issue.level, front=True)
+
+    def _close_resolved(self, issue: Issue, satisfied: bool) -> None:
+        m = self.model
+        t = m.params.trust
+        c = self.counters
+        on_time = issue.handled_day - issue.reported_day <= self.deadline[issue.difficulty]
+        c.resolved += 1
+        c.on_time += int(on_time)
+        c.satisfied += int(satisfied)
+        c.closed_at_level[issue.level] += 1
+        delta = t.resolved_on_time if on_time else t.resolved_late
+        if not satisfied:
+            delta -= t.unsatisfied
+            m.households.grievance[issue.household] += m.params.issues.grievance_silent
+        m.households.adjust_trust(issue.household, delta)
+        self._close(issue)
+
+    def _close(self, issue: Issue) -> None:
+        issue.closed = True
+        self.open.pop(issue.id, None)
+        self.model.households.open_issue[issue.household] = False
+
+    def cancel(self, issue: Issue) -> None:
+        """The household moved out: its open issue is dropped (not resolved)."""
+        self._close(issue)
+
+    def escalate(self, issue: Issue) -> None:
+        """Handling failed at this level: move one rung up the ladder [001]."""
+        m = self.model
+        if not issue.escalated:
+            issue.escalated = True
+            self.counters.escalated += 1
+        m.households.adjust_trust(issue.household, -m.params.trust.escalated)
+        self.reassign(issue, min(issue.level + 1, STREET))
+
+    def reassign(self, issue: Issue, level: int, front: bool = False) -> None:
+        m = self.model
+        issue.level = level
+        issue.progress = 0.0
+        if level == COMPOUND:
+            self.route_to_compound_handler(issue) if not front else \
+                m.workers[issue.worker].receive(issue, front=True)
+        elif level == COMMUNITY:
+            m.offices[m.community_of(issue.household)].receive(issue, front=front)
+        else:
+            m.street.receive(issue, front=front)
+
+    def petition(self, issue: Issue) -> None:
+        """An issue left unresolved too long becomes a petition (信访) to the street [000]."""
+        m = self.model
+        issue.petitioned = True
+        self.counters.petitions += 1
+        if not issue.escalated:
+            issue.escalated = True
+            self.counters.escalated += 1
+        m.households.adjust_trust(issue.household, -m.params.trust.petition)
+        if issue.level != STREET:
+            issue.level = STREET
+            issue.progress = 0.0
+            m.street.receive(issue, front=True)

@@ -1,0 +1,144 @@
+"""The daily metrics: one definition each, used by the DataCollector, the CLI and the docs.
+
+Every value is computed from counters or numpy arrays, never by looping over households,
+so collecting a row costs microseconds even for a street of 40,000 households.
+Household-level means are over *occupied* flats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from commgov.model.community import CommunityModel
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    meaning: str
+    fn: Callable[[CommunityModel], float]
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a) / b if b else 0.0
+
+
+def _occ_mean(m: CommunityModel, arr: np.ndarray) -> float:
+    occ = m.households.occupied
+    n = occ.sum()
+    return float(arr[occ].sum() / n) if n else 0.0
+
+
+def _participation(m: CommunityModel) -> float:
+    hh = m.households
+    recent = (m.day - hh.last_participation) < m.params.participation.window_days
+    return _occ_mean(m, recent)
+
+
+def _property_share(m: CommunityModel) -> float:
+    c = m.book.counters
+    return _ratio(c.hotline_by_kind[1], sum(c.hotline_by_kind) + c.hotline_other)
+
+
+def _field_share(m: CommunityModel) -> float:
+    hours = sum(w.hours for w in m.workers)
+    return _ratio(sum(w.field_today for w in m.workers), hours)
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("day", "Simulated day (0 = 1 January of the first year).", lambda m: m.day),
+    Metric("issues_open",
+           "Reported issues not yet closed at the end of the day, at any rung of the ladder "
+           "(including those waiting for dispatch or a revisit).",
+           lambda m: len(m.book.open)),
+    Metric("issues_reported_total",
+           "Cumulative issues reported through any channel (grid worker, WeChat/red station, "
+           "12345); silent issues are not counted.",
+           lambda m: m.book.counters.reported),
+    Metric("issues_resolved_total",
+           "Cumulative issues closed as resolved (with the closed loop: only after a revisit).",
+           lambda m: m.book.counters.resolved),
+    Metric("resolved_share",
+           "issues_resolved_total / issues_reported_total (0 before the first report).",
+           lambda m: _ratio(m.book.counters.resolved, m.book.counters.reported)),
+    Metric("on_time_share",
+           "Share of resolved issues handled within the time promise 小事不过夜、大事不过天、"
+           "难事不过周 [003]: small 1 day, big 2 days, hard 7 days from the report "
+           "(issues.deadline_days).",
+           lambda m: _ratio(m.book.counters.on_time, m.book.counters.resolved)),
+    Metric("escalated_share",
+           "Share of reported issues that went up the ladder at least once because handling "
+           "failed (compound → community → street) or that became petitions.",
+           lambda m: _ratio(m.book.counters.escalated, m.book.counters.reported)),
+    Metric("petitions_total",
+           "Cumulative petitions (信访): issues open longer than ladder.petition_after_days "
+           "whose household's grievance exceeded ladder.petition_grievance [000].",
+           lambda m: m.book.counters.petitions),
+    Metric("participation_rate",
+           "Share of occupied households that took part in a branch activity or deliberation "
+           "within the last participation.window_days (30) days.",
+           _participation),
+    Metric("trust_mean",
+           "Mean trust (0–1) of occupied households in community governance.",
+           lambda m: _occ_mean(m, m.households.trust)),
+    Metric("fee_collection_rate",
+           "Share of occupied households that paid this month's property fee [000].",
+           lambda m: _occ_mean(m, m.households.fee_paid)),
+    Metric("property_complaint_share",
+           "Property tickets as a share of all cumulative 12345 hotline tickets from the "
+           "street, including tickets on matters outside community governance [001].",
+           _property_share),
+    Metric("worker_field_share",
+           "Share of grid workers' hours today left for the field (cases, revisits, visits) "
+           "after administrative tasks and office spill-over [000, 004].",
+           _field_share),
+    Metric("households_per_worker",
+           "Occupied households per grid-worker full-time equivalent (a cadre doubling as a "
+           "grid worker counts by grid.cadre_field_share) [003].",
+           lambda m: _ratio(m.households.occupied.sum(), m.worker_fte)),
+    # ---- extra columns, useful for the viz and the papers' outcomes
+    Metric("office_uncovered_share",
+           "Share of the pushed-down office work the community offices could not cover today "
+           "(part of it spills onto grid workers, the rest is left undone) [000, 001].",
+           lambda m: float(np.mean([o.uncovered_share for o in m.offices]))),
+    Metric("satisfied_share",
+           "Share of resolved issues whose household was satisfied with the handling.",
+           lambda m: _ratio(m.book.counters.satisfied, m.book.counters.resolved)),
+    Metric("compound_level_share",
+           "Share of resolved issues closed at the compound rung (小事不出小区 [001]).",
+           lambda m: _ratio(m.book.counters.closed_at_level[0], m.book.counters.resolved)),
+    Metric("silent_share",
+           "Share of issues that arose but were never reported (households stayed silent).",
+           lambda m: _ratio(m.book.counters.silent, m.book.counters.arisen)),
+    Metric("hotline_tickets_total",
+           "Cumulative 12345 tickets from the street (community matters and others).",
+           lambda m: sum(m.book.counters.hotline_by_kind) + m.book.counters.hotline_other),
+    Metric("grievance_mean",
+           "Mean accumulated grievance of occupied households.",
+           lambda m: _occ_mean(m, m.households.grievance)),
+    Metric("firm_quality_mean",
+           "Mean property-firm service quality (0–1) over compounds.",
+           lambda m: float(np.mean([f.quality for f in m.firms]))),
+    Metric("households_occupied", "Occupied flats.",
+           lambda m: int(m.households.occupied.sum())),
+    Metric("residents", "Residents, including winter-tide family members.",
+           lambda m: m.households.residents()),
+)
+
+CORE_METRICS: tuple[str, ...] = (
+    "issues_open", "issues_reported_total", "issues_resolved_total", "resolved_share",
+    "on_time_share", "escalated_share", "petitions_total", "participation_rate", "trust_mean",
+    "fee_collection_rate", "property_complaint_share", "worker_field_share",
+    "households_per_worker",
+)
+
+METRIC_MEANINGS: dict[str, str] = {m.name: m.meaning for m in METRICS}
+
+
+def model_reporters() -> dict[str, Callable[[CommunityModel], float]]:
+    return {m.name: m.fn for m in METRICS}
