@@ -27,9 +27,10 @@ class CommunityOffice(mesa.Agent):
     """Office capacity, the admin spill-over, and community-level case handling."""
 
     def __init__(self, model: CommunityModel, community: int, committee_posts: int,
-                 service_staff: int) -> None:
+                 service_staff: int, residents: float) -> None:
         super().__init__(model)
         self.community = community
+        self.residents = residents       # planning population the staff were set for
         self.committee_posts = committee_posts
         self.service_staff = service_staff
         self.queue = CaseQueue()
@@ -57,7 +58,9 @@ class CommunityOffice(mesa.Agent):
     def plan_day(self) -> None:
         """Cover pushed-down tasks first; keep a minimum for cases; spill the rest [000]."""
         p = self.model.params
-        demand = p.workers.office_admin_hours * (1 - p.workers.task_access_cut)
+        w = p.workers
+        demand = (w.office_admin_fixed_hours + w.office_admin_hours_per_10k * self.residents
+                  / 10_000) * (1 - w.task_access_cut)
         hours = self.office_hours
         self.case_hours = max(hours - demand, p.ladder.office_case_share_min * hours)
         uncovered = max(0.0, demand - (hours - self.case_hours))

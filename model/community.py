@@ -122,7 +122,7 @@ class CommunityModel(mesa.Model):
             else:
                 n_workers = max(1, int(round(others * s.grid_post_share)))
             service = max(0, others - n_workers)
-            office = CommunityOffice(self, c, s.committee_posts, service)
+            office = CommunityOffice(self, c, s.committee_posts, service, residents)
             self.offices.append(office)
             staff = [(s.hours_per_day, False)] * n_workers
             if p.grid.merged:

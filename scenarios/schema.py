@@ -251,10 +251,17 @@ class WorkerParams(Section):
     admin_hours: float = P(3.0, 0, 16, unit="hours/day", source="[000, 004]",
                            doc="Administrative tasks pushed down to each grid worker "
                                "(ledgers, inspections, platform reports).")
-    office_admin_hours: float = P(52.0, 0, 500, unit="hours/day per community",
-                                  source="[000, 004]",
-                                  doc="Departmental tasks the community office must cover; "
-                                      "what it cannot cover spills onto grid workers.")
+    office_admin_fixed_hours: float = P(24.0, 0, 500, unit="hours/day per community",
+                                        source="[000, 004]",
+                                        doc="Departmental tasks every community office must "
+                                            "cover whatever its size (ledgers, inspections, "
+                                            "meetings).")
+    office_admin_hours_per_10k: float = P(37.0, 0, 500,
+                                          unit="hours/day per 10,000 residents",
+                                          source="[000, 001, 004]",
+                                          doc="Tasks that grow with population (censuses, "
+                                              "social-security drives); with fixed committee "
+                                              "posts, large communities fall short [001].")
     spill_share: float = P(0.5, 0, 1, unit="share", source="[000, 004]",
                            doc="Share of office work the office cannot cover that is pushed "
                                "onto grid workers; the rest is left undone (assumption).")
