@@ -541,13 +541,14 @@ def flat_parameters() -> dict[str, ParamInfo]:
     defaults = Scenario().model_dump()
     out: dict[str, ParamInfo] = {}
 
-    def walk(model: type[BaseModel], loc: Loc) -> None:
+    def walk(model: type[BaseModel], loc: Loc, parent=None) -> None:
         for name, field in model.model_fields.items():
             if not loc and name in META_KEYS:
                 continue
             sub = _submodel(field)
             if sub is not None:
-                walk(sub, (*loc, name))
+                # A per-kind table's meaning, unit and source sit on the field that holds it.
+                walk(sub, (*loc, name), field if field.description else parent)
                 continue
             lo, hi = _bounds(field)
             key = ".".join((*loc, name))
@@ -555,8 +556,11 @@ def flat_parameters() -> dict[str, ParamInfo]:
             out[key] = ParamInfo(
                 key=key, type=getattr(ann, "__name__", str(ann)),
                 default=_get(defaults, (*loc, name)), ge=lo, le=hi,
-                unit=_extra(field, "unit"), source=_extra(field, "source"),
+                unit=_extra(field, "unit") or (_extra(parent, "unit") if parent else ""),
+                source=(_extra(parent, "source") if parent and not field.description
+                        else _extra(field, "source")),
                 description=field.description
+                or (parent.description if parent else "")
                 or ((model.__doc__ or "").strip() if len(loc) > 1 else ""))
 
     walk(Scenario, ())

@@ -26,28 +26,53 @@ ISSUE_KINDS = ("neighbour", "property", "facility", "service")
 DIFFICULTIES = ("small", "big", "hard")
 
 
-def P(default: Any, lo: float | None = None, hi: float | None = None, *, unit: str = "",
-      source: str = "assumption", doc: str = "") -> Any:
+def P(
+    default: Any,
+    lo: float | None = None,
+    hi: float | None = None,
+    *,
+    unit: str = "",
+    source: str = "assumption",
+    doc: str = "",
+) -> Any:
     """A parameter field: default, inclusive range, unit, source (paper or 'assumption')."""
-    return Field(default, ge=lo, le=hi, description=doc,
-                 json_schema_extra={"unit": unit, "source": source})
+    return Field(
+        default, ge=lo, le=hi, description=doc, json_schema_extra={"unit": unit, "source": source}
+    )
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True,
-                              frozen=False)
+    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True, frozen=False)
 
 
 # --------------------------------------------------------------------------------------------
 # Per-kind tables (explicit fields, so a misspelt kind is an unknown key)
 # --------------------------------------------------------------------------------------------
 class CompoundMix(Section):
-    old: float = P(0.4, 0, 1, unit="share", source="[001]",
-                   doc="Share of compounds that are old compounds (ageing pipes, renters).")
-    commercial: float = P(0.4, 0, 1, unit="share", source="[001]",
-                          doc="Share of commercial estates (property firm, owners' committee).")
-    resettlement: float = P(0.2, 0, 1, unit="share", source="[001]",
-                            doc="Share of resettlement estates (回迁, past conflicts).")
+    old: float = P(
+        0.4,
+        0,
+        1,
+        unit="share",
+        source="[001]",
+        doc="Share of compounds that are old compounds (ageing pipes, renters).",
+    )
+    commercial: float = P(
+        0.4,
+        0,
+        1,
+        unit="share",
+        source="[001]",
+        doc="Share of commercial estates (property firm, owners' committee).",
+    )
+    resettlement: float = P(
+        0.2,
+        0,
+        1,
+        unit="share",
+        source="[001]",
+        doc="Share of resettlement estates (回迁, past conflicts).",
+    )
 
     @model_validator(mode="after")
     def _sums_to_one(self) -> CompoundMix:
@@ -59,6 +84,7 @@ class CompoundMix(Section):
 
 class KindShares(Section):
     """Household kinds in one compound kind; must sum to 1."""
+
     local: float = P(0.5, 0, 1, unit="share")
     resettled: float = P(0.0, 0, 1, unit="share")
     new_resident: float = P(0.25, 0, 1, unit="share")
@@ -74,10 +100,10 @@ class KindShares(Section):
 
 class KindSharesByCompound(Section):
     old: KindShares = KindShares(local=0.40, resettled=0.0, new_resident=0.30, retiree=0.30)
-    commercial: KindShares = KindShares(local=0.55, resettled=0.0, new_resident=0.25,
-                                        retiree=0.20)
-    resettlement: KindShares = KindShares(local=0.10, resettled=0.60, new_resident=0.10,
-                                          retiree=0.20)
+    commercial: KindShares = KindShares(local=0.55, resettled=0.0, new_resident=0.25, retiree=0.20)
+    resettlement: KindShares = KindShares(
+        local=0.10, resettled=0.60, new_resident=0.10, retiree=0.20
+    )
 
 
 class PerIssueKind(Section):
@@ -96,10 +122,10 @@ class PerHouseholdKind(Section):
 
 class PerCompoundKindIssue(Section):
     old: PerIssueKind = PerIssueKind(neighbour=1.1, property=0.8, facility=1.8, service=1.2)
-    commercial: PerIssueKind = PerIssueKind(neighbour=0.9, property=1.2, facility=0.7,
-                                            service=0.9)
-    resettlement: PerIssueKind = PerIssueKind(neighbour=1.4, property=1.0, facility=1.0,
-                                              service=1.0)
+    commercial: PerIssueKind = PerIssueKind(neighbour=0.9, property=1.2, facility=0.7, service=0.9)
+    resettlement: PerIssueKind = PerIssueKind(
+        neighbour=1.4, property=1.0, facility=1.0, service=1.0
+    )
 
 
 class PerCompoundKind(Section):
@@ -119,73 +145,210 @@ class PerDifficulty(Section):
 # --------------------------------------------------------------------------------------------
 class GraphSpec(Section):
     """The neighbourhood graph: street ⊃ community ⊃ grid ⊃ compound ⊃ building ⊃ household."""
-    communities: int = P(1, 1, 200, unit="communities", source="[001]",
-                         doc="Communities in the street (a street of several communities).")
-    households_per_community: int = P(3000, 50, 50_000, unit="households", source="[001]",
-                                      doc="Households per community; [001] gives communities "
-                                          "of 5,000 to 15,000 residents.")
-    grids_per_community: int = P(5, 1, 200, unit="grids", source="[003]",
-                                 doc="Grids per community (4-6 for ~3,000 households).")
-    compounds_per_community: int = P(10, 1, 500, unit="compounds", source="[003]",
-                                     doc="Compounds (小区) per community.")
+
+    communities: int = P(
+        1,
+        1,
+        200,
+        unit="communities",
+        source="[001]",
+        doc="Communities in the street (a street of several communities).",
+    )
+    households_per_community: int = P(
+        3000,
+        50,
+        50_000,
+        unit="households",
+        source="[001]",
+        doc="Households per community; [001] gives communities of 5,000 to 15,000 residents.",
+    )
+    grids_per_community: int = P(
+        5,
+        1,
+        200,
+        unit="grids",
+        source="[003]",
+        doc="Grids per community (4-6 for ~3,000 households).",
+    )
+    compounds_per_community: int = P(
+        10, 1, 500, unit="compounds", source="[003]", doc="Compounds (小区) per community."
+    )
     compound_mix: CompoundMix = CompoundMix()
-    households_per_building: int = P(24, 2, 500, unit="households", source="assumption",
-                                     doc="Mean households per building (楼栋): a 6-storey, "
-                                         "2-unit walk-up with 2 flats a landing.")
-    building_tie_prob: float = P(0.25, 0, 1, unit="probability", source="[004]",
-                                 doc="Chance two households of one building know each other "
-                                     "(dense ties within a building).")
-    compound_ties: int = P(2, 0, 20, unit="ties per household", source="[004]",
-                           doc="Small-world ties to other buildings of the same compound "
-                               "(sparse: a stranger society).")
-    cross_compound_ties: float = P(0.05, 0, 5, unit="ties per household", source="[004]",
-                                   doc="Ties across compounds (few).")
-    file: str = P("", doc="Load a planner's graph instead: a GraphML file, or an edge list "
-                          "(CSV 'source,target') with `node_table`. Relative to the scenario "
-                          "file. Empty = generate from the spec above.")
-    node_table: str = P("", doc="CSV with columns node,building,compound,grid,community,"
-                                "compound_kind for an edge-list `file`.")
+    households_per_building: int = P(
+        24,
+        2,
+        500,
+        unit="households",
+        source="assumption",
+        doc="Mean households per building (楼栋): a 6-storey, "
+        "2-unit walk-up with 2 flats a landing.",
+    )
+    building_tie_prob: float = P(
+        0.25,
+        0,
+        1,
+        unit="probability",
+        source="[004]",
+        doc="Chance two households of one building know each other (dense ties within a building).",
+    )
+    compound_ties: int = P(
+        2,
+        0,
+        20,
+        unit="ties per household",
+        source="[004]",
+        doc="Small-world ties to other buildings of the same compound "
+        "(sparse: a stranger society).",
+    )
+    cross_compound_ties: float = P(
+        0.05, 0, 5, unit="ties per household", source="[004]", doc="Ties across compounds (few)."
+    )
+    file: str = P(
+        "",
+        source="planner's data",
+        doc="Load a planner's graph instead: a GraphML file, or an edge list "
+        "(CSV 'source,target') with `node_table`. Relative to the scenario "
+        "file. Empty = generate from the spec above.",
+    )
+    node_table: str = P(
+        "",
+        source="planner's data",
+        doc="CSV with columns node,building,compound,grid,community,"
+        "compound_kind for an edge-list `file`.",
+    )
 
 
 class HouseholdParams(Section):
     """Who lives there [001, 002, 004]."""
-    kinds: KindSharesByCompound = KindSharesByCompound()
-    residents_per_household: float = P(2.62, 1, 8, unit="persons", source="assumption",
-                                       doc="China's 2020 census mean urban household size; "
-                                           "converts households to residents for staffing.")
-    party_member_share: float = P(0.08, 0, 1, unit="share of households", source="assumption",
-                                  doc="Households with a resident party member (~7% of "
-                                      "Chinese adults are members).")
-    initial_occupancy: float = P(0.95, 0.1, 1, unit="share", source="[001]",
-                                 doc="Share of flats occupied at day 0 (new estates fill up).")
-    initial_trust: PerHouseholdKind = PerHouseholdKind(local=0.55, resettled=0.45,
-                                                       new_resident=0.35, retiree=0.6)
+
+    kinds: KindSharesByCompound = P(
+        KindSharesByCompound(),
+        unit="share",
+        source="[001, 002]",
+        doc="Household kinds in each compound kind: old compounds "
+        "hold renters and retirees, resettlement estates the "
+        "resettled (回迁) [001], new residents everywhere [002].",
+    )
+    residents_per_household: float = P(
+        2.62,
+        1,
+        8,
+        unit="persons",
+        source="assumption",
+        doc="China's 2020 census mean urban household size; "
+        "converts households to residents for staffing.",
+    )
+    party_member_share: float = P(
+        0.08,
+        0,
+        1,
+        unit="share of households",
+        source="assumption",
+        doc="Households with a resident party member (~7% of Chinese adults are members).",
+    )
+    initial_occupancy: float = P(
+        0.95,
+        0.1,
+        1,
+        unit="share",
+        source="[001]",
+        doc="Share of flats occupied at day 0 (new estates fill up).",
+    )
+    initial_trust: PerHouseholdKind = P(
+        PerHouseholdKind(local=0.55, resettled=0.45, new_resident=0.35, retiree=0.6),
+        unit="trust 0-1",
+        source="[000, 002, 004]",
+        doc="Mean initial trust by household kind: strangers' "
+        "society [004], weak belonging of newcomers [002], "
+        "past conflicts of the resettled [001].",
+    )
     trust_spread: float = P(0.12, 0, 0.5, unit="trust sd", doc="Spread of initial trust.")
+
+    @model_validator(mode="after")
+    def _trust_in_range(self) -> HouseholdParams:
+        for k in HOUSEHOLD_KINDS:
+            v = getattr(self.initial_trust, k)
+            if not 0 <= v <= 1:
+                raise ValueError(f"initial_trust.{k} = {v:g} must be between 0 and 1")
+        return self
 
 
 class IssueParams(Section):
     """Issues arise by kind at rates set by compound kind, household kind and season."""
-    base_rate: PerIssueKind = PerIssueKind(neighbour=0.30, property=0.30, facility=0.20,
-                                           service=0.30)
-    compound_multiplier: PerCompoundKindIssue = PerCompoundKindIssue()
-    kind_multiplier: PerHouseholdKind = PerHouseholdKind(local=1.0, resettled=1.3,
-                                                         new_resident=0.8, retiree=1.2)
-    heating_facility_multiplier: float = P(2.0, 1, 10, unit="x", source="[001]",
-                                           doc="Facility issues in the heating season (ageing "
-                                               "heating pipes in old compounds).")
-    heating_start_day: int = P(319, 1, 365, unit="day of year", source="[001]",
-                               doc="Heating season start (15 Nov, northern China).")
-    heating_end_day: int = P(74, 1, 365, unit="day of year", source="[001]",
-                             doc="Heating season end (15 Mar).")
-    difficulty_shares: PerDifficulty = PerDifficulty(small=0.6, big=0.3, hard=0.1)
-    deadline_days: PerDifficulty = PerDifficulty(small=1, big=2, hard=7)
-    grievance_silent: float = P(0.3, 0, 5, unit="grievance", source="[001]",
-                                doc="Grievance added when a household stays silent.")
-    grievance_per_overdue_day: float = P(0.03, 0, 1, unit="grievance/day",
-                                         doc="Grievance a household accrues each day its "
-                                             "reported issue is past the time promise.")
-    grievance_decay_per_year: float = P(0.5, 0, 1, unit="share/year",
-                                        doc="Share of grievance that fades over a year.")
+
+    base_rate: PerIssueKind = P(
+        PerIssueKind(neighbour=0.30, property=0.30, facility=0.20, service=0.30),
+        unit="issues per household per year",
+        source="[001]",
+        doc="Issues by kind before multipliers; property ≈ 0.3 gives "
+        "~0.045 property hotline tickets per household-year, "
+        "Yanzhou's 4,225 tickets on ~244,000 residents [001].",
+    )
+    compound_multiplier: PerCompoundKindIssue = P(
+        PerCompoundKindIssue(),
+        unit="x",
+        source="[001]",
+        doc="Issue rates by compound kind: old compounds have ageing pipes (facility), "
+        "resettlement estates old conflicts (neighbour), estates more fee disputes.",
+    )
+    kind_multiplier: PerHouseholdKind = P(
+        PerHouseholdKind(local=1.0, resettled=1.3, new_resident=0.8, retiree=1.2),
+        unit="x",
+        source="[001, 002]",
+        doc="Issue rates by household kind: resettled "
+        "residents bring past conflicts [001]; retirees "
+        "need services.",
+    )
+    heating_facility_multiplier: float = P(
+        2.0,
+        1,
+        10,
+        unit="x",
+        source="[001]",
+        doc="Facility issues in the heating season (ageing heating pipes in old compounds).",
+    )
+    heating_start_day: int = P(
+        319,
+        1,
+        365,
+        unit="day of year",
+        source="[001]",
+        doc="Heating season start (15 Nov, northern China).",
+    )
+    heating_end_day: int = P(
+        74, 1, 365, unit="day of year", source="[001]", doc="Heating season end (15 Mar)."
+    )
+    difficulty_shares: PerDifficulty = P(
+        PerDifficulty(small=0.6, big=0.3, hard=0.1),
+        unit="share",
+        source="[001, 003]",
+        doc="Small, big and hard matters (小事/大事/难事); must sum to 1.",
+    )
+    deadline_days: PerDifficulty = P(
+        PerDifficulty(small=1, big=2, hard=7),
+        unit="days",
+        source="[003]",
+        doc="The time promise 小事不过夜、大事不过天、难事不过周: "
+        "handled within this many days counts as on time.",
+    )
+    grievance_silent: float = P(
+        0.3,
+        0,
+        5,
+        unit="grievance",
+        source="[001]",
+        doc="Grievance added when a household stays silent.",
+    )
+    grievance_per_overdue_day: float = P(
+        0.03,
+        0,
+        1,
+        unit="grievance/day",
+        doc="Grievance a household accrues each day its reported issue is past the time promise.",
+    )
+    grievance_decay_per_year: float = P(
+        0.5, 0, 1, unit="share/year", doc="Share of grievance that fades over a year."
+    )
 
     @model_validator(mode="after")
     def _shares(self) -> IssueParams:
@@ -198,289 +361,831 @@ class IssueParams(Section):
 
 class ChannelParams(Section):
     """Reporting channel choice: multinomial logit on trust and grievance [000, 001, 003]."""
-    grid_constant: float = P(0.0, -10, 10, unit="utility", source="[003]",
-                             doc="Grid worker visit/phone (the reference channel).")
-    wechat_constant: float = P(-0.4, -10, 10, unit="utility", source="[003]",
-                               doc="WeChat group / red station (红色驿站).")
-    hotline_constant: float = P(-1.5, -10, 10, unit="utility", source="[001]",
-                                doc="12345 hotline.")
-    silent_constant: float = P(-0.2, -10, 10, unit="utility", source="[003]",
-                               doc="Stay silent ('governance is not my job').")
-    trust_weight: float = P(2.0, 0, 10, unit="utility per trust",
-                            doc="Trust pulls reports to the grid and WeChat channels.")
-    relationship_weight: float = P(1.5, 0, 10, unit="utility",
-                                   doc="Knowing one's grid worker pulls reports to the grid.")
-    grievance_weight: float = P(1.0, 0, 10, unit="utility per grievance", source="[001]",
-                                doc="Grievance pushes reports to the hotline (going over "
-                                    "heads).")
-    property_hotline_bonus: float = P(1.5, 0, 10, unit="utility", source="[001]",
-                                      doc="Property complaints go to the hotline more often.")
-    silence_by_kind: PerHouseholdKind = PerHouseholdKind(local=0.0, resettled=0.2,
-                                                         new_resident=0.8, retiree=0.4)
-    wechat_groups: bool = P(True, source="[003]",
-                            doc="Compound WeChat groups exist (red stations need a branch).")
-    hotline_dispatch_days: int = P(2, 0, 30, unit="days", source="[001]",
-                                   doc="Days for 12345 to dispatch a ticket to the community.")
-    other_hotline_tickets: float = P(0.25, 0, 5, unit="tickets/household/year", source="[001]",
-                                     doc="Hotline tickets on matters outside community "
-                                         "governance (utilities, traffic…); [001]: 31,838 "
-                                         "tickets in Yanzhou 2021 ≈ 0.34/household/year.")
+
+    grid_constant: float = P(
+        0.0,
+        -10,
+        10,
+        unit="utility",
+        source="[003]",
+        doc="Grid worker visit/phone (the reference channel).",
+    )
+    wechat_constant: float = P(
+        -0.4, -10, 10, unit="utility", source="[003]", doc="WeChat group / red station (红色驿站)."
+    )
+    hotline_constant: float = P(-1.5, -10, 10, unit="utility", source="[001]", doc="12345 hotline.")
+    silent_constant: float = P(
+        -0.2,
+        -10,
+        10,
+        unit="utility",
+        source="[003]",
+        doc="Stay silent ('governance is not my job').",
+    )
+    trust_weight: float = P(
+        2.0,
+        0,
+        10,
+        unit="utility per trust",
+        doc="Trust pulls reports to the grid and WeChat channels.",
+    )
+    relationship_weight: float = P(
+        1.5, 0, 10, unit="utility", doc="Knowing one's grid worker pulls reports to the grid."
+    )
+    grievance_weight: float = P(
+        1.0,
+        0,
+        10,
+        unit="utility per grievance",
+        source="[001]",
+        doc="Grievance pushes reports to the hotline (going over heads).",
+    )
+    property_hotline_bonus: float = P(
+        1.5,
+        0,
+        10,
+        unit="utility",
+        source="[001]",
+        doc="Property complaints go to the hotline more often.",
+    )
+    silence_by_kind: PerHouseholdKind = P(
+        PerHouseholdKind(local=0.0, resettled=0.2, new_resident=0.8, retiree=0.4),
+        unit="utility",
+        source="[001, 002, 003]",
+        doc="Extra pull to silence: newcomers' weak "
+        "belonging [002], elders who 'do not want to "
+        "cause trouble' [001].",
+    )
+    wechat_groups: bool = P(
+        True, source="[003]", doc="Compound WeChat groups exist (red stations need a branch)."
+    )
+    hotline_dispatch_days: int = P(
+        2,
+        0,
+        30,
+        unit="days",
+        source="[001]",
+        doc="Days for 12345 to dispatch a ticket to the community.",
+    )
+    other_hotline_tickets: float = P(
+        0.25,
+        0,
+        5,
+        unit="tickets/household/year",
+        source="[001]",
+        doc="Hotline tickets on matters outside community "
+        "governance (utilities, traffic…); [001]: 31,838 "
+        "tickets in Yanzhou 2021 ≈ 0.34/household/year.",
+    )
 
 
 class StaffParams(Section):
     """Staffing: staff per 10,000 residents and fixed committee posts [001, 003]."""
-    per_10k_residents: float = P(18.0, 1, 200, unit="staff per 10,000 residents",
-                                 source="[001]",
-                                 doc="Full-time community staff; 18 is Shandong's standard, "
-                                     "24.5 Yanzhou 2021, 43.9 with 2022's welfare posts.")
-    committee_posts: int = P(7, 0, 50, unit="posts per community", source="[001]",
-                             doc="'Two committees' posts, the same in every community.")
-    grid_post_share: float = P(0.8, 0, 1, unit="share", source="[003]",
-                               doc="Share of non-committee staff posted as grid workers (the "
-                                   "rest staff the service centre); 0.8 gives ~570-600 households "
-                                   "per worker at 18 per 10,000 [003].")
-    households_per_worker: int = P(0, 0, 100_000, unit="households", source="[003]",
-                                   doc="If > 0, set grid workers directly at one per this many "
-                                       "households instead of from per_10k_residents.")
-    hours_per_day: float = P(8.0, 1, 16, unit="hours/day", source="[003]",
-                             doc="A staff member's working day.")
+
+    per_10k_residents: float = P(
+        18.0,
+        1,
+        200,
+        unit="staff per 10,000 residents",
+        source="[001]",
+        doc="Full-time community staff; 18 is Shandong's standard, "
+        "24.5 Yanzhou 2021, 43.9 with 2022's welfare posts.",
+    )
+    committee_posts: int = P(
+        7,
+        0,
+        50,
+        unit="posts per community",
+        source="[001]",
+        doc="'Two committees' posts, the same in every community.",
+    )
+    grid_post_share: float = P(
+        0.8,
+        0,
+        1,
+        unit="share",
+        source="[003]",
+        doc="Share of non-committee staff posted as grid workers (the "
+        "rest staff the service centre); 0.8 gives ~570-600 households "
+        "per worker at 18 per 10,000 [003].",
+    )
+    households_per_worker: int = P(
+        0,
+        0,
+        100_000,
+        unit="households",
+        source="[003]",
+        doc="If > 0, set grid workers directly at one per this many "
+        "households instead of from per_10k_residents.",
+    )
+    hours_per_day: float = P(
+        8.0, 1, 16, unit="hours/day", source="[003]", doc="A staff member's working day."
+    )
 
 
 class WorkerParams(Section):
     """Grid workers: time budget, administrative load, skill, mediation, turnover."""
-    admin_hours: float = P(3.0, 0, 16, unit="hours/day", source="[000, 004]",
-                           doc="Administrative tasks pushed down to each grid worker "
-                               "(ledgers, inspections, platform reports).")
-    office_admin_fixed_hours: float = P(24.0, 0, 500, unit="hours/day per community",
-                                        source="[000, 004]",
-                                        doc="Departmental tasks every community office must "
-                                            "cover whatever its size (ledgers, inspections, "
-                                            "meetings).")
-    office_admin_hours_per_10k: float = P(37.0, 0, 500,
-                                          unit="hours/day per 10,000 residents",
-                                          source="[000, 001, 004]",
-                                          doc="Tasks that grow with population (censuses, "
-                                              "social-security drives); with fixed committee "
-                                              "posts, large communities fall short [001].")
-    spill_share: float = P(0.5, 0, 1, unit="share", source="[000, 004]",
-                           doc="Share of office work the office cannot cover that is pushed "
-                               "onto grid workers; the rest is left undone (assumption).")
-    task_access_cut: float = P(0.0, 0, 1, unit="share", source="[001]",
-                               doc="Share of pushed-down tasks a task access list (准入清单) "
-                                   "blocks.")
-    certified_share: float = P(0.077, 0, 1, unit="share", source="[000]",
-                               doc="Staff with a social-worker certificate (7.7% in Fukang).")
-    training: float = P(0.0, 0, 1, unit="0-1", source="[000]",
-                        doc="Professional training level; raises mediation skill.")
-    hours_per_case: PerDifficulty = PerDifficulty(small=0.75, big=2.0, hard=4.0)
-    mediation_constant: float = P(1.8, -10, 10, unit="log-odds", source="[000]",
-                                  doc="Mediation success at the grid for a small issue.")
-    skill_weight: float = P(1.5, 0, 10, unit="log-odds per skill", source="[000]")
-    trust_weight: float = P(1.5, 0, 10, unit="log-odds per trust", source="[000]")
-    difficulty_penalty: PerDifficulty = PerDifficulty(small=0.0, big=1.2, hard=2.8)
-    kind_penalty: PerIssueKind = PerIssueKind(neighbour=0.0, property=1.5, facility=1.0,
-                                              service=0.0)
-    visits_per_hour: float = P(3.0, 0, 20, unit="households/hour", source="[003]",
-                               doc="Door-to-door visits in spare field time.")
-    relationship_gain: float = P(0.3, 0, 1, unit="per visit",
-                                 doc="How much a visit builds the household-worker tie.")
-    turnover_per_year: float = P(0.2, 0, 5, unit="share/year", source="[000]",
-                                 doc="Grid workers who leave each year (non-establishment "
-                                     "posts, 74.3% in Fukang); a successor starts with no ties.")
-    turnover_trust_loss: float = P(0.05, 0, 1, unit="trust", source="[000]",
-                                   doc="'A new official ignores the old accounts': trust lost "
-                                       "by the worker's households at turnover.")
-    learning_days: float = P(365.0, 1, 5000, unit="days", source="assumption",
-                             doc="Experience half-saturation time for skill.")
+
+    admin_hours: float = P(
+        3.0,
+        0,
+        16,
+        unit="hours/day",
+        source="[000, 004]",
+        doc="Administrative tasks pushed down to each grid worker "
+        "(ledgers, inspections, platform reports).",
+    )
+    office_admin_fixed_hours: float = P(
+        24.0,
+        0,
+        500,
+        unit="hours/day per community",
+        source="[000, 004]",
+        doc="Departmental tasks every community office must "
+        "cover whatever its size (ledgers, inspections, "
+        "meetings).",
+    )
+    office_admin_hours_per_10k: float = P(
+        37.0,
+        0,
+        500,
+        unit="hours/day per 10,000 residents",
+        source="[000, 001, 004]",
+        doc="Tasks that grow with population (censuses, "
+        "social-security drives); with fixed committee "
+        "posts, large communities fall short [001].",
+    )
+    spill_share: float = P(
+        0.5,
+        0,
+        1,
+        unit="share",
+        source="[000, 004]",
+        doc="Share of office work the office cannot cover that is pushed "
+        "onto grid workers; the rest is left undone (assumption).",
+    )
+    task_access_cut: float = P(
+        0.0,
+        0,
+        1,
+        unit="share",
+        source="[001]",
+        doc="Share of pushed-down tasks a task access list (准入清单) blocks.",
+    )
+    certified_share: float = P(
+        0.077,
+        0,
+        1,
+        unit="share",
+        source="[000]",
+        doc="Staff with a social-worker certificate (7.7% in Fukang).",
+    )
+    training: float = P(
+        0.0,
+        0,
+        1,
+        unit="0-1",
+        source="[000]",
+        doc="Professional training level; raises mediation skill.",
+    )
+    hours_per_case: PerDifficulty = P(
+        PerDifficulty(small=0.75, big=2.0, hard=4.0),
+        unit="hours",
+        source="assumption",
+        doc="Grid-worker time to mediate a case; set so a "
+        "baseline worker's field time is ~80% used.",
+    )
+    mediation_constant: float = P(
+        1.8,
+        -10,
+        10,
+        unit="log-odds",
+        source="[000]",
+        doc="Mediation success at the grid for a small issue.",
+    )
+    skill_weight: float = P(
+        1.5,
+        0,
+        10,
+        unit="log-odds per skill",
+        source="[000]",
+        doc="Mediation log-odds per unit of skill (training, certificate, experience) [000].",
+    )
+    trust_weight: float = P(
+        1.5,
+        0,
+        10,
+        unit="log-odds per trust",
+        source="[000]",
+        doc=(
+            "Mediation log-odds per unit of the household's trust: trust lubricates governance "
+            "[000]."
+        ),
+    )
+    difficulty_penalty: PerDifficulty = P(
+        PerDifficulty(small=0.0, big=1.2, hard=2.8),
+        unit="log-odds",
+        source="[001]",
+        doc="Harder matters are harder to settle in the compound (the ladder exists for them).",
+    )
+    kind_penalty: PerIssueKind = P(
+        PerIssueKind(neighbour=0.0, property=1.5, facility=1.0, service=0.0),
+        unit="log-odds",
+        source="[001]",
+        doc="Grid workers have no power over firms (property) or pipes (facility) [001].",
+    )
+    visits_per_hour: float = P(
+        3.0,
+        0,
+        20,
+        unit="households/hour",
+        source="[003]",
+        doc="Door-to-door visits in spare field time.",
+    )
+    relationship_gain: float = P(
+        0.3, 0, 1, unit="per visit", doc="How much a visit builds the household-worker tie."
+    )
+    turnover_per_year: float = P(
+        0.2,
+        0,
+        5,
+        unit="share/year",
+        source="[000]",
+        doc="Grid workers who leave each year (non-establishment "
+        "posts, 74.3% in Fukang); a successor starts with no ties.",
+    )
+    turnover_trust_loss: float = P(
+        0.05,
+        0,
+        1,
+        unit="trust",
+        source="[000]",
+        doc="'A new official ignores the old accounts': trust lost "
+        "by the worker's households at turnover.",
+    )
+    learning_days: float = P(
+        365.0,
+        1,
+        5000,
+        unit="days",
+        source="assumption",
+        doc="Experience half-saturation time for skill.",
+    )
 
 
 class GridParams(Section):
     """Grid merging: separate narrow grids vs one merged grid (多网合一) [000, 001]."""
-    merged: bool = P(False, source="[000, 001]",
-                     doc="One merged grid: no referrals between networks; committee cadres "
-                         "double as grid workers (less office time).")
-    separate_networks: int = P(4, 1, 10, unit="networks", source="[001]",
-                               doc="Separate grids when not merged (综治, 警务, 城管, 创城…).")
-    referral_prob: float = P(0.3, 0, 1, unit="probability", source="[001]",
-                             doc="Chance an issue is outside a narrow grid's scope.")
-    referral_hours: float = P(0.75, 0, 8, unit="hours", source="[001]",
-                              doc="Time a referral between networks costs.")
-    referral_days: int = P(1, 0, 30, unit="days", source="[001]",
-                           doc="Delay a referral adds.")
-    duplicate_report_hours: float = P(0.3, 0, 4, unit="hours/day per extra network",
-                                      source="[000, 001]",
-                                      doc="Duplicated ledgers for each extra separate network.")
-    cadre_field_share: float = P(0.5, 0, 1, unit="share", source="[000]",
-                                 doc="When merged: share of a committee cadre's day spent as a "
-                                     "grid worker in the compounds; in the field a cadre "
-                                     "settles cases with the committee's authority.")
-    added_staff: int = P(0, 0, 100, unit="workers per community", source="[000]",
-                         doc="Extra grid workers hired with the merge.")
+
+    merged: bool = P(
+        False,
+        source="[000, 001]",
+        doc="One merged grid: no referrals between networks; committee cadres "
+        "double as grid workers (less office time).",
+    )
+    separate_networks: int = P(
+        4,
+        1,
+        10,
+        unit="networks",
+        source="[001]",
+        doc="Separate grids when not merged (综治, 警务, 城管, 创城…).",
+    )
+    referral_prob: float = P(
+        0.3,
+        0,
+        1,
+        unit="probability",
+        source="[001]",
+        doc="Chance an issue is outside a narrow grid's scope.",
+    )
+    referral_hours: float = P(
+        0.75, 0, 8, unit="hours", source="[001]", doc="Time a referral between networks costs."
+    )
+    referral_days: int = P(1, 0, 30, unit="days", source="[001]", doc="Delay a referral adds.")
+    duplicate_report_hours: float = P(
+        0.3,
+        0,
+        4,
+        unit="hours/day per extra network",
+        source="[000, 001]",
+        doc="Duplicated ledgers for each extra separate network.",
+    )
+    cadre_field_share: float = P(
+        0.5,
+        0,
+        1,
+        unit="share",
+        source="[000]",
+        doc="When merged: share of a committee cadre's day spent as a "
+        "grid worker in the compounds; in the field a cadre "
+        "settles cases with the committee's authority.",
+    )
+    added_staff: int = P(
+        0,
+        0,
+        100,
+        unit="workers per community",
+        source="[000]",
+        doc="Extra grid workers hired with the merge.",
+    )
 
 
 class PlatformParams(Section):
     """One integrated platform (一网统管) vs many isolated ones [000, 001, 003, 004]."""
-    integrated: bool = P(False, source="[000, 003]",
-                         doc="One platform: no duplicated reporting, instant dispatch of "
-                             "hotline tickets and referrals.")
+
+    integrated: bool = P(
+        False,
+        source="[000, 003]",
+        doc="One platform: no duplicated reporting, instant dispatch of "
+        "hotline tickets and referrals.",
+    )
 
 
 class LadderParams(Section):
     """The escalation ladder 小事不出小区、大事不出社区、难事不出街道 [001, 003]."""
-    community_constant: float = P(1.6, -10, 10, unit="log-odds", source="[001]",
-                                  doc="Committee handling success, small issue.")
-    office_case_share_min: float = P(0.25, 0, 1, unit="share of office hours",
-                                     source="assumption",
-                                     doc="Office hours always kept for escalated cases, "
-                                         "however heavy the pushed-down tasks.")
-    community_hours_per_case: float = P(3.0, 0, 40, unit="hours", source="assumption")
-    street_success: float = P(0.75, 0, 1, unit="probability", source="[001]",
-                              doc="Street office / departments close a case.")
-    street_cases_per_day: float = P(2.0, 0, 1000, unit="cases/day per community",
-                                    source="assumption")
-    street_retry_days: int = P(7, 1, 90, unit="days", source="[003]",
-                               doc="A failed street case is tried again after this.")
-    petition_after_days: int = P(30, 1, 365, unit="days", source="[000]",
-                                 doc="An issue open this long may become a petition (信访).")
-    petition_grievance: float = P(1.0, 0, 20, unit="grievance", source="[000]",
-                                  doc="Grievance above which an overdue household petitions.")
+
+    community_constant: float = P(
+        1.6,
+        -10,
+        10,
+        unit="log-odds",
+        source="[001]",
+        doc="Committee handling success, small issue.",
+    )
+    office_case_share_min: float = P(
+        0.25,
+        0,
+        1,
+        unit="share of office hours",
+        source="assumption",
+        doc="Office hours always kept for escalated cases, however heavy the pushed-down tasks.",
+    )
+    community_hours_per_case: float = P(
+        3.0,
+        0,
+        40,
+        unit="hours",
+        source="assumption",
+        doc="Committee time to handle an escalated case.",
+    )
+    street_success: float = P(
+        0.75,
+        0,
+        1,
+        unit="probability",
+        source="[001]",
+        doc="Street office / departments close a case.",
+    )
+    street_cases_per_day: float = P(
+        2.0,
+        0,
+        1000,
+        unit="cases/day per community",
+        source="assumption",
+        doc="Street office and departments' capacity for escalated cases, per community covered.",
+    )
+    street_retry_days: int = P(
+        7, 1, 90, unit="days", source="[003]", doc="A failed street case is tried again after this."
+    )
+    petition_after_days: int = P(
+        30,
+        1,
+        365,
+        unit="days",
+        source="[000]",
+        doc="An issue open this long may become a petition (信访).",
+    )
+    petition_grievance: float = P(
+        1.0,
+        0,
+        20,
+        unit="grievance",
+        source="[000]",
+        doc="Grievance above which an overdue household petitions.",
+    )
 
 
 class LoopParams(Section):
     """Receive-dispatch-handle-revisit-supervise-assess 接转办访督考 [001]."""
-    closed_loop: bool = P(False, source="[001]",
-                          doc="Revisit every handled case; reopen the unsatisfied ones.")
-    revisit_hours: float = P(0.2, 0, 4, unit="hours", source="[001]",
-                          doc="A revisit is mostly a phone call.")
-    revisit_days: int = P(2, 0, 30, unit="days", source="[001]")
-    revisit_bonus: float = P(0.5, 0, 10, unit="log-odds", source="[001]",
-                             doc="Being asked afterwards raises satisfaction.")
-    satisfaction_constant: float = P(0.8, -10, 10, unit="log-odds", source="assumption",
-                                     doc="Satisfaction with a handled case.")
-    satisfaction_trust_weight: float = P(2.0, 0, 10, unit="log-odds per trust")
+
+    closed_loop: bool = P(
+        False, source="[001]", doc="Revisit every handled case; reopen the unsatisfied ones."
+    )
+    revisit_hours: float = P(
+        0.2, 0, 4, unit="hours", source="[001]", doc="A revisit is mostly a phone call."
+    )
+    revisit_days: int = P(
+        2,
+        0,
+        30,
+        unit="days",
+        source="[001]",
+        doc="Days after handling that the service centre calls back.",
+    )
+    revisit_bonus: float = P(
+        0.5,
+        0,
+        10,
+        unit="log-odds",
+        source="[001]",
+        doc="Being asked afterwards raises satisfaction.",
+    )
+    satisfaction_constant: float = P(
+        0.8, -10, 10, unit="log-odds", source="assumption", doc="Satisfaction with a handled case."
+    )
+    satisfaction_trust_weight: float = P(
+        2.0, 0, 10, unit="log-odds per trust", doc="Trusting households are more easily satisfied."
+    )
 
 
 class PropertyParams(Section):
     """Property firms 物业: quality, fees and the revenue → quality feedback [000, 001]."""
-    initial_quality: PerCompoundKind = PerCompoundKind(old=0.5, commercial=0.7,
-                                                       resettlement=0.6)
-    fee_constant: float = P(0.2, -10, 10, unit="log-odds", source="[000]",
-                            doc="Monthly fee payment log-odds at quality 0.5, trust 0.5; "
-                                "gives ~60% collection at baseline (Fukang before).")
-    fee_quality_weight: float = P(3.0, 0, 20, unit="log-odds per quality", source="[000]")
-    fee_trust_weight: float = P(2.0, 0, 20, unit="log-odds per trust", source="[000]")
-    fee_grievance_weight: float = P(0.8, 0, 20, unit="log-odds per grievance", source="[000]")
-    nail_share: float = P(0.01, 0, 1, unit="share", source="[000]",
-                          doc="'Nail households' that refuse fees whatever happens.")
-    quality_adjust_per_year: float = P(1.0, 0, 12, unit="1/year", source="[000]",
-                                       doc="Speed at which quality follows revenue.")
+
+    initial_quality: PerCompoundKind = P(
+        PerCompoundKind(old=0.5, commercial=0.7, resettlement=0.6),
+        unit="quality 0-1",
+        source="[001]",
+        doc="Firm service quality at day 0, lowest in old compounds [001].",
+    )
+    fee_constant: float = P(
+        0.2,
+        -10,
+        10,
+        unit="log-odds",
+        source="[000]",
+        doc="Monthly fee payment log-odds at quality 0.5, trust 0.5; "
+        "gives ~60% collection at baseline (Fukang before).",
+    )
+    fee_quality_weight: float = P(
+        3.0,
+        0,
+        20,
+        unit="log-odds per quality",
+        source="[000]",
+        doc="Residents pay for service they see [000].",
+    )
+    fee_trust_weight: float = P(
+        2.0,
+        0,
+        20,
+        unit="log-odds per trust",
+        source="[000]",
+        doc="Residents who trust community governance pay more readily [000].",
+    )
+    fee_grievance_weight: float = P(
+        0.8,
+        0,
+        20,
+        unit="log-odds per grievance",
+        source="[000]",
+        doc="Unresolved grievances turn into fee refusal [000].",
+    )
+    nail_share: float = P(
+        0.01,
+        0,
+        1,
+        unit="share",
+        source="[000]",
+        doc="'Nail households' that refuse fees whatever happens.",
+    )
+    quality_adjust_per_year: float = P(
+        1.0, 0, 12, unit="1/year", source="[000]", doc="Speed at which quality follows revenue."
+    )
     quality_floor: float = P(0.15, 0, 1, unit="quality", doc="Quality at zero revenue.")
     quality_ceiling: float = P(0.95, 0, 1, unit="quality", doc="Quality at full revenue.")
-    cases_per_100_households: float = P(0.6, 0, 100, unit="cases/day", source="assumption",
-                                        doc="Firm case capacity at quality 1.")
-    case_constant: float = P(0.3, -10, 10, unit="log-odds", source="[001]",
-                             doc="Firm resolves a property case (at quality 0.5).")
-    case_quality_weight: float = P(3.0, 0, 20, unit="log-odds per quality")
-    red_property: bool = P(False, source="[000]",
-                           doc="A party branch in the firm (红色物业): training, supervision, "
-                               "branch-firm coordination.")
-    red_quality_bonus: float = P(0.3, 0, 1, unit="quality", source="[000]",
-                                 doc="Quality gain the red-property branch brings.")
-    red_fee_trust_bonus: float = P(2.0, 0, 10, unit="log-odds", source="[000]",
-                                   doc="Residents trust a party-led firm more when paying.")
+    cases_per_100_households: float = P(
+        0.6, 0, 100, unit="cases/day", source="assumption", doc="Firm case capacity at quality 1."
+    )
+    case_constant: float = P(
+        0.3,
+        -10,
+        10,
+        unit="log-odds",
+        source="[001]",
+        doc="Firm resolves a property case (at quality 0.5).",
+    )
+    case_quality_weight: float = P(
+        3.0,
+        0,
+        20,
+        unit="log-odds per quality",
+        doc="Better firms settle more property complaints [001].",
+    )
+    red_property: bool = P(
+        False,
+        source="[000]",
+        doc="A party branch in the firm (红色物业): training, supervision, "
+        "branch-firm coordination.",
+    )
+    red_quality_bonus: float = P(
+        0.3,
+        0,
+        1,
+        unit="quality",
+        source="[000]",
+        doc="Quality gain the red-property branch brings.",
+    )
+    red_fee_trust_bonus: float = P(
+        2.0,
+        0,
+        10,
+        unit="log-odds",
+        source="[000]",
+        doc="Residents trust a party-led firm more when paying.",
+    )
 
 
 class PartyParams(Section):
     """Party branches 党支部: members, activities, red stations, tripartite body [001-003]."""
-    branch_coverage: float = P(1.0, 0, 1, unit="share of compounds", source="[002]",
-                               doc="Compounds with a party branch ('a branch in every "
-                                   "compound').")
-    activation: float = P(0.15, 0, 1, unit="share of members", source="[001]",
-                          doc="Registered (double-reporting 双报到) members who actually "
-                              "show up; [001]: most register but do not come.")
-    red_station_success: float = P(0.5, 0, 1, unit="probability", source="[003]",
-                                   doc="A branch member who claims a red-station report "
-                                       "solves a small neighbour/service issue.")
-    member_cases_per_week: float = P(0.5, 0, 20, unit="cases/week per active member",
-                                     source="[003]")
-    activity_days: int = P(14, 1, 365, unit="days", source="[003]",
-                           doc="Days between branch activities in each compound.")
-    deliberation_days: int = P(30, 1, 365, unit="days", source="[001]",
-                               doc="Days between deliberations (两议两评两公开).")
-    tripartite: bool = P(True, source="[002]",
-                         doc="Branch + owners' committee + firm coordinate (三方协同) on "
-                             "property disputes where the owners' committee works.")
-    tripartite_success: float = P(0.6, 0, 1, unit="probability", source="[002]")
-    owners_committee_share: PerCompoundKind = PerCompoundKind(old=0.1, commercial=0.5,
-                                                              resettlement=0.2)
+
+    branch_coverage: float = P(
+        1.0,
+        0,
+        1,
+        unit="share of compounds",
+        source="[002]",
+        doc="Compounds with a party branch ('a branch in every compound').",
+    )
+    activation: float = P(
+        0.15,
+        0,
+        1,
+        unit="share of members",
+        source="[001]",
+        doc="Registered (double-reporting 双报到) members who actually "
+        "show up; [001]: most register but do not come.",
+    )
+    red_station_success: float = P(
+        0.5,
+        0,
+        1,
+        unit="probability",
+        source="[003]",
+        doc="A branch member who claims a red-station report "
+        "solves a small neighbour/service issue.",
+    )
+    member_cases_per_week: float = P(
+        0.5,
+        0,
+        20,
+        unit="cases/week per active member",
+        source="[003]",
+        doc="Red-station reports an active member can take on per week [003].",
+    )
+    activity_days: int = P(
+        14,
+        1,
+        365,
+        unit="days",
+        source="[003]",
+        doc="Days between branch activities in each compound.",
+    )
+    deliberation_days: int = P(
+        30, 1, 365, unit="days", source="[001]", doc="Days between deliberations (两议两评两公开)."
+    )
+    tripartite: bool = P(
+        True,
+        source="[002]",
+        doc="Branch + owners' committee + firm coordinate (三方协同) on "
+        "property disputes where the owners' committee works.",
+    )
+    tripartite_success: float = P(
+        0.6,
+        0,
+        1,
+        unit="probability",
+        source="[002]",
+        doc="The tripartite body settles a property dispute the firm could not [002].",
+    )
+    owners_committee_share: PerCompoundKind = P(
+        PerCompoundKind(old=0.1, commercial=0.5, resettlement=0.2),
+        unit="share of compounds",
+        source="[004]",
+        doc="Compounds whose owners' committee works; weak or nominal in many [004].",
+    )
 
 
 class ParticipationParams(Section):
     """Who joins activities and deliberations [003, 004]."""
-    constant: PerHouseholdKind = PerHouseholdKind(local=-3.2, resettled=-3.3,
-                                                  new_resident=-4.2, retiree=-2.0)
-    trust_weight: float = P(2.0, 0, 20, unit="log-odds per trust", source="[004]")
-    peer_weight: float = P(1.5, 0, 20, unit="log-odds per neighbour share", source="[004]",
-                           doc="Herd behaviour: neighbours' participation on the graph.")
-    member_bonus: float = P(2.0, 0, 20, unit="log-odds", source="[001]",
-                            doc="Active party members take part.")
-    volunteer_points: bool = P(False, source="[001]",
-                               doc="Volunteer points (志愿服务积分制) reward taking part.")
-    points_bonus: PerHouseholdKind = PerHouseholdKind(local=0.8, resettled=0.8,
-                                                      new_resident=0.9, retiree=0.5)
-    window_days: int = P(30, 1, 365, unit="days",
-                         doc="participation_rate counts households active in this window.")
-    facility_reduction: float = P(0.5, 0, 1, unit="share", source="[000]",
-                                  doc="Volunteers (greening, snow clearing, repairs) cut a "
-                                      "compound's facility issues by this × its share of "
-                                      "active households.")
+
+    constant: PerHouseholdKind = P(
+        PerHouseholdKind(local=-3.2, resettled=-3.3, new_resident=-4.2, retiree=-2.0),
+        unit="log-odds",
+        source="[002, 003, 004]",
+        doc="Base propensity to join an activity: retirees high, "
+        "new residents low [004, 002]; ~100 residents per grid "
+        "activity [003].",
+    )
+    trust_weight: float = P(
+        2.0,
+        0,
+        20,
+        unit="log-odds per trust",
+        source="[004]",
+        doc="Trusting residents take part more (social capital [004]).",
+    )
+    peer_weight: float = P(
+        1.5,
+        0,
+        20,
+        unit="log-odds per neighbour share",
+        source="[004]",
+        doc="Herd behaviour: neighbours' participation on the graph.",
+    )
+    member_bonus: float = P(
+        2.0, 0, 20, unit="log-odds", source="[001]", doc="Active party members take part."
+    )
+    volunteer_points: bool = P(
+        False, source="[001]", doc="Volunteer points (志愿服务积分制) reward taking part."
+    )
+    points_bonus: PerHouseholdKind = P(
+        PerHouseholdKind(local=0.8, resettled=0.8, new_resident=0.9, retiree=0.5),
+        unit="log-odds",
+        source="[001]",
+        doc="Pull of volunteer points when enabled; strongest for those who otherwise stay away.",
+    )
+    window_days: int = P(
+        30, 1, 365, unit="days", doc="participation_rate counts households active in this window."
+    )
+    facility_reduction: float = P(
+        0.5,
+        0,
+        1,
+        unit="share",
+        source="[000]",
+        doc="Volunteers (greening, snow clearing, repairs) cut a "
+        "compound's facility issues by this × its share of "
+        "active households.",
+    )
 
 
 class CouncilParams(Section):
     """Neighbourhood councils for micro-governance [004]."""
-    enabled: bool = P(False, source="[004]")
-    cases_per_meeting: int = P(6, 0, 100, unit="cases", source="[004]")
-    success: float = P(0.6, 0, 1, unit="probability", source="[004]")
-    trust_gain: float = P(0.03, 0, 1, unit="trust", source="[004]")
-    participation_bonus: float = P(0.6, 0, 10, unit="log-odds", source="[004]",
-                                   doc="A council gives residents a reason to come.")
+
+    enabled: bool = P(
+        False,
+        source="[004]",
+        doc=(
+            "Monthly deliberations become neighbourhood council meetings that settle pending "
+            "neighbour and facility issues [004]."
+        ),
+    )
+    cases_per_meeting: int = P(
+        6,
+        0,
+        100,
+        unit="cases",
+        source="[004]",
+        doc="Pending issues of the compound a council takes up per meeting.",
+    )
+    success: float = P(
+        0.6,
+        0,
+        1,
+        unit="probability",
+        source="[004]",
+        doc="Chance the council settles an issue it takes up.",
+    )
+    trust_gain: float = P(
+        0.03,
+        0,
+        1,
+        unit="trust",
+        source="[004]",
+        doc="Trust gained by each household that attends a council meeting.",
+    )
+    participation_bonus: float = P(
+        0.6,
+        0,
+        10,
+        unit="log-odds",
+        source="[004]",
+        doc="A council gives residents a reason to come.",
+    )
 
 
 class TrustParams(Section):
     """Trust moves with a household's own issues and diffuses over the graph [000, 004]."""
-    resolved_on_time: float = P(0.06, 0, 1, unit="trust")
-    resolved_late: float = P(0.02, 0, 1, unit="trust")
-    unsatisfied: float = P(0.05, 0, 1, unit="trust (loss)")
-    escalated: float = P(0.03, 0, 1, unit="trust (loss)")
-    petition: float = P(0.10, 0, 1, unit="trust (loss)")
-    silent: float = P(0.01, 0, 1, unit="trust (loss)")
-    visit: float = P(0.01, 0, 1, unit="trust")
-    participation: float = P(0.005, 0, 1, unit="trust")
-    diffusion: float = P(0.05, 0, 1, unit="share per week", source="[004]",
-                         doc="Weekly pull of a household's trust toward its neighbours'.")
-    revert_per_year: float = P(0.2, 0, 1, unit="share/year",
-                               doc="Drift back toward the household kind's initial level.")
+
+    resolved_on_time: float = P(
+        0.06,
+        0,
+        1,
+        unit="trust",
+        source="[000, 003]",
+        doc="Trust gained when one's issue is handled within the time promise [003].",
+    )
+    resolved_late: float = P(
+        0.02, 0, 1, unit="trust", source="[000]", doc="Trust gained when it is handled late."
+    )
+    unsatisfied: float = P(
+        0.05,
+        0,
+        1,
+        unit="trust (loss)",
+        source="[001]",
+        doc="Trust lost when the household is not satisfied with the handling.",
+    )
+    escalated: float = P(
+        0.03,
+        0,
+        1,
+        unit="trust (loss)",
+        source="[001]",
+        doc="Trust lost each time one's issue fails at a rung and goes up.",
+    )
+    petition: float = P(
+        0.10,
+        0,
+        1,
+        unit="trust (loss)",
+        source="[000]",
+        doc="Trust lost when a household petitions [000].",
+    )
+    silent: float = P(
+        0.01,
+        0,
+        1,
+        unit="trust (loss)",
+        source="[003]",
+        doc="Trust lost when a household does not even report.",
+    )
+    visit: float = P(
+        0.01,
+        0,
+        1,
+        unit="trust",
+        source="[003]",
+        doc="Trust gained from a grid worker's visit or a revisit call.",
+    )
+    participation: float = P(
+        0.005, 0, 1, unit="trust", source="[004]", doc="Trust gained by taking part in an activity."
+    )
+    diffusion: float = P(
+        0.05,
+        0,
+        1,
+        unit="share per week",
+        source="[004]",
+        doc="Weekly pull of a household's trust toward its neighbours'.",
+    )
+    revert_per_year: float = P(
+        0.2, 0, 1, unit="share/year", doc="Drift back toward the household kind's initial level."
+    )
 
 
 class PopulationParams(Section):
     """Influx of new residents and the winter tide [001]."""
-    turnover_per_year: float = P(0.05, 0, 1, unit="share of households/year", source="[001]",
-                                 doc="Households replaced by newcomers each year.")
-    vacancy_fill_per_year: float = P(0.1, 0, 1, unit="share of vacant flats/year",
-                                     source="[001]")
-    newcomer_new_resident_share: float = P(0.6, 0, 1, unit="share", source="[001, 002]",
-                                           doc="Newcomers who are new residents (migrants, "
-                                               "renters) rather than locals.")
-    winter_tide_share: float = P(0.0, 0, 1, unit="share of households", source="[001]",
-                                 doc="Households joined by elderly parents in the heating "
-                                     "season; [001]: 15,000 on 123,000 residents ≈ 0.12.")
-    tide_service_multiplier: float = P(4.0, 1, 20, unit="x", source="[001]",
-                                       doc="Service requests of a household with a tide "
-                                           "member (elderly care).")
+
+    turnover_per_year: float = P(
+        0.05,
+        0,
+        1,
+        unit="share of households/year",
+        source="[001]",
+        doc="Households replaced by newcomers each year.",
+    )
+    vacancy_fill_per_year: float = P(
+        0.1,
+        0,
+        1,
+        unit="share of vacant flats/year",
+        source="[001]",
+        doc=(
+            "Share of vacant flats that fill each year (new estates fill up; Longqiao street "
+            "+53.8% in 2015-2021 [001])."
+        ),
+    )
+    newcomer_new_resident_share: float = P(
+        0.6,
+        0,
+        1,
+        unit="share",
+        source="[001, 002]",
+        doc="Newcomers who are new residents (migrants, renters) rather than locals.",
+    )
+    winter_tide_share: float = P(
+        0.0,
+        0,
+        1,
+        unit="share of households",
+        source="[001]",
+        doc="Households joined by elderly parents in the heating "
+        "season; [001]: 15,000 on 123,000 residents ≈ 0.12.",
+    )
+    tide_service_multiplier: float = P(
+        4.0,
+        1,
+        20,
+        unit="x",
+        source="[001]",
+        doc="Service requests of a household with a tide member (elderly care).",
+    )
 
 
 class Scenario(BaseModel):
     """A whole scenario: metadata plus every section."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
 
     name: str = "baseline"
@@ -504,7 +1209,8 @@ class Scenario(BaseModel):
     population: PopulationParams = PopulationParams()
 
 
-SECTIONS: tuple[str, ...] = tuple(k for k in Scenario.model_fields
-                                  if k not in ("name", "description", "extends"))
+SECTIONS: tuple[str, ...] = tuple(
+    k for k in Scenario.model_fields if k not in ("name", "description", "extends")
+)
 
 Kind = Literal["local", "resettled", "new_resident", "retiree"]
