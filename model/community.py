@@ -76,7 +76,8 @@ class CommunityModel(mesa.Model):
 
         # --- households (arrays) and their thin Resident views
         self.households = Households(self, nb)
-        cells = [self.space._cells[i] for i in range(nb.n_households)]
+        cells = list(self.space.all_cells)            # node order 0..N-1
+        assert all(c.coordinate == i for i, c in enumerate(cells))
         Resident.create_agents(self, nb.n_households, cell=cells,
                                idx=list(range(nb.n_households)))
 

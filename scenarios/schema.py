@@ -1068,7 +1068,7 @@ class TrustParams(Section):
     """Trust moves with a household's own issues and diffuses over the graph [000, 004]."""
 
     resolved_on_time: float = P(
-        0.06,
+        0.04,
         0,
         1,
         unit="trust",
@@ -1076,10 +1076,10 @@ class TrustParams(Section):
         doc="Trust gained when one's issue is handled within the time promise [003].",
     )
     resolved_late: float = P(
-        0.02, 0, 1, unit="trust", source="[000]", doc="Trust gained when it is handled late."
+        0.0, 0, 1, unit="trust", source="[000]", doc="Trust gained when it is handled late."
     )
     unsatisfied: float = P(
-        0.05,
+        0.08,
         0,
         1,
         unit="trust (loss)",
@@ -1087,7 +1087,7 @@ class TrustParams(Section):
         doc="Trust lost when the household is not satisfied with the handling.",
     )
     escalated: float = P(
-        0.03,
+        0.04,
         0,
         1,
         unit="trust (loss)",
@@ -1111,7 +1111,7 @@ class TrustParams(Section):
         doc="Trust lost when a household does not even report.",
     )
     visit: float = P(
-        0.01,
+        0.005,
         0,
         1,
         unit="trust",
@@ -1119,7 +1119,7 @@ class TrustParams(Section):
         doc="Trust gained from a grid worker's visit or a revisit call.",
     )
     participation: float = P(
-        0.005, 0, 1, unit="trust", source="[004]", doc="Trust gained by taking part in an activity."
+        0.003, 0, 1, unit="trust", source="[004]", doc="Trust gained by taking part in an activity."
     )
     diffusion: float = P(
         0.05,
@@ -1130,7 +1130,13 @@ class TrustParams(Section):
         doc="Weekly pull of a household's trust toward its neighbours'.",
     )
     revert_per_year: float = P(
-        0.2, 0, 1, unit="share/year", doc="Drift back toward the household kind's initial level."
+        1.0,
+        0,
+        12,
+        unit="1/year",
+        doc="Drift back toward the household kind's initial level: memories of "
+        "good and bad handling fade over about a year; with the gains and losses above, "
+        "baseline trust stays near its initial level (calibrated, assumption).",
     )
 
 

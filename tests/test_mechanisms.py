@@ -271,3 +271,13 @@ def test_heating_season_raises_facility_issues():
             n += int((kinds == 2).sum())
         counts[heating] = n
     assert counts[True] > 1.5 * counts[False]
+
+
+def test_activating_party_members_raises_participation_and_red_station_work():
+    """双报到: active members take part and claim red-station reports [001, 003]."""
+    assert gain("participation_rate", "double_reporting") > 0.01
+    def active_members(scenario: str) -> float:
+        m = CommunityModel(scenario=scenario, rng=0)
+        m.run_for(180)
+        return sum(b.active_members for b in m.branches if b is not None)
+    assert active_members("double_reporting") > 2 * active_members("baseline")

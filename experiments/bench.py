@@ -1,0 +1,78 @@
+"""Throughput benchmark: household-days per second on a street of a given size.
+
+The street is the baseline scenario scaled up the way ``scenarios/street.toml`` is: communities
+of at most 4,000 households, ~570 households per grid and ~300 per compound, so the numbers
+measure the model at the scale planners use, with the DataCollector on as in a real run.
+The timed part builds the graph and the model and runs the days; imports are not timed.
+The benchmark reports against the target; it never fails on a miss.
+"""
+
+from __future__ import annotations
+
+import math
+import resource
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:   # imported lazily: the CLI reads this module's constants for --help
+    from commgov.scenarios.loader import LoadedScenario
+
+HOUSEHOLDS_PER_COMMUNITY_MAX = 4000
+HOUSEHOLDS_PER_GRID = 570
+HOUSEHOLDS_PER_COMPOUND = 300
+TARGET_HOUSEHOLD_DAYS_PER_S = 5_000_000
+TARGET_PEAK_RSS_MB = 2048.0   # 2 GiB
+MIN_HOUSEHOLDS = 50
+MAX_HOUSEHOLDS = 200 * HOUSEHOLDS_PER_COMMUNITY_MAX   # the schema allows 200 communities
+
+
+def street_overrides(households: int) -> dict[str, int]:
+    """Graph sizes for a street of about ``households`` households."""
+    communities = math.ceil(households / HOUSEHOLDS_PER_COMMUNITY_MAX)
+    per_community = round(households / communities)
+    grids = max(1, round(per_community / HOUSEHOLDS_PER_GRID))
+    compounds = max(grids, round(per_community / HOUSEHOLDS_PER_COMPOUND))
+    return {"graph.communities": communities,
+            "graph.households_per_community": per_community,
+            "graph.grids_per_community": grids,
+            "graph.compounds_per_community": compounds}
+
+
+def bench_scenario(households: int) -> LoadedScenario:
+    from commgov.scenarios.loader import load_scenario
+
+    return load_scenario("baseline", street_overrides(households))
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (ru_maxrss is KB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def run_bench(loaded: LoadedScenario, days: int, seed: int) -> dict[str, Any]:
+    """Build and run the street once; the five-key result of ``bench --json``."""
+    from commgov.model.community import CommunityModel
+
+    start = time.perf_counter()
+    model = CommunityModel(scenario=loaded, rng=seed, collect=True)
+    model.run_for(days)
+    seconds = time.perf_counter() - start
+    households = model.neighbourhood.n_households
+    return {"households": households,
+            "days": days,
+            "seconds": round(seconds, 4),
+            "household_days_per_s": round(households * days / seconds, 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1)}
+
+
+def format_human(r: dict[str, Any]) -> str:
+    """One line with the figures, the targets and whether they are met."""
+    speed_ok = r["household_days_per_s"] >= TARGET_HOUSEHOLD_DAYS_PER_S
+    mem_ok = r["peak_rss_mb"] < TARGET_PEAK_RSS_MB
+    return (f"{r['households']:,} households x {r['days']} days in {r['seconds']:.2f} s: "
+            f"{r['household_days_per_s'] / 1e6:.2f} million household-days/s "
+            f"(target >= {TARGET_HOUSEHOLD_DAYS_PER_S / 1e6:g} million: "
+            f"{'met' if speed_ok else 'NOT met'}); peak memory {r['peak_rss_mb']:,.0f} MB "
+            f"(target < 2 GiB: {'met' if mem_ok else 'NOT met'}).")

@@ -1,0 +1,350 @@
+"""The command line: ``demo`` (default), ``simulate``, ``list`` and ``bench``.
+
+This is the one place where user mistakes become messages: every bad option value, scenario
+file or graph file stops the command before any model runs, with one readable paragraph on
+stderr and exit code 2, never a traceback. Heavy modules (Mesa, matplotlib) are imported only
+by the command that needs them, so ``--help`` and argument errors answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import shutil
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+DEMO_OUT = "results/demo"
+DEFAULT_SCENARIOS: tuple[str, ...] = (
+    "baseline", "grid_merge", "grid_merge_plus_staff", "staffing_24_5", "red_property",
+    "closed_loop", "volunteer_points",
+)
+
+
+class UsageError(ValueError):
+    """A bad CLI value found after parsing (e.g. an unknown name in ``--scenarios``)."""
+
+
+class Formatter(argparse.HelpFormatter):
+    """Wrap prose paragraphs, keep multi-line paragraphs (examples) as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paras = text.split("\n\n")
+        return "\n\n".join(
+            p if "\n" in p else textwrap.fill(p, width, initial_indent=indent,
+                                              subsequent_indent=indent)
+            for p in paras)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with errors as one paragraph (no usage dump) and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        message = message.rstrip(".")
+        self.exit(2, f"{self.prog}: error: {message}. Run '{self.prog} --help' for the "
+                     f"options.\n")
+
+
+# --------------------------------------------------------------------------------------------
+# Option types: each message names the value and what is allowed (argparse adds the option)
+# --------------------------------------------------------------------------------------------
+def _int_type(lo: int, hi: int | None, what: str, example: str) -> Callable[[str], int]:
+    allowed = f"{lo} to {hi:,}" if hi is not None else f"{lo} or more"
+
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw.strip().replace("_", ""))
+        except ValueError:
+            value = None
+        if value is None or value < lo or (hi is not None and value > hi):
+            kind = "is out of range" if value is not None else "is not a whole number"
+            raise argparse.ArgumentTypeError(
+                f"{raw!r} {kind}; allowed: {what}, a whole number {allowed} (e.g. {example})")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+def _set_item(raw: str) -> str:
+    key, sep, _ = raw.partition("=")
+    if not sep or not key.strip() or any(not p for p in key.strip().split(".")):
+        raise argparse.ArgumentTypeError(
+            f"{raw!r} is malformed; allowed: section.key=value, e.g. "
+            f"--set staff.per_10k_residents=24.5")
+    return raw
+
+
+def _available() -> list[str]:
+    from commgov.scenarios.loader import SCENARIO_DIR
+
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def _is_name(s: str) -> bool:
+    return not Path(s).suffix and "/" not in s and os.sep not in s
+
+
+def _default_workers() -> int:
+    return min(2, os.cpu_count() or 1)
+
+
+# --------------------------------------------------------------------------------------------
+# Parser
+# --------------------------------------------------------------------------------------------
+def _add_common(p: argparse.ArgumentParser, days_help: str) -> None:
+    p.add_argument("--days", type=_int_type(1, None, "days to simulate", "--days 365"),
+                   default=365, metavar="N", help=days_help)
+    p.add_argument("--set", action="append", type=_set_item, default=[], metavar="KEY=VALUE",
+                   help="override a parameter for every run, e.g. --set "
+                        "staff.per_10k_residents=24.5 (repeatable; values are TOML)")
+
+
+def build_parser(prog: str | None = None) -> Parser:
+    fmt = Formatter
+    parser = Parser(
+        prog=prog, allow_abbrev=False, formatter_class=fmt,
+        description="Agent-based simulation of urban community governance in China "
+                    "(Mesa). Without a command, runs the demo.",
+        epilog="examples:\n  %(prog)s                        # the demo: 7 scenarios x 3 "
+               "seeds x 1 year\n  %(prog)s simulate grid_merge --seed 1\n  %(prog)s list\n"
+               "  %(prog)s bench --json\n\nRun '%(prog)s COMMAND --help' for a command's "
+               "options.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+    demo = sub.add_parser(
+        "demo", help="compare baseline with several policies (default command)",
+        formatter_class=fmt, allow_abbrev=False,
+        description="Run the baseline and several policy scenarios with the same seeds "
+                    "0..reps-1 (common random numbers), print end-of-run means with 95% "
+                    "confidence intervals, and write summary.csv, daily.parquet, charts and "
+                    "a README to --out.",
+        epilog="example:\n  %(prog)s --days 180 --reps 5 --scenarios baseline,red_property "
+               "--workers 2")
+    _add_common(demo, "simulated days per run (default: 365, one year)")
+    demo.add_argument("--reps", type=_int_type(1, None, "replications per scenario",
+                                                "--reps 3"),
+                      default=3, metavar="N",
+                      help="replications (seeds 0..N-1) per scenario (default: 3)")
+    demo.add_argument("--scenarios", default=",".join(DEFAULT_SCENARIOS), metavar="A,B,...",
+                      help="comma-separated scenario names or .toml paths "
+                           f"(default: {','.join(DEFAULT_SCENARIOS)})")
+    demo.add_argument("--out", default=DEMO_OUT, metavar="DIR",
+                      help=f"output directory (default: {DEMO_OUT})")
+    demo.add_argument("--workers", type=_int_type(1, 256, "worker processes", "--workers 2"),
+                      default=_default_workers(), metavar="N",
+                      help="parallel processes; 1 runs in this process (default: "
+                           f"{_default_workers()}); results do not depend on it")
+    demo.set_defaults(func=cmd_demo)
+
+    sim = sub.add_parser(
+        "simulate", help="one run of one scenario", formatter_class=fmt, allow_abbrev=False,
+        description="Run one scenario once and write metrics.csv, metrics.parquet (every "
+                    "DataCollector column, one row per day including day 0) and run.json "
+                    "(resolved parameters, seed, versions, git commit).",
+        epilog="examples:\n  %(prog)s baseline\n  %(prog)s my_street.toml --seed 7 --set "
+               "grid.merged=true --out results/mine")
+    sim.add_argument("scenario", metavar="SCENARIO",
+                     help="a scenario name (see 'list') or a path to a .toml file")
+    _add_common(sim, "simulated days (default: 365)")
+    sim.add_argument("--seed", type=_int_type(0, None, "random seed", "--seed 0"), default=0,
+                     metavar="N", help="random seed; same scenario and seed, same numbers "
+                                       "(default: 0)")
+    sim.add_argument("--out", default=None, metavar="DIR",
+                     help="output directory (default: results/<scenario>-seed<seed>)")
+    sim.set_defaults(func=cmd_simulate)
+
+    lst = sub.add_parser("list", help="the scenarios and what they change", formatter_class=fmt,
+                         description="List the scenario files with their one-line "
+                                     "descriptions.")
+    lst.set_defaults(func=cmd_list)
+
+    from commgov.experiments.bench import MAX_HOUSEHOLDS, MIN_HOUSEHOLDS
+
+    bench = sub.add_parser(
+        "bench", help="household-days per second on a street", formatter_class=fmt,
+        allow_abbrev=False,
+        description="Build a street of about --households households from the baseline "
+                    "scenario (communities of <= 4,000, ~570 households per grid, ~300 per "
+                    "compound), run it with the DataCollector on, and report household-days "
+                    "per second and peak memory against the target (5 million/s, < 2 GiB). "
+                    "It reports; it does not fail on a miss.")
+    bench.add_argument("--households", default=40_000, metavar="N",
+                       type=_int_type(MIN_HOUSEHOLDS, MAX_HOUSEHOLDS, "households",
+                                      "--households 40000"),
+                       help="households in the street (default: 40000)")
+    bench.add_argument("--days", type=_int_type(1, None, "days to simulate", "--days 365"),
+                       default=365, metavar="N", help="simulated days (default: 365)")
+    bench.add_argument("--seed", type=_int_type(0, None, "random seed", "--seed 0"),
+                       default=0, metavar="N", help="random seed (default: 0)")
+    bench.add_argument("--json", action="store_true",
+                       help="print exactly one JSON object: households, days, seconds, "
+                            "household_days_per_s, peak_rss_mb")
+    bench.set_defaults(func=cmd_bench)
+
+    docs = sub.add_parser("docs", help="regenerate docs/PARAMETERS.md and README tables",
+                          formatter_class=fmt,
+                          description="Rewrite docs/PARAMETERS.md (from scenarios/schema.py) "
+                                      "and the README's metrics glossary and scenario table "
+                                      "(from model/metrics.py and scenarios/*.toml). The "
+                                      "test suite fails when they are stale.")
+    docs.set_defaults(func=cmd_docs)
+    return parser
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------
+def _overrides(items: Sequence[str]) -> dict[str, Any]:
+    from commgov.scenarios.loader import parse_set
+
+    return parse_set(items)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """One run: validate, build (graph errors surface here), then create --out and run."""
+    from commgov.experiments import runner
+    from commgov.model.community import CommunityModel
+    from commgov.model.metrics import CORE_METRICS
+    from commgov.scenarios.loader import load_scenario
+
+    overrides = _overrides(args.set)
+    loaded = load_scenario(args.scenario, overrides)
+    out = Path(args.out) if args.out else \
+        Path("results") / f"{runner.safe_name(loaded.name)}-seed{args.seed}"
+    with runner.Timer() as t:
+        model = CommunityModel(scenario=loaded, rng=args.seed, collect=True)
+        runner.ensure_dir(out)
+        model.run_for(args.days)
+    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    files = [runner.write_csv(out / "metrics.csv", df),
+             runner.write_parquet(out / "metrics.parquet", df),
+             runner.write_json(out / "run.json", runner.run_manifest(
+                 loaded, seed=args.seed, days=args.days, overrides=overrides,
+                 seconds=t.seconds))]
+
+    n = model.neighbourhood.n_households
+    print(f"{loaded.name}: seed {args.seed}, {args.days} days, {n:,} households "
+          f"({t.seconds:.2f} s). Final values (day {int(df['day'].iloc[-1])}):")
+    last = df.iloc[-1]
+    w = max(len(m) for m in CORE_METRICS)
+    for m in CORE_METRICS:
+        print(f"  {m.ljust(w)}  {runner.fmt_metric(m, float(last[m])):>10}")
+    print(f"Wrote {', '.join(str(f) for f in files)}")
+    return 0
+
+
+def _parse_scenarios(raw: str) -> list[str]:
+    names = list(dict.fromkeys(x.strip() for x in raw.split(",") if x.strip()))
+    if not names:
+        raise UsageError(f"--scenarios {raw!r}: no scenario given; allowed: comma-separated "
+                         f"scenario names or .toml paths, e.g. --scenarios baseline,grid_merge.")
+    available = _available()
+    for n in names:
+        if _is_name(n) and n not in available:
+            close = difflib.get_close_matches(n, available, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UsageError(
+                f"--scenarios {raw}: unknown scenario {n!r}{hint}; allowed: comma-separated "
+                f"names from {', '.join(available)}, or paths to .toml files.")
+    return names
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Validate everything (scenarios, overrides, graphs, --out) first, then run and write."""
+    from commgov.experiments import demo, runner
+    from commgov.scenarios.loader import load_scenario
+
+    names = _parse_scenarios(args.scenarios)
+    overrides = _overrides(args.set)
+    scenarios = [load_scenario(n, overrides) for n in names]
+    seen: dict[str, str] = {}
+    for given, s in zip(names, scenarios, strict=True):
+        if s.name in seen:
+            raise UsageError(f"--scenarios {args.scenarios}: {seen[s.name]!r} and {given!r} "
+                             f"are both named {s.name!r}; allowed: scenarios with distinct "
+                             f"names (they label the results).")
+        seen[s.name] = given
+    for s in scenarios:
+        runner.check_graph(s)
+    out = runner.ensure_dir(args.out)
+
+    workers = min(args.workers, len(scenarios) * args.reps)
+    print(f"Demo: {len(scenarios)} scenarios x {args.reps} replications (seeds "
+          f"0..{args.reps - 1}) x {args.days} days, {workers} worker(s)", flush=True)
+    res = demo.run_demo(scenarios, reps=args.reps, days=args.days, workers=workers, out=out,
+                        overrides=overrides)
+    ci = f"±95% CI half-width (t, n={args.reps})" if args.reps > 1 else "(n=1, no CI)"
+    print(f"\nEnd of run (day {args.days}): mean over replications {ci}; "
+          f"'%' rows in percent.\n")
+    print(demo.format_table(res.summary, [s.name for s in scenarios]))
+    print(f"\nRuns took {res.seconds:.1f} s. Wrote {out}/: "
+          f"{', '.join(f.name for f in res.files)} (README.txt explains them).")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Names and descriptions, aligned, descriptions wrapped to the terminal."""
+    from commgov.scenarios.loader import list_scenarios
+
+    rows = list_scenarios()
+    w = max(len(n) for n, _ in rows)
+    width = max(60, shutil.get_terminal_size((100, 24)).columns)
+    wrap = textwrap.TextWrapper(width=width, subsequent_indent=" " * (w + 2))
+    for name, desc in rows:
+        print(wrap.fill(f"{name.ljust(w)}  {desc}"))
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from commgov.scenarios.reference import update_docs
+
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "README.md").exists():
+        raise UsageError(f"docs: no README.md at {root}; run this from a source checkout.")
+    changed = update_docs(root)
+    for path in changed:
+        print(f"updated {path.relative_to(root)}")
+    if not changed:
+        print("docs are current")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from commgov.experiments import bench
+
+    loaded = bench.bench_scenario(args.households)
+    result = bench.run_bench(loaded, args.days, args.seed)
+    print(json.dumps(result) if args.json else bench.format_human(result))
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse, run the command, and turn user mistakes into exit code 2 (the only boundary)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help")):
+        args_list = ["demo", *args_list]          # no command: the demo
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+
+    from commgov.experiments.runner import OutputError
+    from commgov.model.graph import GraphError
+    from commgov.scenarios.loader import ScenarioError
+
+    try:
+        return int(args.func(args))
+    except (ScenarioError, GraphError, UsageError, OutputError) as e:
+        print(f"{parser.prog} {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{parser.prog} {args.command}: interrupted; files already written are "
+              f"complete, none is half-written.", file=sys.stderr)
+        return 130

@@ -1,0 +1,234 @@
+"""Running the model for the CLI, and writing what it produces without ever losing a file.
+
+Everything here is a plain function of its arguments (scenario, seed, days), so a run gives the
+same numbers in this process, in a worker process, or on another day. Output files are always
+written to a temporary file in the target directory and then ``os.replace``d into place: a crash
+or Ctrl-C mid-write leaves the previous file intact instead of a truncated one.
+
+Errors (``ScenarioError``, ``GraphError``) are raised, never caught here: the CLI boundary turns
+them into a readable message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from commgov.scenarios.loader import LoadedScenario, scenario_to_dict
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+REPO_ROOT: Path = Path(__file__).resolve().parents[1]
+DISTRIBUTION = "community-governance"
+VERSIONED: tuple[str, ...] = ("mesa", "numpy", "networkx", "pandas", "pyarrow", "scipy",
+                              "pydantic")
+
+
+# --------------------------------------------------------------------------------------------
+# Atomic writes
+# --------------------------------------------------------------------------------------------
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary sibling of ``path`` to write; on success it replaces ``path``.
+
+    The temporary name keeps the real suffix (writers such as matplotlib pick the format from
+    it) and lives in the same directory, so ``os.replace`` is an atomic rename. On any error the
+    temporary file is removed and the old ``path`` is left untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp{path.suffix}")
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:      # durable before it becomes visible
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def write_with(path: str | Path, writer: Callable[[Path], object]) -> Path:
+    """Call ``writer(tmp_path)`` and move the result into place atomically."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        writer(tmp)
+    return path
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    return write_with(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def write_json(path: str | Path, obj: Any) -> Path:
+    text = json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n"
+    return write_text(path, text)
+
+
+def write_csv(path: str | Path, df: pd.DataFrame) -> Path:
+    return write_with(path, lambda p: df.to_csv(p, index=False))
+
+
+def write_parquet(path: str | Path, df: pd.DataFrame) -> Path:
+    return write_with(path, lambda p: df.to_parquet(p, index=False, engine="pyarrow"))
+
+
+def save_figure(fig: Figure, path: str | Path, dpi: int = 120) -> Path:
+    return write_with(path, lambda p: fig.savefig(p, dpi=dpi, bbox_inches="tight"))
+
+
+class OutputError(ValueError):
+    """The output directory cannot be used (a user mistake, reported like the others)."""
+
+
+def ensure_dir(path: str | Path) -> Path:
+    """Create the output directory up front, so a bad ``--out`` fails before anything runs."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".write-test-{uuid.uuid4().hex[:8]}"
+        probe.touch()
+        probe.unlink()
+    except OSError as e:
+        raise OutputError(f"--out {path}: cannot write there ({e.strerror or e}); give a "
+                          f"directory you can write to.") from None
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------------------------
+def run_model(loaded: LoadedScenario, seed: int, days: int) -> pd.DataFrame:
+    """One run: the DataCollector's model-level table, one row per day (days + 1 rows)."""
+    from commgov.model.community import CommunityModel
+
+    model = CommunityModel(scenario=loaded, rng=seed, collect=True)
+    model.run_for(days)
+    return model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+
+def run_job(loaded: LoadedScenario, seed: int, days: int) -> pd.DataFrame:
+    """A worker's unit of work (module-level, so process pools can pickle it by name)."""
+    return run_model(loaded, seed, days)
+
+
+def check_graph(loaded: LoadedScenario) -> None:
+    """Raise the scenario's ``GraphError`` now, before parallel runs start.
+
+    A planner's file is read and validated in full; a generated graph is checked by building
+    one community of the spec (every size rule of the generator is per community).
+    """
+    from commgov.model import graph as graph_mod
+
+    spec = loaded.scenario.graph
+    rng = np.random.default_rng(0)
+    if spec.file:
+        graph_mod.build(spec, rng, base_dir=loaded.base_dir)
+    else:
+        graph_mod.generate(spec.model_copy(update={"communities": 1}), rng)
+
+
+# --------------------------------------------------------------------------------------------
+# Provenance
+# --------------------------------------------------------------------------------------------
+def versions() -> dict[str, str | None]:
+    """Versions that decide the numbers: Python, this package and its numerical stack."""
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for dist, key in ((DISTRIBUTION, "commgov"), *((v, v) for v in VERSIONED)):
+        try:
+            out[key] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[key] = None
+    return out
+
+
+def git_commit() -> str | None:
+    """The source commit, if this is a git checkout (read-only ``git rev-parse``)."""
+    try:
+        res = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                             text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    sha = res.stdout.strip()
+    return sha if res.returncode == 0 and re.fullmatch(r"[0-9a-f]{40}", sha) else None
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def scenario_record(loaded: LoadedScenario) -> dict[str, Any]:
+    """Name, file chain and every resolved parameter of one scenario."""
+    return {"name": loaded.name,
+            "path": str(loaded.path) if loaded.path is not None else None,
+            "chain": [str(p) for p in loaded.chain],
+            "parameters": scenario_to_dict(loaded.scenario)}
+
+
+def run_manifest(loaded: LoadedScenario, *, seed: int, days: int,
+                 overrides: Mapping[str, Any], seconds: float) -> dict[str, Any]:
+    """Everything needed to reproduce a ``simulate`` run (written as run.json)."""
+    return {"scenario": loaded.name,
+            "file_chain": [str(p) for p in loaded.chain],
+            "parameters": scenario_to_dict(loaded.scenario),
+            "overrides": dict(overrides),
+            "seed": seed,
+            "days": days,
+            "wall_clock_seconds": round(seconds, 3),
+            "created_at": now_iso(),
+            "versions": versions(),
+            "git_commit": git_commit()}
+
+
+def safe_name(name: str) -> str:
+    """A scenario name usable as a directory name."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "scenario"
+
+
+PERCENT_SUFFIXES: tuple[str, ...] = ("_share", "_rate")
+
+
+def is_percent(metric: str) -> bool:
+    """Shares and rates (0–1) read best as percentages."""
+    return metric.endswith(PERCENT_SUFFIXES)
+
+
+def fmt_metric(metric: str, value: float, decimals: int | None = None) -> str:
+    """A metric value for people: shares as %, counts with thousands separators."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    if is_percent(metric):
+        return f"{100 * value:.{1 if decimals is None else decimals}f}%"
+    if decimals is None:
+        if float(value).is_integer():
+            return f"{int(value):,}"
+        decimals = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 3
+    return f"{value:,.{decimals}f}"
+
+
+class Timer:
+    """Wall-clock seconds of a ``with`` block."""
+
+    def __enter__(self) -> Timer:
+        self.start = time.perf_counter()
+        self.seconds = 0.0
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.start
