@@ -199,3 +199,15 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path: Path) -> None:
         runner.write_with(path, broken)
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.txt"]
+
+
+@pytest.mark.parametrize("name", [n for n, _ in list_scenarios()])
+def test_every_scenario_runs_via_simulate(name, tmp_path, capsys):
+    """`run.py simulate NAME` for every shipped scenario (in-process, so it stays fast)."""
+    from commgov.experiments.cli import main
+
+    assert main(["simulate", name, "--days", "3", "--out", str(tmp_path)]) == 0
+    df = pd.read_parquet(tmp_path / "metrics.parquet")
+    assert len(df) == 4 and set(CORE_METRICS) <= set(df.columns)
+    assert json.loads((tmp_path / "run.json").read_text())["scenario"] == name
+    assert name in capsys.readouterr().out
