@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from commgov.model.lifecycle import COMPOUND, CaseQueue, Issue
+from commgov.model.lifecycle import COMPOUND, CaseQueue, DailyCapacity, Issue
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
@@ -28,7 +28,7 @@ class PartyBranch(mesa.Agent):
         self.compound = compound
         self.red_station = CaseQueue()
         self.tripartite_queue = CaseQueue()
-        self._capacity = 0.0
+        self._capacity = DailyCapacity()
         self.attendance = 0          # households at the last activity or deliberation
         self.active_members = 0
 
@@ -41,20 +41,16 @@ class PartyBranch(mesa.Agent):
     def step(self) -> None:
         m = self.model
         pp = m.params.party
-        self._capacity += pp.member_cases_per_week * self.active_members / 7.0
-        while self._capacity >= 1.0:
-            issue = self.red_station.pop()
-            if issue is None:
-                self._capacity = min(self._capacity, 1.0)
-                break
-            self._capacity -= 1.0
+        per_day = pp.member_cases_per_week * self.active_members / 7.0
+        for issue in self._capacity.serve(self.red_station, per_day):
             if m.random.random() < pp.red_station_success:
                 m.book.handled(issue, COMPOUND)
             else:
                 m.workers[issue.worker].receive(issue)   # the member hands it on
         # Issues nobody could claim today wait; after a day they go to the grid worker.
+        # (Anything still queued after serve() means today's capacity is used up.)
         while (issue := self.red_station.peek()) is not None and \
-                m.day - issue.reported_day >= 1 and self._capacity < 1.0:
+                m.day - issue.reported_day >= 1:
             self.red_station.pop()
             m.workers[issue.worker].receive(issue)
         if (m.day + self.compound) % 7 == 0:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from commgov.model.lifecycle import COMPOUND, CaseQueue, Issue
+from commgov.model.lifecycle import COMPOUND, CaseQueue, DailyCapacity, Issue
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
@@ -33,7 +33,7 @@ class PropertyFirm(mesa.Agent):
         self.n_households = households
         self.quality = quality
         self.queue = CaseQueue()
-        self._capacity = 0.0     # fractional cases carried between days
+        self._capacity = DailyCapacity()
 
     @property
     def red(self) -> bool:
@@ -54,13 +54,8 @@ class PropertyFirm(mesa.Agent):
         works [002], else to the grid worker (the community takes the complaint)."""
         m = self.model
         pr = m.params.property
-        self._capacity += pr.cases_per_100_households * self.n_households / 100 * self.quality
-        while self._capacity >= 1.0:
-            issue = self.queue.pop()
-            if issue is None:
-                self._capacity = min(self._capacity, 1.0)
-                break
-            self._capacity -= 1.0
+        per_day = pr.cases_per_100_households * self.n_households / 100 * self.quality
+        for issue in self._capacity.serve(self.queue, per_day):
             if m.random.random() < self.success_prob():
                 m.book.handled(issue, COMPOUND)
                 continue

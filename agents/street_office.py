@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from commgov.model.lifecycle import STREET, CaseQueue, Issue
+from commgov.model.lifecycle import STREET, CaseQueue, DailyCapacity, Issue
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
@@ -24,7 +24,7 @@ class StreetOffice(mesa.Agent):
         super().__init__(model)
         self.communities = communities
         self.queue = CaseQueue()
-        self._capacity = 0.0
+        self._capacity = DailyCapacity()
 
     def receive(self, issue: Issue, front: bool = False) -> None:
         issue.level = STREET
@@ -34,13 +34,8 @@ class StreetOffice(mesa.Agent):
     def step(self) -> None:
         m = self.model
         lad = m.params.ladder
-        self._capacity += lad.street_cases_per_day * self.communities
-        while self._capacity >= 1.0:
-            issue = self.queue.pop()
-            if issue is None:
-                self._capacity = min(self._capacity, 1.0)
-                break
-            self._capacity -= 1.0
+        per_day = lad.street_cases_per_day * self.communities
+        for issue in self._capacity.serve(self.queue, per_day):
             if m.random.random() < lad.street_success:
                 m.book.handled(issue, STREET)
             else:

@@ -109,6 +109,29 @@ class CaseQueue:
         return sum(1 for t, i in self._q if not i.closed and t == i.ticket)
 
 
+class DailyCapacity:
+    """A handler that settles a (possibly fractional) number of cases a day: the fraction
+    carries over, and unused capacity does not pile up beyond one case."""
+
+    __slots__ = ("carry",)
+
+    def __init__(self) -> None:
+        self.carry = 0.0
+
+    def serve(self, queue: CaseQueue, per_day: float) -> list[Issue]:
+        """Today's cases, in queue order."""
+        self.carry += per_day
+        served: list[Issue] = []
+        while self.carry >= 1.0:
+            issue = queue.pop()
+            if issue is None:
+                self.carry = min(self.carry, 1.0)
+                break
+            self.carry -= 1.0
+            served.append(issue)
+        return served
+
+
 @dataclass
 class IssueCounters:
     """Cumulative counts behind the daily metrics (see ``model.metrics``)."""
