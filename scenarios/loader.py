@@ -448,6 +448,20 @@ def _raise(problems: list[str], label: str) -> None:
     raise ScenarioError(f"{label}: {len(problems)} problems; nothing was run.\n{body}")
 
 
+def _anchor_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Make graph.file / graph.node_table absolute: relative to the scenario file that names
+    them, or to the working directory for an override (what a person typing it expects)."""
+    graph = data.get("graph")
+    if not isinstance(graph, dict):
+        return data
+    fixed = dict(graph)
+    for key in ("file", "node_table"):
+        value = fixed.get(key)
+        if isinstance(value, str) and value and not Path(value).is_absolute():
+            fixed[key] = str((base / value).resolve())
+    return {**data, "graph": fixed}
+
+
 # --------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------
@@ -467,8 +481,8 @@ def load_scenario(name_or_path: str | Path,
 
     merged: dict[str, Any] = Scenario().model_dump()
     prov = _Provenance()
-    for (_, data), label in zip(reversed(chain), reversed(labels), strict=True):
-        _deep_merge(merged, data)
+    for (file, data), label in zip(reversed(chain), reversed(labels), strict=True):
+        _deep_merge(merged, _anchor_paths(data, file.parent))
         prov.record(data, label)
     top = chain[0][1]
     merged["name"] = top.get("name") or path.stem
@@ -485,7 +499,7 @@ def load_scenario(name_or_path: str | Path,
         if why:
             problems.append(why)
             continue
-        patch = _nest(loc, _plain(raw_value))
+        patch = _anchor_paths(_nest(loc, _plain(raw_value)), Path.cwd())
         _deep_merge(merged, patch)
         prov.record(patch, SET_LABEL)
 

@@ -318,3 +318,15 @@ def test_flat_parameters() -> None:
     # every leaf can be set as an override
     assert load_scenario("baseline", {k: v.default for k, v in params.items()}).scenario \
         == load_scenario("baseline").scenario
+
+
+def test_graph_file_paths_are_relative_to_who_names_them(tmp_path, monkeypatch):
+    """A scenario file's graph.file is relative to that file; a --set one to the cwd."""
+    (tmp_path / "maps").mkdir()
+    scen = tmp_path / "maps" / "mine.toml"
+    scen.write_text('name = "mine"\n[graph]\nfile = "g.graphml"\n', encoding="utf-8")
+    loaded = load_scenario(scen)
+    assert loaded.scenario.graph.file == str(tmp_path / "maps" / "g.graphml")
+    monkeypatch.chdir(tmp_path)
+    loaded = load_scenario("baseline", {"graph.file": "data/g.graphml"})
+    assert loaded.scenario.graph.file == str(tmp_path / "data" / "g.graphml")
