@@ -146,5 +146,5 @@ class GridWorker(mesa.Agent):
         hh.relationship[self.households] = 0.0
         hh.trust[self.households] = np.maximum(0.0, hh.trust[self.households]
                                                - w.turnover_trust_loss)
-        for _t, issue in self.queue._q:
+        for issue in self.queue.issues():
             issue.progress = 0.0

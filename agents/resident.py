@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
+from commgov.model.lifecycle import PROPERTY
 from commgov.scenarios.schema import COMPOUND_KINDS, HOUSEHOLD_KINDS, ISSUE_KINDS
 
 if TYPE_CHECKING:
@@ -159,7 +160,6 @@ class Households:
         property complaints push them to the hotline [001]; new residents and the elderly
         who "do not want to cause trouble" stay silent more often [001, 002].
         """
-        from commgov.model.lifecycle import PROPERTY
         c = self.model.params.channels
         rng = self.model.rng
         trust = self.trust[hit]

@@ -105,8 +105,12 @@ class CaseQueue:
             self._q.appendleft((issue.ticket, issue))
         return issue
 
+    def issues(self) -> list[Issue]:
+        """The live issues in queue order."""
+        return [i for t, i in self._q if not i.closed and t == i.ticket]
+
     def __len__(self) -> int:
-        return sum(1 for t, i in self._q if not i.closed and t == i.ticket)
+        return len(self.issues())
 
 
 class DailyCapacity:
@@ -182,9 +186,9 @@ class IssueBook:
         if channel == HOTLINE:
             c.hotline_by_kind[kind] += 1
             m.hotline.receive(issue)
-        elif channel == WECHAT and m.compound_branch(household) is not None \
-                and kind != PROPERTY and difficulty == SMALL:
-            m.compound_branch(household).receive(issue)
+        elif (channel == WECHAT and kind != PROPERTY and difficulty == SMALL
+              and (branch := m.compound_branch(household)) is not None):
+            branch.receive(issue)        # a red station claims small matters [003]
         else:
             self.route_to_compound_handler(issue)
         return issue
@@ -292,9 +296,10 @@ class IssueBook:
         m = self.model
         issue.level = level
         issue.progress = 0.0
-        if level == COMPOUND:
-            self.route_to_compound_handler(issue) if not front else \
-                m.workers[issue.worker].receive(issue, front=True)
+        if level == COMPOUND and front:
+            m.workers[issue.worker].receive(issue, front=True)
+        elif level == COMPOUND:
+            self.route_to_compound_handler(issue)
         elif level == COMMUNITY:
             m.offices[m.community_of(issue.household)].receive(issue, front=front)
         else:
