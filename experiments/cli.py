@@ -344,6 +344,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScenarioError, GraphError, UsageError, OutputError) as e:
         print(f"{parser.prog} {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # Output piped into `head` and closed early: not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print(f"{parser.prog} {args.command}: interrupted; files already written are "
               f"complete, none is half-written.", file=sys.stderr)

@@ -211,3 +211,13 @@ def test_every_scenario_runs_via_simulate(name, tmp_path, capsys):
     assert len(df) == 4 and set(CORE_METRICS) <= set(df.columns)
     assert json.loads((tmp_path / "run.json").read_text())["scenario"] == name
     assert name in capsys.readouterr().out
+
+
+def test_output_piped_into_head_is_not_an_error():
+    """`run.py list | head -1` closes the pipe early: no traceback."""
+    proc = subprocess.Popen([sys.executable, str(RUN), "list"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()          # the reader goes away before the first line is written
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in err
