@@ -13,6 +13,7 @@ import math
 import resource
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:   # imported lazily: the CLI reads this module's constants for --help
@@ -76,3 +77,62 @@ def format_human(r: dict[str, Any]) -> str:
             f"(target >= {TARGET_HOUSEHOLD_DAYS_PER_S / 1e6:g} million: "
             f"{'met' if speed_ok else 'NOT met'}); peak memory {r['peak_rss_mb']:,.0f} MB "
             f"(target < 2 GiB: {'met' if mem_ok else 'NOT met'}).")
+
+
+# --------------------------------------------------------------------------------------------
+# Sweep throughput: local processes (1 and 2 workers) and a Dask LocalCluster
+# --------------------------------------------------------------------------------------------
+SWEEP_RUNS = 200
+
+
+def sweep_bench_file(directory: Path, runs: int = SWEEP_RUNS, days: int = 365) -> Path:
+    """A fixed sweep: ``runs`` one-community baseline runs (seeds 0..runs-1)."""
+    path = directory / "bench_sweep.toml"
+    path.write_text(f'name = "bench_sweep"\nscenarios = ["baseline"]\nreplications = {runs}\n'
+                    f'days = {days}\nrecord_every = 30\n', encoding="utf-8")
+    return path
+
+
+def run_sweep_bench(runs: int = SWEEP_RUNS, days: int = 365) -> dict[str, Any]:
+    """Runs per second of the same sweep on each engine, and whether results agree."""
+    import tempfile
+
+    import pandas as pd
+
+    from commgov.experiments import engine
+    from commgov.experiments.sweep import load_sweep
+
+    out: dict[str, Any] = {"runs": runs, "days": days}
+    with tempfile.TemporaryDirectory() as tmp:
+        sweep = load_sweep(sweep_bench_file(Path(tmp), runs, days))
+        tables = {}
+        for label, workers, dask in (("local_1", 1, False), ("local_2", 2, False),
+                                     ("dask_local_2", 2, True)):
+            _, results = engine.engine_for(workers=workers, scheduler=None, dask_local=dask)
+            res = engine.execute(sweep, Path(tmp) / label, results, resume=False,
+                                 engine=label, progress=False)
+            out[f"{label}_seconds"] = round(res.seconds, 2)
+            out[f"{label}_runs_per_s"] = round(res.done / res.seconds, 3)
+            tables[label] = pd.read_parquet(Path(tmp) / label / "summary.parquet").drop(
+                columns=["seconds"])
+    out["speedup_2_vs_1"] = round(out["local_2_runs_per_s"] / out["local_1_runs_per_s"], 3)
+    out["dask_vs_local_2"] = round(out["dask_local_2_runs_per_s"] / out["local_2_runs_per_s"],
+                                   3)
+    first = tables["local_1"]
+    out["identical_results"] = all(first.equals(t) for t in tables.values())
+    return out
+
+
+def format_sweep_human(r: dict[str, Any]) -> str:
+    ok_speed = r["speedup_2_vs_1"] >= 1.8
+    ok_dask = r["dask_vs_local_2"] >= 0.85
+    return (f"Sweep of {r['runs']} one-community runs x {r['days']} days:\n"
+            f"  local, 1 worker : {r['local_1_runs_per_s']:.2f} runs/s "
+            f"({r['local_1_seconds']:.1f} s)\n"
+            f"  local, 2 workers: {r['local_2_runs_per_s']:.2f} runs/s "
+            f"({r['local_2_seconds']:.1f} s), speed-up {r['speedup_2_vs_1']:.2f}x "
+            f"(target >= 1.8x: {'met' if ok_speed else 'missed'})\n"
+            f"  Dask LocalCluster, 2 workers: {r['dask_local_2_runs_per_s']:.2f} runs/s "
+            f"({r['dask_local_2_seconds']:.1f} s), {r['dask_vs_local_2']:.2f}x local "
+            f"(target within 15%: {'met' if ok_dask else 'missed'})\n"
+            f"  identical results on every engine: {r['identical_results']}")

@@ -185,7 +185,55 @@ def build_parser(prog: str | None = None) -> Parser:
     bench.add_argument("--json", action="store_true",
                        help="print exactly one JSON object: households, days, seconds, "
                             "household_days_per_s, peak_rss_mb")
+    bench.add_argument("--sweep", action="store_true",
+                       help="instead: runs/s of a fixed sweep of 200 one-community runs on 1 "
+                            "and 2 local workers and a 2-worker Dask LocalCluster (targets: "
+                            ">= 1.8x with 2 workers; Dask within 15%%)")
     bench.set_defaults(func=cmd_bench)
+
+    sweep = sub.add_parser(
+        "sweep", help="run a sweep file: scenarios x parameters x replications",
+        formatter_class=fmt, allow_abbrev=False,
+        description="Run every (scenario, design point, replication) of a sweep file on local "
+                    "processes (default) or a Dask cluster, writing each finished run at once "
+                    "(atomically). Kill it at any point and --resume finishes only the "
+                    "missing runs. Replication k of every scenario uses seed + k (common "
+                    "random numbers). See README, 'Running a sweep'.",
+        epilog="examples:\n  %(prog)s experiments/sweeps/policy_comparison.toml\n"
+               "  %(prog)s my_sweep.toml --workers 8 --out results/my_sweep\n"
+               "  %(prog)s my_sweep.toml --resume --out results/my_sweep\n"
+               "  %(prog)s my_sweep.toml --scheduler tcp://10.0.0.5:8786")
+    sweep.add_argument("file", metavar="SWEEP.toml",
+                       help="the sweep file (or the name of one in experiments/sweeps/)")
+    sweep.add_argument("--workers", type=_int_type(1, 1024, "worker processes", "--workers 2"),
+                       default=None, metavar="N",
+                       help="local worker processes (default: all cores)")
+    sweep.add_argument("--out", default=None, metavar="DIR",
+                       help="output directory (default: results/sweeps/<name>)")
+    sweep.add_argument("--resume", action="store_true",
+                       help="finish an interrupted sweep in --out: only missing runs are run")
+    engine = sweep.add_mutually_exclusive_group()
+    engine.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="run on an existing Dask distributed cluster")
+    engine.add_argument("--dask-local", action="store_true",
+                        help="start a Dask LocalCluster on this machine (--workers workers)")
+    sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sweep.set_defaults(func=cmd_sweep)
+
+    report = sub.add_parser(
+        "report", help="tables, figures and an HTML page from a sweep's results",
+        formatter_class=fmt, allow_abbrev=False,
+        description="Per metric: scenario means with 95% confidence intervals, and the "
+                    "difference from baseline paired by seed with its interval; time series "
+                    "with CI bands, a policy-effect chart, and Morris or Sobol sensitivity "
+                    "charts (SALib) for sensitivity designs. Writes CSV tables, PNG figures "
+                    "and a self-contained index.html to DIR/report (or --out).")
+    report.add_argument("dir", metavar="DIR", help="a sweep's output directory")
+    report.add_argument("--lang", choices=("en", "zh"), default="en",
+                        help="language of figure labels and the HTML page (default: en)")
+    report.add_argument("--out", default=None, metavar="DIR",
+                        help="where to write the report (default: DIR/report)")
+    report.set_defaults(func=cmd_report)
 
     docs = sub.add_parser("docs", help="regenerate docs/PARAMETERS.md and README tables",
                           formatter_class=fmt,
@@ -301,6 +349,40 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from commgov.experiments import engine
+    from commgov.experiments.sweep import load_sweep
+
+    sw = load_sweep(args.file)
+    out = Path(args.out or f"results/sweeps/{sw.spec.name}")
+    workers = args.workers or engine.default_workers()
+    label, results = engine.engine_for(workers=workers, scheduler=args.scheduler,
+                                       dask_local=args.dask_local)
+    print(f"Sweep '{sw.spec.name}': {len(sw.runs)} runs ({len(sw.scenarios)} scenario(s) x "
+          f"{len(sw.design)} design point(s) x {sw.spec.replications} replication(s)), "
+          f"{sw.spec.days} days each, on {label}. Writing to {out}/")
+    res = engine.execute(sw, out, results, resume=args.resume, engine=label,
+                         progress=not args.no_progress)
+    rate = res.done / res.seconds if res.seconds else 0.0
+    print(f"Done: {res.done} run(s) now, {res.skipped} already finished, {len(res.failed)} "
+          f"failed, in {res.seconds:.1f} s ({rate:.2f} runs/s). Results: {out}/ "
+          f"(summary.parquet, daily/, manifest.json).")
+    if res.failed:
+        print(f"Failed runs are recorded in {out}/errors/ with their parameters; "
+              f"--resume retries them.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from commgov.experiments import report
+
+    out = report.build_report(Path(args.dir), out=Path(args.out) if args.out else None,
+                              lang=args.lang)
+    print(f"Report written to {out}/ (index.html, tables/, figures/).")
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from commgov.scenarios.reference import update_docs
 
@@ -318,6 +400,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from commgov.experiments import bench
 
+    if args.sweep:
+        result = bench.run_sweep_bench()
+        print(json.dumps(result) if args.json else bench.format_sweep_human(result))
+        return 0
     loaded = bench.bench_scenario(args.households)
     result = bench.run_bench(loaded, args.days, args.seed)
     print(json.dumps(result) if args.json else bench.format_human(result))
@@ -335,13 +421,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(args_list)
 
+    from commgov.experiments.errors import ReportError, SweepError, SweepStateError
     from commgov.experiments.runner import OutputError
     from commgov.model.graph import GraphError
     from commgov.scenarios.loader import ScenarioError
 
     try:
         return int(args.func(args))
-    except (ScenarioError, GraphError, UsageError, OutputError) as e:
+    except (ScenarioError, GraphError, UsageError, OutputError, SweepError, SweepStateError,
+            ReportError) as e:
         print(f"{parser.prog} {args.command}: error: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:

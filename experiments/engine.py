@@ -1,0 +1,265 @@
+"""Running a sweep: local processes or a Dask cluster, crash-safe and resumable.
+
+Output directory layout (all Parquet readable with pandas, polars or DuckDB):
+
+- ``manifest.json``   the sweep file (text and parsed), its digest, seeds, code and package
+  versions, the engine used; a resume must match the digest.
+- ``design.csv``      one row per design point (the varied parameters).
+- ``daily/<run_id>.parquet``  the daily metrics of one run, *wide*: columns ``run_id,
+  scenario, point, replication, seed, day`` then one column per kept metric, every
+  ``record_every`` days and the last day. Read the whole dataset with
+  ``pd.read_parquet(DIR / "daily")``, ``pl.read_parquet(f"{DIR}/daily/*.parquet")`` or
+  ``duckdb.sql(f"select * from '{DIR}/daily/*.parquet'")``.
+- ``runs/<run_id>.json``  the run's summary (identity, parameters, seconds, final value of
+  every kept metric); its presence means the run finished.
+- ``errors/<run_id>.json``  a run that raised: the error, traceback and parameters.
+- ``summary.parquet`` / ``summary.csv``  every finished run's summary in one table,
+  rebuilt from ``runs/`` at the end (and by ``report``).
+
+Each run's files are written by the coordinating process only, each to a temp file then
+renamed, daily first and summary last. A run killed half-way leaves nothing, a run killed
+between the two renames leaves a daily file without summary (redone, identically, on
+resume). So a sweep can be killed at any point (Ctrl-C, SIGKILL, a dead worker) and
+``--resume`` runs only what is missing, exactly once. Workers never write, so a Dask
+cluster needs no shared file system.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from commgov.experiments import runner
+from commgov.experiments.errors import SweepStateError
+from commgov.experiments.sweep import Run, Sweep
+
+ID_COLUMNS = ("run_id", "scenario", "point", "replication", "seed")
+
+
+# --------------------------------------------------------------------------------------------
+# The unit of work (module level so process pools and Dask can ship it by name)
+# --------------------------------------------------------------------------------------------
+def run_task(task: dict[str, Any]) -> dict[str, Any]:
+    """Run one model; never raises: an error comes back as data, so the sweep goes on."""
+    from commgov.model.community import CommunityModel
+    from commgov.scenarios.loader import load_scenario
+
+    t0 = time.perf_counter()
+    try:
+        loaded = load_scenario(task["scenario_ref"], task["overrides"])
+        model = CommunityModel(scenario=loaded, rng=task["seed"])
+        model.run_for(task["days"])
+        df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        every = task["record_every"]
+        keep = (df["day"] % every == 0) | (df.index == len(df) - 1)
+        daily = df.loc[keep, ["day", *task["metrics"]]].reset_index(drop=True)
+        return {"run_id": task["run_id"], "ok": True, "daily": daily,
+                "final": {m: float(df[m].iloc[-1]) for m in task["metrics"]},
+                "seconds": time.perf_counter() - t0}
+    except Exception as e:  # noqa: BLE001 - recorded with its traceback, the sweep goes on
+        return {"run_id": task["run_id"], "ok": False,
+                "error": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc(),
+                "seconds": time.perf_counter() - t0}
+
+
+def make_task(sweep: Sweep, run: Run) -> dict[str, Any]:
+    return {"run_id": run.run_id, "scenario_ref": sweep.scenarios[run.scenario],
+            "overrides": run.overrides, "seed": run.seed, "days": sweep.spec.days,
+            "metrics": list(sweep.spec.metrics), "record_every": sweep.spec.record_every}
+
+
+# --------------------------------------------------------------------------------------------
+# Engines: each yields results as they finish
+# --------------------------------------------------------------------------------------------
+def local_engine(tasks: list[dict[str, Any]], workers: int) -> Iterator[dict[str, Any]]:
+    """In-process for one worker; otherwise a pool of spawned processes."""
+    if workers <= 1:
+        for t in tasks:
+            yield run_task(t)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
+        futures = [ex.submit(run_task, t) for t in tasks]
+        try:
+            for f in as_completed(futures):
+                yield f.result()
+        finally:
+            for f in futures:
+                f.cancel()
+
+
+def dask_engine(tasks: list[dict[str, Any]], *, scheduler: str | None = None,
+                workers: int = 2) -> Iterator[dict[str, Any]]:
+    """On an existing cluster (``scheduler='tcp://host:port'``) or a LocalCluster here."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler, timeout="20s")
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = client.map(run_task, tasks, pure=False)
+        for _f, result in as_completed(futures, with_results=True):
+            yield result
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# --------------------------------------------------------------------------------------------
+# The coordinator
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    total: int
+    skipped: int        # already finished before this invocation (resume)
+    done: int           # finished now
+    failed: list[str]   # run_ids that raised
+    seconds: float
+
+
+def finished_runs(out: Path) -> set[str]:
+    return {p.stem for p in (out / "runs").glob("*.json") if not p.name.startswith(".")}
+
+
+def remove_leftovers(out: Path) -> int:
+    """Delete temp files a killed coordinator left half-written (they are never results)."""
+    n = 0
+    for sub in ("daily", "runs", "errors"):
+        for p in (out / sub).glob(".*.tmp*"):
+            p.unlink(missing_ok=True)
+            n += 1
+    return n
+
+
+def prepare(sweep: Sweep, out: Path, *, resume: bool, engine: str) -> set[str]:
+    """Create or check the output directory; return the run_ids already finished."""
+    runner.ensure_dir(out)
+    manifest = out / "manifest.json"
+    if manifest.exists():
+        old = json.loads(manifest.read_text(encoding="utf-8"))
+        if not resume:
+            raise SweepStateError(
+                f"{out} already holds sweep '{old.get('name')}'. Use --resume to finish it, "
+                f"or --out with another directory.")
+        if old.get("digest") != sweep.digest():
+            raise SweepStateError(
+                f"{out} holds a different sweep (digest {old.get('digest')}, this file gives "
+                f"{sweep.digest()}): the sweep file or the scenarios changed since it started. "
+                f"Use --out with a new directory.")
+    elif resume and any(out.iterdir()):
+        raise SweepStateError(f"--resume: {out} has no manifest.json, so there is no sweep "
+                              f"to resume there.")
+    for sub in ("daily", "runs", "errors"):
+        (out / sub).mkdir(exist_ok=True)
+    remove_leftovers(out)
+    if not manifest.exists():
+        runner.write_json(manifest, {
+            "name": sweep.spec.name, "digest": sweep.digest(),
+            "sweep_file": str(sweep.path), "sweep_text": sweep.text,
+            "spec": sweep.spec.model_dump(mode="json"), "scenarios": sweep.scenarios,
+            "baseline": sweep.baseline, "runs": len(sweep.runs),
+            "seeds": sorted({r.seed for r in sweep.runs}),
+            "common_random_numbers": "replication k of every scenario and design point "
+                                     "uses seed spec.seed + k",
+            "created_at": runner.now_iso(), "engine": engine,
+            "git_commit": runner.git_commit(), "versions": runner.versions()})
+        runner.write_csv(out / "design.csv",
+                         sweep.design.rename_axis("point").reset_index())
+    return finished_runs(out)
+
+
+def _record(out: Path, sweep_runs: dict[str, Run], result: dict[str, Any]) -> None:
+    run = sweep_runs[result["run_id"]]
+    ident = {"run_id": run.run_id, "scenario": run.scenario, "point": run.point,
+             "replication": run.replication, "seed": run.seed}
+    if result["ok"]:
+        daily = result["daily"]
+        for col, val in reversed(ident.items()):
+            daily.insert(0, col, val)
+        daily = daily.astype({"point": "int64", "replication": "int64", "seed": "int64",
+                              "day": "int64"})
+        runner.write_parquet(out / "daily" / f"{run.run_id}.parquet", daily)
+        runner.write_json(out / "runs" / f"{run.run_id}.json",
+                          {**ident, "parameters": run.overrides,
+                           "seconds": round(result["seconds"], 4), **result["final"]})
+        err = out / "errors" / f"{run.run_id}.json"
+        if err.exists():
+            err.unlink()
+    else:
+        runner.write_json(out / "errors" / f"{run.run_id}.json",
+                          {**ident, "parameters": run.overrides, "error": result["error"],
+                           "traceback": result["traceback"]})
+
+
+def execute(sweep: Sweep, out: Path, results: Callable[[list[dict]], Iterable[dict]], *,
+            resume: bool, engine: str, progress: bool = True) -> Outcome:
+    """Run what is missing through ``results`` (an engine) and record each as it finishes."""
+    from tqdm import tqdm
+
+    t0 = time.perf_counter()
+    done_before = prepare(sweep, out, resume=resume, engine=engine)
+    todo = [r for r in sweep.runs if r.run_id not in done_before]
+    by_id = {r.run_id: r for r in sweep.runs}
+    failed: list[str] = []
+    done = 0
+    bar = tqdm(total=len(sweep.runs), initial=len(sweep.runs) - len(todo), unit="run",
+               desc=sweep.spec.name, disable=not progress, smoothing=0.1)
+    try:
+        for result in results([make_task(sweep, r) for r in todo]):
+            _record(out, by_id, result)
+            if result["ok"]:
+                done += 1
+            else:
+                failed.append(result["run_id"])
+                bar.write(f"run {result['run_id']} failed: {result['error']}")
+            bar.update(1)
+    finally:
+        bar.close()
+    consolidate(out)
+    return Outcome(total=len(sweep.runs), skipped=len(sweep.runs) - len(todo), done=done,
+                   failed=failed, seconds=time.perf_counter() - t0)
+
+
+def consolidate(out: Path) -> pd.DataFrame:
+    """Rebuild summary.parquet / summary.csv from the per-run summaries."""
+    rows = [json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted((out / "runs").glob("*.json")) if not p.name.startswith(".")]
+    if not rows:
+        return pd.DataFrame()
+    table = pd.json_normalize(rows, sep=".")
+    table.columns = [c.removeprefix("parameters.") if c.startswith("parameters.") else c
+                     for c in table.columns]
+    table = table.sort_values(["scenario", "point", "replication"]).reset_index(drop=True)
+    runner.write_parquet(out / "summary.parquet", table)
+    runner.write_csv(out / "summary.csv", table)
+    return table
+
+
+def engine_for(*, workers: int, scheduler: str | None, dask_local: bool
+               ) -> tuple[str, Callable[[list[dict]], Iterable[dict]]]:
+    if scheduler:
+        return f"dask {scheduler}", lambda t: dask_engine(t, scheduler=scheduler)
+    if dask_local:
+        return (f"dask LocalCluster ({workers} workers)",
+                lambda t: dask_engine(t, workers=workers))
+    return f"local processes ({workers})", lambda t: local_engine(t, workers)
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else (os.cpu_count() or 1))

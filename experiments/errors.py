@@ -1,0 +1,13 @@
+"""User-facing errors of the experiment tools (cheap to import: the CLI catches them)."""
+
+
+class SweepError(ValueError):
+    """A mistake in a sweep file: one paragraph naming the file, key, value and what is allowed."""
+
+
+class SweepStateError(ValueError):
+    """The output directory does not fit the request (e.g. a different sweep is there)."""
+
+
+class ReportError(ValueError):
+    """A report cannot be made from what is in the directory (says what is missing)."""
