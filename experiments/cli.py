@@ -438,6 +438,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
+        hint = (" Finish the sweep with the same command plus --resume (and the same --out)."
+                if args.command == "sweep" else "")
         print(f"{parser.prog} {args.command}: interrupted; files already written are "
-              f"complete, none is half-written.", file=sys.stderr)
+              f"complete, none is half-written.{hint}", file=sys.stderr)
         return 130

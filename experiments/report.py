@@ -87,8 +87,13 @@ class SweepResults:
     def point_label(self, point: int) -> str:
         if not self.varied:
             return ""
-        row = self.design.loc[point]
-        return ", ".join(f"{k.split('.')[-1]}={_short(v)}" for k, v in row.items())
+        return ", ".join(f"{k.split('.')[-1]}={_short(v)}"
+                         for k, v in self.design_row(point).items())
+
+    def design_row(self, point: int) -> dict[str, Any]:
+        """One design point as plain values (a mixed row via .loc would upcast ints)."""
+        row = self.design.loc[[point]].to_dict(orient="records")[0]
+        return {k: v.item() if isinstance(v, np.generic) else v for k, v in row.items()}
 
 
 def _short(v: Any) -> str:
@@ -127,8 +132,7 @@ def differences_table(res: SweepResults, metric: str) -> pd.DataFrame:
 def _design_cols(res: SweepResults, point: int) -> dict[str, Any]:
     if not res.varied or len(res.design) > 200:
         return {}
-    return {k: v.item() if isinstance(v, np.generic) else v
-            for k, v in res.design.loc[point].items()}
+    return res.design_row(point)
 
 
 # --------------------------------------------------------------------------------------------
