@@ -292,6 +292,9 @@ def fig_sensitivity(method: str, si: pd.DataFrame, metric: str, lang: str,
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     if method == "morris":
+        si = si.copy()
+        k = _scale(metric)      # μ*, σ are in the metric's units (percent for shares)
+        si[["mu_star", "mu_star_conf", "sigma", "mu"]] *= k
         order = si.sort_values("mu_star")
         axes[0].barh(order["parameter"], order["mu_star"], xerr=order["mu_star_conf"],
                      color="tab:blue", alpha=0.8, capsize=2)
