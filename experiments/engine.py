@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -79,23 +80,44 @@ def make_task(sweep: Sweep, run: Run) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 # Engines: each yields results as they finish
 # --------------------------------------------------------------------------------------------
-def local_engine(tasks: list[dict[str, Any]], workers: int) -> Iterator[dict[str, Any]]:
-    """In-process for one worker; otherwise a pool of spawned processes."""
+def local_engine(tasks: list[dict[str, Any]], workers: int,
+                 max_restarts: int = 3) -> Iterator[dict[str, Any]]:
+    """In-process for one worker; otherwise a pool of spawned processes.
+
+    A worker that dies (killed, out of memory) breaks a ``ProcessPoolExecutor``; the pool is
+    then restarted for the runs not yet finished, up to ``max_restarts`` times.
+    """
     if workers <= 1:
         for t in tasks:
             yield run_task(t)
         return
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as ex:
-        futures = [ex.submit(run_task, t) for t in tasks]
+    pending = {t["run_id"]: t for t in tasks}
+    restarts = 0
+    while pending:
+        ex = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+        futures = [ex.submit(run_task, t) for t in pending.values()]
         try:
             for f in as_completed(futures):
-                yield f.result()
+                result = f.result()
+                pending.pop(result["run_id"], None)
+                yield result
+        except BrokenProcessPool:
+            restarts += 1
+            if restarts > max_restarts:
+                raise SweepStateError(
+                    f"worker processes died {restarts} times (out of memory?); every "
+                    f"finished run is saved. Fix the cause and run again with --resume."
+                ) from None
+            print(f"a worker process died; restarting the pool for the {len(pending)} "
+                  f"unfinished run(s)", file=sys.stderr)
         finally:
             for f in futures:
                 f.cancel()
+            ex.shutdown(wait=False, cancel_futures=True)
 
 
 def dask_engine(tasks: list[dict[str, Any]], *, scheduler: str | None = None,

@@ -286,3 +286,31 @@ def test_sweep_and_report_commands(tmp_path):
     bad = write_sweep(tmp_path, 'scenarios = ["baseline"]\nreplications = 2\n', "bad")
     r = cli("sweep", bad)
     assert r.returncode == 2 and "days" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_dead_worker_process_does_not_stop_the_sweep(tmp_path):
+    """Kill one worker process mid-sweep: the pool restarts and every run finishes once."""
+    path = write_sweep(tmp_path, 'scenarios = ["baseline"]\nreplications = 16\ndays = 120\n'
+                                 'record_every = 30\n[set]\n'
+                                 '"graph.households_per_community" = 1500\n'
+                                 '"graph.compounds_per_community" = 5\n'
+                                 '"graph.grids_per_community" = 2\n')
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "sweep", str(path),
+                             "--workers", "2", "--out", str(out), "--no-progress"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "runs").glob("*.json"))) < 3:
+        time.sleep(0.05)
+    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                              text=True).stdout.split()
+    workers = [int(c) for c in children
+               if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text(errors="ignore")]
+    assert workers, "found the worker processes"
+    os.kill(workers[0], signal.SIGKILL)
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr
+    assert "worker process died" in stderr
+    summary = pd.read_parquet(out / "summary.parquet")
+    assert len(summary) == 16 and summary["run_id"].is_unique
