@@ -14,7 +14,7 @@ for c in $(PYTHON) python3 python3.14 python3.13 python3.12; do \
 echo "error: this project needs Python 3.12 or newer (Mesa 3.5 requires it); none found as python3, python3.13 or python3.12. Install one, or run 'make PYTHON=/path/to/python3.12'." >&2; exit 1
 endef
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean viz browser-deps
 
 $(PY):
 	@py=$$($(find_python)) || exit 1; echo "creating $(VENV) with $$py"; $$py -m venv $(VENV)
@@ -30,9 +30,21 @@ $(TESTSTAMP): pyproject.toml $(STAMP)
 run: $(STAMP)
 	$(PY) run.py
 
-test: $(TESTSTAMP)
+# The browser tests need Debian's chromium, a CJK font and Solara's page files (fetched once
+# with npm for offline use); tests/browser/setup.sh installs what is missing.
+browser-deps: $(TESTSTAMP)
+	@bash tests/browser/setup.sh $(PY)
+
+test: $(TESTSTAMP) browser-deps
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+# The browser app on http://127.0.0.1:8765/ (make viz PORT=8000 HOST=0.0.0.0 to change).
+HOST ?= 127.0.0.1
+PORT ?= 8765
+viz: $(STAMP)
+	@$(PY) -m commgov.viz.assets >/dev/null 2>&1 || true
+	$(PY) -m commgov.viz.serve --host $(HOST) --port $(PORT)
 
 bench: $(STAMP)
 	$(PY) run.py bench

@@ -20,6 +20,22 @@ if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
 
 
+class TripartiteBody:
+    """三方协同: the branch convenes owners' committee and firm on property disputes [002].
+
+    Its own intake, so a dispute sent here (or reopened by the closed loop) is settled at the
+    weekly meeting, not by red-station volunteers.
+    """
+
+    def __init__(self) -> None:
+        self.queue = CaseQueue()
+
+    def receive(self, issue: Issue, front: bool = False) -> None:
+        issue.level = COMPOUND
+        issue.handler = self
+        self.queue.push(issue, front=front)
+
+
 class PartyBranch(mesa.Agent):
     """The party branch of one compound."""
 
@@ -27,7 +43,7 @@ class PartyBranch(mesa.Agent):
         super().__init__(model)
         self.compound = compound
         self.red_station = CaseQueue()
-        self.tripartite_queue = CaseQueue()
+        self.tripartite = TripartiteBody()
         self._capacity = DailyCapacity()
         self.attendance = 0          # households at the last activity or deliberation
         self.active_members = 0
@@ -60,7 +76,7 @@ class PartyBranch(mesa.Agent):
         """Weekly: branch, owners' committee and firm settle the property disputes the firm
         could not [002]; what they cannot settle goes to the community."""
         m = self.model
-        while (issue := self.tripartite_queue.pop()) is not None:
+        while (issue := self.tripartite.queue.pop()) is not None:
             if m.random.random() < m.params.party.tripartite_success:
                 m.book.handled(issue, COMPOUND)
             else:

@@ -235,9 +235,17 @@ def build_parser(prog: str | None = None) -> Parser:
                         help="where to write the report (default: DIR/report)")
     report.set_defaults(func=cmd_report)
 
+    from commgov.experiments import calibrate, validate
+    from commgov.viz.serve import add_parser as add_viz_parser
+
+    add_viz_parser(sub)
+    validate.add_parser(sub, fmt)
+    calibrate.add_parser(sub)
+
     docs = sub.add_parser("docs", help="regenerate docs/PARAMETERS.md and README tables",
                           formatter_class=fmt,
-                          description="Rewrite docs/PARAMETERS.md (from scenarios/schema.py) "
+                          description="Rewrite docs/PARAMETERS.md (from scenarios/schema.py), "
+                                      "the parameter tables in docs/ODD.md, "
                                       "and the README's metrics glossary and scenario table "
                                       "(from model/metrics.py and scenarios/*.toml). The "
                                       "test suite fails when they are stale.")

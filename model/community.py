@@ -31,7 +31,7 @@ from commgov.agents.grid_worker import GridWorker
 from commgov.agents.hotline import Hotline
 from commgov.agents.neighbourhood_council import NeighbourhoodCouncil
 from commgov.agents.owners_committee import OwnersCommittee
-from commgov.agents.party_branch import PartyBranch
+from commgov.agents.party_branch import PartyBranch, TripartiteBody
 from commgov.agents.property_firm import PropertyFirm
 from commgov.agents.resident import Households, Resident
 from commgov.agents.street_office import StreetOffice
@@ -114,8 +114,10 @@ class CommunityModel(mesa.Model):
         order = np.lexsort((nb.building, nb.compound, nb.grid))   # hierarchy order
         for c in range(nb.n_communities):
             members = order[nb.community[order] == c]
-            occupied = int(hh.occupied[members].sum())
-            residents = occupied * p.households.residents_per_household
+            # Posts are set for the planned population (flats x expected occupancy), not the
+            # day-0 draw, so the same community gets the same staff whatever the seed.
+            residents = (len(members) * p.households.initial_occupancy
+                         * p.households.residents_per_household)
             total = int(round(s.per_10k_residents * residents / 10_000))
             others = max(0, total - s.committee_posts)
             if s.households_per_worker > 0:
@@ -184,7 +186,7 @@ class CommunityModel(mesa.Model):
     def community_of(self, household: int) -> int:
         return int(self.households.community[household])
 
-    def tripartite(self, compound: int) -> PartyBranch | None:
+    def tripartite(self, compound: int) -> TripartiteBody | None:
         """The branch convenes the tripartite body if the owners' committee works, or if the
         firm has its own branch (red property) [000, 002]."""
         p = self.params
@@ -192,7 +194,7 @@ class CommunityModel(mesa.Model):
         if branch is None or not p.party.tripartite:
             return None
         if self.owners_committees[compound].functional or p.property.red_property:
-            return branch
+            return branch.tripartite
         return None
 
     def satisfaction_prob(self, household: int, bonus: float = 0.0) -> float:

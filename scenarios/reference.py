@@ -79,6 +79,11 @@ def update_docs(root: Path) -> list[Path]:
     if not params.exists() or params.read_text(encoding="utf-8") != new:
         write_text(params, new)
         changed.append(params)
+    from commgov.experiments.validate import update_odd
+
+    odd = root / "docs" / "ODD.md"
+    if odd.exists() and update_odd(odd):
+        changed.append(odd)
     readme = root / "README.md"
     text = readme.read_text(encoding="utf-8")
     new = _replace_block(text, GLOSSARY_START, GLOSSARY_END, glossary_markdown())

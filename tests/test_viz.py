@@ -1,0 +1,397 @@
+"""The browser app without a browser: words, levers, lessons, pictures, run loop, page.
+
+The page itself is rendered headlessly with ``solara.render`` and driven by clicking its
+widgets; the real-browser walk-through is ``tests/test_browser.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import socket
+import string
+import time
+
+import ipywidgets as widgets
+import networkx as nx
+import numpy as np
+import pytest
+
+from commgov.model.community import CommunityModel
+from commgov.model.metrics import METRIC_MEANINGS
+from commgov.scenarios.loader import flat_parameters, list_scenarios, load_scenario
+from commgov.viz import i18n
+from commgov.viz.charts import COMPARE_METRICS, LIVE_METRICS, LiveCharts, compare_png
+from commgov.viz.compare import TABLE_METRICS, compare, fmt_value, tradeoff_text
+from commgov.viz.fonts import picture_lang
+from commgov.viz.lessons import LESSONS, Setup
+from commgov.viz.levers import LEVER_BY_KEY, LEVERS, model_kwargs, scenario_values
+from commgov.viz.network import COLOUR_BY, NetworkPicture, legend
+from commgov.viz.session import SUMMARY_METRICS, Explorer, Settings, summarise
+
+PNG = b"\x89PNG\r\n\x1a\n"
+REQUIRED_LEVERS = (
+    "grid.merged", "grid.added_staff", "staff.per_10k_residents", "workers.task_access_cut",
+    "property.red_property", "participation.volunteer_points", "council.enabled",
+    "loop.closed_loop", "platform.integrated", "workers.training",
+    "workers.turnover_per_year", "party.activation", "graph.households_per_community",
+    "population.turnover_per_year", "population.winter_tide_share")
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def _pairs() -> list[tuple[str, tuple[str, str]]]:
+    out: list[tuple[str, tuple[str, str]]] = []
+    for name, table in (("UI", i18n.UI), ("COLOUR_BY", i18n.COLOUR_BY),
+                        ("LEGEND", i18n.LEGEND), ("GROUPS", i18n.GROUPS),
+                        ("UNITS", i18n.UNITS), ("ABOUT", i18n.ABOUT)):
+        out += [(f"{name}.{k}", v) for k, v in table.items()]
+    for name, table in (("METRICS", i18n.METRICS), ("PAPERS", i18n.PAPERS),
+                        ("SCENARIOS", i18n.SCENARIOS), ("LEVERS", i18n.LEVERS)):
+        for k, (a, b) in table.items():
+            out += [(f"{name}.{k}.0", a), (f"{name}.{k}.1", b)]
+    for lid, fields in i18n.LESSONS.items():
+        out += [(f"LESSONS.{lid}.{f}", v) for f, v in fields.items()]
+    return out
+
+
+# ------------------------------------------------------------------------------- words
+@pytest.mark.parametrize(("key", "pair"), _pairs(), ids=lambda x: x if isinstance(x, str) else "")
+def test_every_label_has_english_and_chinese(key: str, pair: tuple[str, str]) -> None:
+    en, zh = pair
+    assert en.strip() and zh.strip(), key
+    assert _fields(en) == _fields(zh), f"{key}: placeholders differ"
+    # English may quote a Chinese term, but is mostly English; Chinese is mostly Chinese.
+    cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    assert len(cjk.findall(en)) <= 0.4 * len(en), key
+    if len(re.sub(r"[\W\d_]", "", zh)) > 3 and key not in ("LEGEND.grid",):
+        assert cjk.search(zh), key
+
+
+def test_words_cover_levers_metrics_scenarios_lessons() -> None:
+    assert set(i18n.LEVERS) == {lv.key for lv in LEVERS}
+    for m in {*LIVE_METRICS, *COMPARE_METRICS, *TABLE_METRICS, *SUMMARY_METRICS}:
+        assert m in i18n.METRICS, m
+        assert m in METRIC_MEANINGS, m
+    for name, _ in list_scenarios():
+        assert name in i18n.SCENARIOS, f"scenario {name} has no English/Chinese label"
+    for lesson in LESSONS:
+        assert set(i18n.LESSONS[lesson.id]) == set(i18n.LESSON_FIELDS)
+    assert i18n.sources_text("[000, 003]", "zh") == "[000] 新疆阜康 · [003] 宿迁幸福社区"
+    assert i18n.sources_text("assumption", "en") == "assumption"
+
+
+# ------------------------------------------------------------------------------- levers
+def test_levers_cover_the_policy_levers_and_stay_in_schema_ranges() -> None:
+    params = flat_parameters()
+    assert set(REQUIRED_LEVERS) <= set(LEVER_BY_KEY)
+    for lv in LEVERS:
+        info = params[lv.key]
+        assert lv.source, lv.key
+        if lv.is_bool:
+            continue
+        assert info.ge is None or lv.lo / lv.scale >= info.ge, lv.key
+        assert info.le is None or lv.hi / lv.scale <= info.le, lv.key
+        default = scenario_values("baseline")[lv.key]
+        assert lv.lo <= lv.to_display(default) <= lv.hi, lv.key
+        assert lv.to_model(lv.to_display(default)) == pytest.approx(default), lv.key
+    # Overrides from the page load like a scenario file's values.
+    kwargs = model_kwargs({"staff.per_10k_residents": 24.5, "grid.merged": True})
+    assert load_scenario("baseline", kwargs).scenario.staff.per_10k_residents == 24.5
+
+
+def test_lessons_load_and_watch_real_metrics() -> None:
+    assert len(LESSONS) >= 4
+    for lesson in LESSONS:
+        for setup in (lesson.explore, lesson.a, lesson.b):
+            load_scenario(setup.scenario, model_kwargs(setup.overrides))
+        assert lesson.a != lesson.b
+        assert set(lesson.watch) <= set(METRIC_MEANINGS)
+        assert set(lesson.papers) <= set(i18n.PAPERS)
+        assert lesson.colour_by in COLOUR_BY
+
+
+# ------------------------------------------------------------------------------- pictures
+@pytest.fixture(scope="module")
+def model() -> CommunityModel:
+    m = CommunityModel(scenario="grid_merge", rng=3)
+    m.run_for(40)
+    return m
+
+
+@pytest.mark.parametrize("colour_by", COLOUR_BY)
+def test_map_draws_every_state_in_both_languages(model: CommunityModel, colour_by: str) -> None:
+    pic = NetworkPicture(model, "zh")
+    assert not pic.aggregated
+    colours = pic.colours(model, colour_by)
+    assert colours.shape == (model.neighbourhood.n_households, 3)
+    layer = pic.nodes_layer(colours, pic.highlight(model, colour_by))
+    assert layer.shape == (pic.height, pic.width, 4) and layer[..., 3].any()
+    assert pic.nodes_png(colours).startswith(PNG)
+    assert pic.background_png.startswith(PNG) and pic.overlay_png.startswith(PNG)
+    for lang in i18n.LANGS:
+        assert legend(colour_by, False, lang) and legend(colour_by, True, lang)
+
+
+def test_map_colours_follow_the_households_state(model: CommunityModel) -> None:
+    pic = NetworkPicture(model, "en")
+    before = pic.frame(pic.colours(model, "trust"))
+    model.households.trust[:] = 0.0
+    low = pic.frame(pic.colours(model, "trust"))
+    assert (before != low).any()
+    # the picture is the background where no disc or marker is drawn
+    assert (low[0, 0] == pic.background[0, 0]).all()
+
+
+def test_large_graphs_draw_one_disc_per_compound() -> None:
+    m = CommunityModel(scenario="baseline", rng=0, graph__households_per_community=6000)
+    pic = NetworkPicture(m, "en")
+    assert pic.aggregated
+    assert pic.colours(m, "kind").shape == (m.neighbourhood.n_compounds, 3)
+    for cb in COLOUR_BY:
+        assert pic.nodes_png(pic.colours(m, cb), pic.highlight(m, cb)).startswith(PNG)
+
+
+def test_no_spring_layout_at_start_or_reset(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("spring layout called")
+    monkeypatch.setattr(nx, "spring_layout", refuse)
+    monkeypatch.setattr(nx.drawing.layout, "spring_layout", refuse)
+    ex = Explorer(Settings("baseline", seed=1))
+    ex.step(3)
+    assert ex.rebuild()
+    assert ex.frame is not None and ex.frame.day == 0
+    ex.close()
+
+
+def test_live_charts_update_incrementally() -> None:
+    charts = LiveCharts("zh")
+    series = {m: np.linspace(0, 1, 400) for m in LIVE_METRICS}
+    series["issues_open"] = np.linspace(0, 80, 400)        # outgrows the y axis
+    first = charts.update({m: v[:10] for m, v in series.items()})
+    t = time.perf_counter()
+    charts.update({m: v[:12] for m, v in series.items()})   # only the lines are redrawn
+    assert time.perf_counter() - t < 0.1
+    later = charts.update({m: v[:200] for m, v in series.items()})
+    longer = charts.update(series)                          # past day 365: x axis grows
+    assert first.startswith(PNG) and first != later != longer
+    assert charts.horizon >= 399
+
+
+def test_chinese_pictures_need_a_font_or_fall_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    import commgov.viz.fonts as fonts
+    monkeypatch.setattr(fonts, "setup_matplotlib", lambda: False)
+    assert fonts.picture_lang("zh") == "en"
+    assert fonts.picture_lang("en") == "en"
+    monkeypatch.undo()
+    assert picture_lang("zh") in ("zh", "en")
+
+
+# ------------------------------------------------------------------------------- session
+def test_explorer_steps_resets_and_matches_a_plain_run() -> None:
+    frames = []
+    ex = Explorer(Settings("red_property", seed=5), on_frame=frames.append)
+    ex.step(30)
+    assert ex.frame.day == 30 and frames[-1].day == 30
+    assert [f.id for f in frames] == sorted(f.id for f in frames)
+    direct = CommunityModel(scenario="red_property", rng=5)
+    direct.run_for(30)
+    assert ex.model.datacollector.model_vars["trust_mean"] == \
+        direct.datacollector.model_vars["trust_mean"]
+    ex.rebuild()
+    assert ex.frame.day == 0
+    ex.step(30)
+    assert ex.model.datacollector.model_vars["trust_mean"] == \
+        direct.datacollector.model_vars["trust_mean"]
+    ex.close()
+
+
+def test_settings_changes_are_debounced_and_bad_ones_reported() -> None:
+    ex = Explorer(Settings())
+    for v in (19.0, 20.0, 21.0):
+        ex.schedule_rebuild(Settings(overrides=(("staff.per_10k_residents", v),)), delay=0.1)
+    deadline = time.time() + 10
+    while ex.settings.override_dict.get("staff.per_10k_residents") != 21.0:
+        assert time.time() < deadline
+        time.sleep(0.05)
+    assert ex.model.params.staff.per_10k_residents == 21.0
+    assert not ex.rebuild(Settings("no_such_scenario"))
+    assert "no_such_scenario" in ex.frame.error
+    ex.close()
+
+
+def test_summary_measures_change_from_a_defined_start() -> None:
+    ex = Explorer(Settings(seed=2))
+    ex.step(60)
+    s = ex.frame.summary
+    assert set(s) == set(SUMMARY_METRICS)
+    assert s["trust_mean"].since == 0 and s["resolved_share"].since > 0
+    assert s["fee_collection_rate"].value == pytest.approx(
+        ex.model.datacollector.model_vars["fee_collection_rate"][-1])
+    empty = summarise({m: np.zeros(1) for m in (*SUMMARY_METRICS, "issues_reported_total",
+                                                  "issues_resolved_total")})
+    assert empty["resolved_share"].value is None
+    ex.close()
+
+
+def test_two_sessions_do_not_share_a_model() -> None:
+    a, b = Explorer(Settings(seed=1)), Explorer(Settings(seed=1))
+    a.step(10)
+    assert a.model is not b.model and b.frame.day == 0 and a.frame.day == 10
+    a.close()
+    b.close()
+
+
+def test_run_loop_keeps_pace_and_stays_responsive() -> None:
+    """Stepping 3,000 households while drawing: the set speed, and ≥ 20 days/s at max."""
+    ex = Explorer(Settings("baseline", seed=1))
+    frames = []
+    ex.on_frame = frames.append
+    ex.set_speed(20)
+    ex.play()
+    time.sleep(2.0)
+    t = time.perf_counter()
+    ex.pause()
+    assert time.perf_counter() - t < 1.0            # the loop lets go promptly
+    assert 30 <= ex.model.day <= 50                  # ~20 days/s for 2 s
+    ex.rebuild()
+    ex.set_speed(0)
+    frames.clear()
+    start = time.perf_counter()
+    ex.play()
+    time.sleep(3.0)
+    ex.pause()
+    rate = ex.model.day / (time.perf_counter() - start)
+    print(f"\n3,000 households, drawing {len(frames) / 3:.1f} frames/s: {rate:.0f} days/s")
+    assert rate >= 20
+    assert len(frames) >= 6                         # it kept drawing while running
+    ex.close()
+
+
+# ------------------------------------------------------------------------------- compare
+def test_same_policy_on_same_seeds_shows_no_difference() -> None:
+    res = compare(Setup("baseline"), Setup("baseline"), days=60, seeds=(0, 1))
+    assert all(r.diff == 0 and r.verdict == 0 for r in res.rows)
+    assert tradeoff_text(res, "en") == i18n.t("compare.nodiff", "en")
+
+
+def test_grid_merging_shows_its_trade_off() -> None:
+    res = compare(Setup("baseline"), Setup("grid_merge"), days=120, seeds=(0, 1))
+    rows = {r.metric: r for r in res.rows}
+    assert rows["office_uncovered_share"].verdict == -1
+    assert rows["on_time_share"].verdict == 1
+    for lang in i18n.LANGS:
+        text = tradeoff_text(res, lang)
+        assert i18n.metric_label("office_uncovered_share", lang) in text
+    assert compare_png(res.runs_a, res.runs_b, COMPARE_METRICS, "A", "B", "zh").startswith(PNG)
+    assert fmt_value("on_time_share", 0.8123) == "81.2%"
+    assert fmt_value("on_time_share", 0.05, signed=True) == "+5.0 pts"
+    assert fmt_value("trust_mean", 0.5) == "50.0"
+
+
+def test_compare_can_be_cancelled() -> None:
+    assert compare(Setup(), Setup(), days=30, seeds=(0,), cancelled=lambda: True) is None
+
+
+# ------------------------------------------------------------------------------- serve
+def test_viz_command_line() -> None:
+    from commgov.viz import assets, serve
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    serve.add_parser(sub)
+    args = parser.parse_args(["viz"])
+    assert (args.host, args.port, args.func) == ("127.0.0.1", 8765, serve.cmd_viz)
+    args = parser.parse_args(["viz", "--host", "0.0.0.0", "--port", "9000"])
+    assert (args.host, args.port) == ("0.0.0.0", 9000)
+    cmd = serve.server_command("127.0.0.1", 9000)
+    assert str(serve.APP) in cmd and "--production" in cmd and "9000" in cmd
+    assert serve.address("127.0.0.1", 9000) == "http://127.0.0.1:9000/"
+    assert {p for p, _ in assets.required()} >= {"requirejs", "font-awesome"}
+
+
+def test_viz_refuses_a_busy_port(capsys: pytest.CaptureFixture[str]) -> None:
+    from commgov.viz import serve
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        code = serve.cmd_viz(argparse.Namespace(host="127.0.0.1", port=port))
+    assert code == 2 and "in use" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------- page
+def _all_widgets(root: widgets.Widget) -> list[widgets.Widget]:
+    out, stack, seen = [], [root], set()
+    while stack:
+        w = stack.pop()
+        if id(w) in seen:
+            continue
+        seen.add(id(w))
+        out.append(w)
+        stack.extend(c for c in (getattr(w, "children", None) or ())
+                     if isinstance(c, widgets.Widget))
+    return out
+
+
+def _by_class(root: widgets.Widget, cls: str) -> list[widgets.Widget]:
+    def has(w: widgets.Widget) -> bool:
+        attrs = getattr(w, "attributes", None) or {}
+        return (cls in str(getattr(w, "class_", "") or "").split()
+                or cls in (getattr(w, "_dom_classes", ()) or ())
+                or cls in str(attrs.get("class", "")).split())
+    return [w for w in _all_widgets(root) if has(w)]
+
+
+def _text(root: widgets.Widget) -> str:
+    parts = []
+    for w in _all_widgets(root):
+        for c in getattr(w, "children", None) or ():
+            if isinstance(c, str):
+                parts.append(c)
+        if isinstance(getattr(w, "v_model", None), str):
+            parts.append(w.v_model)
+        if isinstance(getattr(w, "unsafe_innerHTML", None), str):
+            parts.append(w.unsafe_innerHTML)
+    return " ".join(parts)
+
+
+def _wait(cond, timeout: float = 10.0) -> None:
+    deadline = time.time() + timeout
+    while not cond():
+        assert time.time() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_page_renders_and_reacts_headlessly() -> None:
+    import solara
+    from solara.components.applayout import AppLayout
+
+    from commgov.viz.components import Page
+
+    box, rc = solara.render(AppLayout(children=[Page()]), handle_error=False)
+    try:
+        assert "Explore a community" in _text(box)
+        day = _by_class(box, "cg-day")[0]
+        assert day.children[0].startswith("Day 0")
+        _by_class(box, "cg-step")[0].click()
+        _wait(lambda: _by_class(box, "cg-day")[0].children[0].startswith("Day 1"))
+        _by_class(box, "cg-month")[0].click()
+        _wait(lambda: _by_class(box, "cg-day")[0].children[0].startswith("Day 31"))
+        # language switch (the toggle's value is what the browser sets): labels change
+        _by_class(box, "cg-lang")[0].v_model = "zh"
+        _wait(lambda: "探索社区" in _text(box))
+        assert "前进 1 天" in _text(box)
+        # a lesson loads its settings into the model
+        import ipyvuetify as v
+        [t for t in _all_widgets(box) if isinstance(t, v.Tabs)][0].v_model = 2
+        _wait(lambda: bool(_by_class(box, "cg-lesson-load")))
+        load = [w for w in _by_class(box, "cg-lesson-load")
+                if w in _all_widgets(_by_class(box, "cg-lesson-red_property")[0])][0]
+        load.click()
+        _wait(lambda: bool(_by_class(box, "cg-lesson-title")))
+        assert "红色物业" in _text(box)
+        _wait(lambda: _by_class(box, "cg-day")[0].children[0].startswith("第 0 天"))
+    finally:
+        rc.close()

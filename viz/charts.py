@@ -1,0 +1,183 @@
+"""Charts of the core metrics: live (incremental, blitted) and A-versus-B comparisons.
+
+The live chart draws its axes, titles and legend once; each frame restores that picture
+and draws only the lines (matplotlib blitting on Agg), so a frame costs a few
+milliseconds. Axes are redrawn only when the run passes the end of the x axis or a count
+outgrows its y axis. Metrics are defined in ``model/metrics.py``; the papers behind them
+are cited in their labels (``viz/i18n.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from commgov.viz import i18n
+from commgov.viz.fonts import picture_lang, setup_matplotlib
+from commgov.viz.network import png_bytes
+
+# Shares and 0–1 indices are shown as 0–100.
+PERCENT = {"resolved_share", "on_time_share", "escalated_share", "participation_rate",
+           "trust_mean", "fee_collection_rate", "office_uncovered_share",
+           "worker_field_share", "property_complaint_share", "silent_share",
+           "satisfied_share", "firm_quality_mean"}
+# Higher is better (+1) or worse (-1), for verdicts and summary arrows.
+DIRECTION: dict[str, int] = {
+    "resolved_share": 1, "on_time_share": 1, "escalated_share": -1, "participation_rate": 1,
+    "trust_mean": 1, "fee_collection_rate": 1, "office_uncovered_share": -1,
+    "worker_field_share": 1, "issues_open": -1, "petitions_total": -1,
+    "households_per_worker": -1, "property_complaint_share": -1, "silent_share": -1,
+    "satisfied_share": 1, "firm_quality_mean": 1, "grievance_mean": -1, "residents": 0,
+}
+COLOURS: dict[str, str] = {
+    "resolved_share": "#1f77b4", "on_time_share": "#2ca02c", "escalated_share": "#d62728",
+    "participation_rate": "#9467bd", "trust_mean": "#ff7f0e", "fee_collection_rate": "#17becf",
+    "worker_field_share": "#2ca02c", "office_uncovered_share": "#d62728",
+    "issues_open": "#8c564b", "petitions_total": "#e377c2",
+}
+PANELS: tuple[tuple[tuple[str, str], tuple[str, ...]], ...] = (
+    (("Handling residents' issues (%)", "诉求办理（%）"),
+     ("resolved_share", "on_time_share", "escalated_share")),
+    (("Residents (%; trust 0–100)", "居民（%；信任 0–100）"),
+     ("participation_rate", "trust_mean", "fee_collection_rate")),
+    (("Grid workers and the office (%)", "网格员与社区办公室（%）"),
+     ("worker_field_share", "office_uncovered_share")),
+    (("Open issues (count)", "未结诉求（件）"), ("issues_open",)),
+)
+LIVE_METRICS: tuple[str, ...] = tuple(m for _, ms in PANELS for m in ms)
+COMPARE_METRICS: tuple[str, ...] = (
+    "on_time_share", "resolved_share", "escalated_share", "issues_open",
+    "participation_rate", "trust_mean", "fee_collection_rate", "office_uncovered_share")
+A_COLOUR, B_COLOUR = "#1f5f99", "#e0701b"
+
+
+def shown(metric: str, values: np.ndarray | float) -> np.ndarray | float:
+    """A metric's values in display units (0–100 for shares and indices)."""
+    return values * 100.0 if metric in PERCENT else values
+
+
+def _rgb(fig: Figure) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(fig.canvas.buffer_rgba())[..., :3])
+
+
+class LiveCharts:
+    """Four panels of the core metrics for one run, redrawn incrementally."""
+
+    def __init__(self, lang: str = "en", width: int = 900, height: int = 480) -> None:
+        setup_matplotlib()
+        self.lang = picture_lang(lang)
+        self.horizon = 365
+        self.fig = Figure(figsize=(width / 100, height / 100), dpi=100)
+        FigureCanvasAgg(self.fig)
+        self.axes = self.fig.subplots(2, 2, sharex=True)
+        self.fig.subplots_adjust(left=0.07, right=0.985, top=0.93, bottom=0.1, hspace=0.38,
+                                 wspace=0.16)
+        self.lines: dict[str, object] = {}
+        for ax, (title, metrics) in zip(self.axes.flat, PANELS, strict=True):
+            ax.set_title(i18n.pick(title, self.lang), fontsize=10.5, loc="left")
+            for m in metrics:
+                (line,) = ax.plot([], [], color=COLOURS[m], lw=1.8,
+                                  label=i18n.metric_label(m, self.lang))
+                self.lines[m] = line
+            if metrics[0] in PERCENT:
+                ax.set_ylim(0, 100)
+            else:
+                ax.set_ylim(0, 20)
+            ax.grid(alpha=0.3, lw=0.6)
+            ax.tick_params(labelsize=8.5)
+            ax.spines[["top", "right"]].set_visible(False)
+            if len(metrics) > 1:
+                ax.legend(loc="center right", fontsize=8, frameon=True, framealpha=0.9,
+                          borderpad=0.3, handlelength=1.4, labelspacing=0.3)
+        for ax in self.axes[1]:
+            ax.set_xlabel(i18n.t("day_axis", self.lang), fontsize=8.5)
+        self._set_xlim()
+        self._background = None
+
+    def _set_xlim(self) -> None:
+        for ax in self.axes.flat:
+            ax.set_xlim(0, self.horizon)
+
+    def _full_redraw(self) -> None:
+        for line in self.lines.values():
+            line.set_visible(False)
+        self.fig.canvas.draw()
+        self._background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+        for line in self.lines.values():
+            line.set_visible(True)
+
+    def update(self, series: Mapping[str, np.ndarray]) -> bytes:
+        """PNG of the panels with ``series`` (metric → values from day 0)."""
+        n = len(next(iter(series.values()))) if series else 0
+        day = max(n - 1, 0)
+        stale = self._background is None
+        if day > self.horizon:
+            while self.horizon < day:          # doubling: few full redraws on long runs
+                self.horizon *= 2
+            self._set_xlim()
+            stale = True
+        for ax, (_, metrics) in zip(self.axes.flat, PANELS, strict=True):
+            if metrics[0] in PERCENT:
+                continue
+            top = max((float(np.max(series[m])) for m in metrics if m in series and n),
+                      default=0.0)
+            if top > ax.get_ylim()[1] * 0.95:
+                ax.set_ylim(0, max(20.0, top * 1.5))
+                stale = True
+        if stale:
+            self._full_redraw()
+        canvas = self.fig.canvas
+        canvas.restore_region(self._background)
+        x = np.arange(n)
+        for m, line in self.lines.items():
+            y = shown(m, np.asarray(series.get(m, np.zeros(n)), dtype=float))
+            line.set_data(x, y)
+            line.axes.draw_artist(line)
+        for ax in self.axes.flat:            # legends stay readable above the lines
+            if ax.get_legend() is not None:
+                ax.draw_artist(ax.get_legend())
+        return png_bytes(_rgb(self.fig))
+
+
+def compare_png(runs_a: Sequence[Mapping[str, np.ndarray]],
+                runs_b: Sequence[Mapping[str, np.ndarray]], metrics: Sequence[str],
+                label_a: str, label_b: str, lang: str = "en", width: int = 1100) -> bytes:
+    """Small multiples: A (solid) and B (dashed) on shared axes, each run thin, mean bold."""
+    setup_matplotlib()
+    lang = picture_lang(lang)
+    cols = 4
+    rows = int(np.ceil(len(metrics) / cols))
+    fig = Figure(figsize=(width / 100, 2.55 * rows + 0.6), dpi=100)
+    FigureCanvasAgg(fig)
+    axes = np.atleast_2d(fig.subplots(rows, cols, sharex=True, squeeze=False))
+    fig.subplots_adjust(left=0.05, right=0.99, top=1 - 0.55 / (2.55 * rows + 0.6),
+                        bottom=0.42 / (2.55 * rows + 0.6), hspace=0.45, wspace=0.25)
+    for ax, m in zip(axes.flat, metrics, strict=False):
+        for runs, colour, style in ((runs_a, A_COLOUR, "-"), (runs_b, B_COLOUR, "--")):
+            ys = [shown(m, np.asarray(r[m], dtype=float)) for r in runs]
+            x = np.arange(len(ys[0]))
+            for y in ys:
+                ax.plot(x, y, color=colour, lw=0.6, alpha=0.3, ls=style)
+            ax.plot(x, np.mean(ys, axis=0), color=colour, lw=2.0, ls=style)
+        hint = {1: "higher_better", -1: "lower_better"}.get(DIRECTION.get(m, 0))
+        title = i18n.metric_label(m, lang) + (f"  ({i18n.t(hint, lang)})" if hint else "")
+        ax.set_title(title, fontsize=10, loc="left")
+        ax.grid(alpha=0.3, lw=0.6)
+        ax.tick_params(labelsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+        if m in PERCENT:
+            lo, hi = ax.get_ylim()
+            ax.set_ylim(max(0.0, lo), min(100.0, hi) if hi <= 100 else hi)
+    for ax in axes.flat[len(metrics):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel(i18n.t("days", lang), fontsize=8.5)
+    handles = [axes.flat[0].plot([], [], color=A_COLOUR, lw=2.2, ls="-")[0],
+               axes.flat[0].plot([], [], color=B_COLOUR, lw=2.2, ls="--")[0]]
+    fig.legend(handles, [f"A: {label_a}", f"B: {label_b}"], loc="upper center", ncol=2,
+               fontsize=10, frameon=False, bbox_to_anchor=(0.5, 1.0))
+    fig.canvas.draw()
+    return png_bytes(_rgb(fig), level=6)

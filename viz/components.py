@@ -1,0 +1,650 @@
+"""The page's Solara components: explore a community, compare two policies, lessons.
+
+Mesa's SolaraViz is not used for the page itself: its controller labels cannot be
+translated, its reset rebuilds only from ``model_params``, and its network drawing runs a
+spring layout. Instead each browser session owns an :class:`~commgov.viz.session.Explorer`
+(model, run loop in a thread, pictures) and these components show its latest frame.
+Every visible word comes from :mod:`commgov.viz.i18n`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import reacton.ipyvuetify as rv
+import solara
+
+from commgov.scenarios.loader import list_scenarios
+from commgov.viz import i18n
+from commgov.viz.charts import COMPARE_METRICS, DIRECTION, compare_png
+from commgov.viz.compare import Comparison, compare, fmt_value, tradeoff_text
+from commgov.viz.fonts import setup_matplotlib
+from commgov.viz.lessons import LESSON_BY_ID, LESSONS, Lesson, Setup
+from commgov.viz.levers import (
+    GROUP_ORDER,
+    LEVERS,
+    Lever,
+    clean_overrides,
+    effective,
+)
+from commgov.viz.network import COLOUR_BY, legend
+from commgov.viz.session import SPEEDS, SUMMARY_METRICS, Explorer, Frame, Settings
+
+PRIMARY = "#1f5f99"
+CSS = """
+.cg-page { max-width: 1680px; margin: 0 auto; padding: 0 18px 24px 18px;
+           font-size: 14.5px; color: #1f2933; }
+.cg-header { background: #16324f; color: white; padding: 14px 22px; margin: 0 -18px 0 -18px;
+             display: flex; align-items: center; justify-content: space-between; }
+.cg-header > div, .cg-header .v-sheet { background: transparent !important; }
+.cg-header h1 { font-size: 23px; font-weight: 600; margin: 0; color: white; }
+.cg-header .cg-sub { font-size: 13.5px; opacity: 0.85; margin-top: 2px; }
+.cg-lang .v-btn { text-transform: none !important; font-size: 14px; letter-spacing: 0; }
+.cg-grid { display: grid; grid-template-columns: 330px minmax(520px, 1fr) 340px; gap: 16px;
+           align-items: start; margin-top: 12px; }
+@media (max-width: 1250px) { .cg-grid { grid-template-columns: 320px 1fr; }
+                             .cg-right { grid-column: 1 / -1; } }
+.cg-panel { background: white; border: 1px solid #d9e2ec; border-radius: 8px;
+            padding: 12px 14px; }
+.cg-panel h3 { font-size: 15.5px; font-weight: 600; margin: 0 0 8px 0; color: #16324f; }
+.cg-caption { font-size: 12px; color: #52606d; line-height: 1.3; }
+.cg-lever { padding: 6px 0 8px 0; border-bottom: 1px solid #eef2f6; }
+.cg-lever .cg-lever-label { font-size: 13.5px; font-weight: 500; }
+.cg-lever .cg-value { font-weight: 600; color: #16324f; white-space: nowrap; }
+img.cg-compare-img { width: 100%; height: auto; }
+.cg-changed .cg-lever-label::after { content: " ●"; color: #e0701b; }
+.cg-lever .v-switch .v-label { font-size: 13.5px; opacity: 1; font-weight: 500; }
+.cg-cards { display: grid; grid-template-columns: repeat(5, 1fr); gap: 10px; }
+.cg-card { background: white; border: 1px solid #d9e2ec; border-radius: 8px;
+           padding: 9px 11px; }
+.cg-card .cg-card-label { font-size: 12.5px; color: #52606d; min-height: 32px; }
+.cg-card .cg-card-value { font-size: 25px; font-weight: 650; color: #16324f;
+                          line-height: 1.15; }
+.cg-card .cg-up { color: #2f855a; font-size: 12.5px; }
+.cg-card .cg-down { color: #c53030; font-size: 12.5px; }
+.cg-card .cg-flat { color: #52606d; font-size: 12.5px; }
+.cg-map { position: relative; width: 100%; }
+.cg-map img.cg-layer { position: absolute; top: 0; left: 0; width: 100%; height: 100%; }
+.cg-map img.cg-base { position: relative; display: block; width: 100%; height: auto; }
+.cg-legend { display: flex; flex-wrap: wrap; gap: 6px 16px; font-size: 12.5px;
+             color: #334e68; margin-top: 6px; align-items: center; }
+.cg-swatch { display: inline-block; width: 13px; height: 13px; border-radius: 50%;
+             margin-right: 5px; vertical-align: -2px; border: 1px solid rgba(0,0,0,.25); }
+.cg-swatch.cg-bar { width: 46px; border-radius: 3px; }
+.cg-charts img { width: 100%; height: auto; display: block; }
+.cg-day { font-size: 17px; font-weight: 600; color: #16324f; }
+.cg-info h4 { font-size: 14px; font-weight: 600; margin: 12px 0 3px 0; color: #16324f; }
+.cg-info p { margin: 0 0 4px 0; line-height: 1.5; font-size: 13.5px; }
+.cg-papers { font-size: 12.5px; color: #52606d; margin-top: 10px; }
+.cg-lessons { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr));
+              gap: 16px; margin-top: 12px; }
+.cg-lesson h3 { font-size: 16.5px; }
+.cg-lesson .cg-q { font-size: 14.5px; font-style: italic; margin-bottom: 6px; }
+.cg-table { border-collapse: collapse; width: 100%; font-size: 13.5px; }
+.cg-table th { text-align: left; border-bottom: 2px solid #bcccdc; padding: 5px 8px;
+               color: #334e68; }
+.cg-table td { border-bottom: 1px solid #e4e7eb; padding: 4px 8px; }
+.cg-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.cg-better { color: #2f855a; font-weight: 600; }
+.cg-worse { color: #c53030; font-weight: 600; }
+.cg-cmp { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; margin-top: 12px; }
+.cg-footer { font-size: 12px; color: #7b8794; margin-top: 18px; text-align: center; }
+.cg-tabs .v-tab { text-transform: none !important; font-size: 15px; letter-spacing: 0; }
+.cg-error { color: #c53030; font-size: 13px; white-space: pre-wrap; }
+.cg-btns .v-btn { text-transform: none !important; letter-spacing: 0; font-size: 14px; }
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------------
+def date_text(day: int, lang: str) -> str:
+    """Day 0 is 1 January of year 1 (the model's calendar)."""
+    year, doy = divmod(day, 365)
+    d = dt.date(2023, 1, 1) + dt.timedelta(days=doy)
+    month = i18n.t("months", lang).split()[d.month - 1]
+    return i18n.t("date", lang, d=d.day, m=month, y=year + 1)
+
+
+def speed_text(speed: int, lang: str) -> str:
+    return i18n.t("run.max", lang) if speed <= 0 else f"{speed} {i18n.t('run.days_per_s', lang)}"
+
+
+def summary_value(metric: str, value: float) -> str:
+    return f"{value * 100:.0f}" if metric == "trust_mean" else f"{value * 100:.1f}%"
+
+
+def scenario_names() -> list[tuple[str, str]]:
+    return list_scenarios()
+
+
+def _css_id(key: str) -> str:
+    return key.replace(".", "-")
+
+
+def run_in_thread(fn: Callable[[], Any]) -> None:
+    """Run ``fn`` in the background; Solara hands the thread this session's context."""
+    threading.Thread(target=fn, daemon=True).start()
+
+
+# --------------------------------------------------------------------------------------------
+# Controls
+# --------------------------------------------------------------------------------------------
+@solara.component
+def ScenarioPicker(value: str, on_value: Callable[[str], None], lang: str,
+                   label_key: str = "scenario", css: str = "cg-scenario") -> None:
+    """Any file in ``scenarios/``, by its planner-facing name; the description below."""
+    names = solara.use_memo(scenario_names, [])
+    items = [{"title": i18n.scenario_label(n, lang), "value": n} for n, _ in names]
+    desc = dict(names).get(value, "")
+    with solara.Column(gap="2px"):
+        rv.Select(label=i18n.t(label_key, lang), items=items, v_model=value,
+                  on_v_model=lambda v: on_value(str(v)), density="compact",
+                  hide_details=True, variant="outlined", class_=css)
+        solara.Text(i18n.scenario_description(value, lang, desc), classes=["cg-caption"])
+
+
+@solara.component
+def LeverControl(lever: Lever, value: Any, on_value: Callable[[Any], None], lang: str,
+                 changed: bool = False, disabled: bool = False) -> None:
+    """One lever: label in a planner's words, value with its unit, source paper."""
+    label_pair, help_pair = i18n.LEVERS[lever.key]
+    label = i18n.pick(label_pair, lang)
+    unit = i18n.pick(i18n.UNITS[lever.unit], lang)
+    caption = f"{i18n.pick(help_pair, lang)} — {i18n.sources_text(lever.source, lang)}"
+    shown = lever.to_display(value)
+    classes = ["cg-lever", f"cg-lever-{_css_id(lever.key)}"] + (["cg-changed"] if changed else [])
+    with solara.Column(gap="0px", classes=classes):
+        if lever.is_bool:
+            with solara.Row(gap="10px", style={"align-items": "center",
+                                               "flex-wrap": "nowrap"}):
+                rv.Switch(v_model=bool(shown), on_v_model=lambda v: on_value(bool(v)),
+                          hide_details=True, density="compact", color="primary",
+                          disabled=disabled, class_="cg-switch", style_="flex: 0 0 auto")
+                solara.Text(label, classes=["cg-lever-label"])
+        else:
+            text = f"{shown:g}" if isinstance(shown, float) else f"{shown:,}"
+            with solara.Row(gap="6px", justify="space-between"):
+                solara.Text(label, classes=["cg-lever-label"])
+                solara.Text(f"{text} {unit}", classes=["cg-value"])
+            rv.Slider(v_model=shown, min=lever.lo, max=lever.hi, step=lever.step,
+                      on_v_model=lambda v: on_value(lever.to_model(v)), hide_details=True,
+                      density="compact", color="primary", disabled=disabled,
+                      thumb_label=True, class_="cg-slider")
+        solara.Text(caption, classes=["cg-caption"])
+
+
+@solara.component
+def LeverPanel(settings: Settings, on_settings: Callable[[Settings], None], lang: str,
+               compact: bool = False) -> None:
+    """Every lever and setting, grouped as a planner thinks of them."""
+    values = effective(settings.scenario, settings.override_dict)
+    open_groups = solara.use_reactive([] if compact else [0])
+
+    def setter(key: str) -> Callable[[Any], None]:
+        def set_value(v: Any) -> None:
+            merged = clean_overrides(settings.scenario, {**settings.override_dict, key: v})
+            on_settings(settings.with_overrides(merged))
+        return set_value
+
+    # A fixed structure (the reset button is always there, only disabled), so a change
+    # never re-creates the sliders and the keyboard focus stays where it is.
+    with solara.Column(gap="4px"):
+        with rv.ExpansionPanels(multiple=True, v_model=open_groups.value,
+                                on_v_model=open_groups.set, variant="accordion",
+                                class_="cg-groups"):
+            for gi, group in enumerate(GROUP_ORDER):
+                with rv.ExpansionPanel(value=gi):
+                    rv.ExpansionPanelTitle(children=[i18n.pick(i18n.GROUPS[group], lang)],
+                                           class_=f"cg-group-{group}")
+                    with rv.ExpansionPanelText():
+                        for lv in (x for x in LEVERS if x.group == group):
+                            LeverControl(
+                                lv, values[lv.key], setter(lv.key), lang,
+                                changed=lv.key in settings.override_dict,
+                                disabled=bool(lv.disabled_unless)
+                                and not values[lv.disabled_unless])
+        solara.Button(i18n.t("settings.reset", lang), text=True, color="primary",
+                      disabled=not settings.overrides,
+                      on_click=lambda: on_settings(settings.with_overrides({})),
+                      classes=["cg-settings-reset"])
+
+
+@solara.component
+def RunControls(explorer: Explorer, frame_r: solara.Reactive[Frame],
+                playing: solara.Reactive[bool], settings: solara.Reactive[Settings],
+                lang: str) -> None:
+    """Step, run/pause, reset, speed; the day, the date and the measured speed."""
+    frame = frame_r.value
+    speed_idx = solara.use_reactive(SPEEDS.index(explorer.speed))
+
+    def toggle() -> None:
+        if playing.value:
+            explorer.pause()
+            playing.set(False)
+        else:
+            explorer.play()
+            playing.set(True)
+
+    def reset() -> None:
+        explorer.pause()
+        playing.set(False)
+        run_in_thread(lambda: explorer.rebuild(settings.value))
+
+    def set_speed(i: int) -> None:
+        speed_idx.set(i)
+        explorer.set_speed(SPEEDS[i])
+
+    def set_seed(v: int | None) -> None:
+        new = Settings(settings.value.scenario, settings.value.overrides, int(v or 0))
+        settings.set(new)
+        explorer.schedule_rebuild(new, delay=0)
+
+    with solara.Column(gap="8px", classes=["cg-panel"]):
+        with solara.Row(justify="space-between", style={"align-items": "baseline"}):
+            solara.Text(i18n.t("run.day", lang, d=frame.day), classes=["cg-day"])
+            solara.Text(date_text(frame.day, lang), classes=["cg-caption", "cg-date"])
+        with solara.Row(gap="6px", classes=["cg-btns"], style={"flex-wrap": "wrap"}):
+            solara.Button(i18n.t("run.pause" if playing.value else "run.play", lang),
+                          icon_name="mdi-pause" if playing.value else "mdi-play",
+                          color="primary", on_click=toggle, classes=["cg-play"])
+            solara.Button(i18n.t("run.step", lang), outlined=True, disabled=playing.value,
+                          on_click=lambda: explorer.step(1), classes=["cg-step"])
+            solara.Button(i18n.t("run.month", lang), outlined=True, disabled=playing.value,
+                          on_click=lambda: explorer.step(30), classes=["cg-month"])
+            solara.Button(i18n.t("run.reset", lang), outlined=True, on_click=reset,
+                          icon_name="mdi-restore", classes=["cg-reset"])
+        solara.Text(i18n.t("speed.label", lang, v=speed_text(SPEEDS[speed_idx.value], lang)),
+                    classes=["cg-lever-label"])
+        rv.Slider(v_model=speed_idx.value, min=0, max=len(SPEEDS) - 1, step=1,
+                  on_v_model=lambda v: set_speed(int(v)), hide_details=True,
+                  density="compact", color="primary", class_="cg-speed")
+        if playing.value and frame.days_per_second > 0:
+            solara.Text(f"{i18n.t('run.measured', lang)}: {frame.days_per_second:.0f} "
+                        f"{i18n.t('run.days_per_s', lang)}", classes=["cg-caption", "cg-rate"])
+        solara.InputInt(i18n.t("seed", lang), value=settings.value.seed, on_value=set_seed,
+                        dense=True, classes=["cg-seed"])
+        solara.Text(i18n.t("run.restart_note", lang), classes=["cg-caption"])
+
+
+# --------------------------------------------------------------------------------------------
+# What the run shows
+# --------------------------------------------------------------------------------------------
+@solara.component
+def SummaryPanel(frame: Frame, lang: str) -> None:
+    """Resolved share, on-time share, participation, trust, fees: now and change."""
+    with solara.Div(classes=["cg-cards", "cg-summary"]):
+        for m in SUMMARY_METRICS:
+            item = frame.summary.get(m)
+            with solara.Div(classes=["cg-card", f"cg-summary-{m}"]):
+                with solara.Tooltip(i18n.metric_help(m, lang)):
+                    solara.Div(children=[i18n.metric_label(m, lang)],
+                               classes=["cg-card-label"])
+                if item is None or item.value is None:
+                    solara.Div(children=["–"], classes=["cg-card-value"])
+                    solara.Div(children=[i18n.t("summary.na", lang)], classes=["cg-flat"])
+                    continue
+                solara.Div(children=[summary_value(m, item.value)],
+                           classes=["cg-card-value", "cg-value-text"])
+                if item.delta is None:
+                    solara.Div(children=[i18n.t("summary.from", lang, d=item.since)],
+                               classes=["cg-flat"])
+                    continue
+                delta = item.delta
+                good = delta * DIRECTION.get(m, 0)
+                cls = "cg-up" if good > 0.0005 else "cg-down" if good < -0.0005 else "cg-flat"
+                arrow = "▲" if delta > 0.0005 else "▼" if delta < -0.0005 else "●"
+                pts = round(delta * 100, 0 if m == "trust_mean" else 1)
+                num = f"{pts:+g}" if pts else "0"
+                if m != "trust_mean":
+                    num += " 个百分点" if lang == "zh" else " pts"
+                since = i18n.t("summary.since", lang, d=item.since)
+                solara.Div(children=[f"{arrow} {num} {since}"], classes=[cls])
+
+
+@solara.component
+def MapView(frame: Frame, colour_by: str, on_colour_by: Callable[[str], None],
+            lang: str) -> None:
+    """The neighbourhood graph: three stacked pictures (static, moving, static)."""
+    items = [{"title": i18n.pick(i18n.COLOUR_BY[k], lang), "value": k} for k in COLOUR_BY]
+    note = (i18n.t("map.aggregated", lang, n=frame.n_households) if frame.aggregated else
+            i18n.t("map.households", lang, n=frame.n_households, c=frame.n_compounds,
+                   g=frame.n_grids))
+    with solara.Column(gap="6px", classes=["cg-panel"]):
+        with solara.Row(justify="space-between", style={"align-items": "center"}):
+            solara.HTML("h3", unsafe_innerHTML=i18n.t("map.title", lang))
+            rv.Select(label=i18n.t("map.colour_by", lang), items=items, v_model=colour_by,
+                      on_v_model=lambda v: on_colour_by(str(v)), density="compact",
+                      hide_details=True, variant="outlined", class_="cg-colour-by",
+                      style_="max-width: 330px")
+        with solara.Div(classes=["cg-map"]):
+            solara.Image(frame.background_png, classes=["cg-base"])
+            solara.Image(frame.nodes_png, classes=["cg-layer", "cg-nodes"])
+            solara.Image(frame.overlay_png, classes=["cg-layer"])
+        with solara.Div(classes=["cg-legend"]):
+            for it in legend(colour_by, frame.aggregated, lang):
+                bar = "linear-gradient" in it.css
+                solara.HTML("span", unsafe_innerHTML=(
+                    f'<span class="cg-swatch{" cg-bar" if bar else ""}" '
+                    f'style="background:{it.css}"></span>{it.label}'))
+            solara.HTML("span", unsafe_innerHTML=(
+                f'<b style="color:#1d3557">▲</b> {i18n.pick(i18n.UI["map.legend.worker"], lang)}'
+                f' &nbsp;<b style="color:#1d3557">△</b> '
+                f'{i18n.pick(i18n.UI["map.legend.cadre"], lang)}'
+                f' &nbsp;<b style="color:#d62828">★</b> '
+                f'{i18n.pick(i18n.UI["map.legend.branch"], lang)}'))
+            solara.HTML("span", unsafe_innerHTML=(
+                f'{i18n.t("map.legend.grid", lang)}; {i18n.t("map.legend.kind", lang)}: '
+                + ", ".join(
+                    f'<span class="cg-swatch" style="border-radius:3px;background:{c}"></span>'
+                    f'{i18n.pick(i18n.LEGEND["compound." + k], lang)}'
+                    for k, c in (("old", "#f4ecdf"), ("commercial", "#e6eff8"),
+                                 ("resettlement", "#e9f3e3")))))
+        solara.Text(note, classes=["cg-caption"])
+
+
+@solara.component
+def ChartsView(frame: Frame, lang: str) -> None:
+    with solara.Column(gap="4px", classes=["cg-panel", "cg-charts"]):
+        solara.HTML("h3", unsafe_innerHTML=i18n.t("charts.title", lang))
+        solara.Image(frame.charts_png, classes=["cg-chart-img"])
+
+
+def _section(title: str, text: str) -> None:
+    solara.HTML("h4", unsafe_innerHTML=title)
+    solara.HTML("p", unsafe_innerHTML=text)
+
+
+@solara.component
+def InfoPanel(lesson: Lesson | None, lang: str, on_close: Callable[[], None]) -> None:
+    """NetLogo-style info beside the model: the lesson if one is loaded, else the model."""
+    with solara.Column(gap="0px", classes=["cg-panel", "cg-info"]):
+        if lesson is None:
+            solara.HTML("h3", unsafe_innerHTML=i18n.t("info.title", lang))
+            a = i18n.ABOUT
+            _section(i18n.t("info.what", lang), i18n.pick(a["what"], lang))
+            _section(i18n.t("info.how", lang), i18n.pick(a["how"], lang))
+            _section(i18n.t("info.notice", lang), i18n.pick(a["notice"], lang))
+            _section(i18n.t("info.try", lang), i18n.pick(a["try"], lang))
+            solara.HTML("h4", unsafe_innerHTML=i18n.t("info.papers", lang))
+            for code, (place, title) in i18n.PAPERS.items():
+                solara.HTML("p", unsafe_innerHTML=(
+                    f"[{code}] {i18n.pick(place, lang)}: {i18n.pick(title, lang)}"),
+                    classes=["cg-caption"])
+            return
+        text = i18n.LESSONS[lesson.id]
+        solara.HTML("div", unsafe_innerHTML=i18n.t("info.lesson", lang),
+                    classes=["cg-caption"])
+        solara.HTML("h3", unsafe_innerHTML=i18n.pick(text["title"], lang),
+                    classes=["cg-lesson-title"])
+        for field in ("question", "change", "watch", "mechanism", "notice", "try"):
+            _section(i18n.t(f"lesson.{field}", lang), i18n.pick(text[field], lang))
+        solara.HTML("div", unsafe_innerHTML=" · ".join(
+            i18n.paper_label(c, lang) for c in lesson.papers), classes=["cg-papers"])
+        solara.Button(i18n.t("info.close", lang), text=True, color="primary",
+                      on_click=on_close, classes=["cg-lesson-close"])
+
+
+@solara.component
+def CentreColumn(frame_r: solara.Reactive[Frame], settings: Settings, colour_by: str,
+                 on_colour_by: Callable[[str], None], lang: str) -> None:
+    """Summary, map and charts: the only part re-rendered on every frame."""
+    f = frame_r.value
+    with solara.Column(gap="12px"):
+        if f.error:
+            solara.Error(f"{i18n.t('error', lang)}: {f.error}", classes=["cg-error"])
+        elif f.settings != settings:
+            solara.ProgressLinear(True)
+        SummaryPanel(f, lang)
+        MapView(f, colour_by, on_colour_by, lang)
+        ChartsView(f, lang)
+
+
+# --------------------------------------------------------------------------------------------
+# Compare
+# --------------------------------------------------------------------------------------------
+def setup_label(setup: Setup, lang: str) -> str:
+    name = i18n.scenario_label(setup.scenario, lang)
+    return f"{name} *" if setup.overrides else name
+
+
+@solara.component
+def SetupEditor(title: str, setup: Setup, on_setup: Callable[[Setup], None], lang: str,
+                css: str) -> None:
+    """Scenario A or B, and (folded) its levers."""
+    settings = Settings(setup.scenario, tuple(sorted(setup.overrides.items())))
+    with solara.Column(gap="6px", classes=["cg-panel", css]):
+        solara.HTML("h3", unsafe_innerHTML=title)
+        ScenarioPicker(setup.scenario, lambda n: on_setup(Setup(n)), lang,
+                       css=f"{css}-scenario")
+        solara.Text(i18n.t("compare.adjust", lang), classes=["cg-caption"])
+        LeverPanel(settings, lambda s: on_setup(Setup(s.scenario, s.override_dict)), lang,
+                   compact=True)
+
+
+@solara.component
+def ResultTable(result: Comparison, lang: str) -> None:
+    head = (f"<tr><th>{i18n.t('compare.measure', lang)}</th><th class='num'>A</th>"
+            f"<th class='num'>B</th><th class='num'>{i18n.t('compare.diff', lang)}</th>"
+            f"<th>{i18n.t('compare.verdict', lang)}</th></tr>")
+    rows = []
+    for r in result.rows:
+        cls, word = {1: ("cg-better", i18n.t("compare.better", lang)),
+                     -1: ("cg-worse", i18n.t("compare.worse", lang))}.get(
+            r.verdict, ("", i18n.t("compare.same", lang)))
+        rows.append(
+            f"<tr><td>{i18n.metric_label(r.metric, lang)}</td>"
+            f"<td class='num'>{fmt_value(r.metric, r.a)}</td>"
+            f"<td class='num'>{fmt_value(r.metric, r.b)}</td>"
+            f"<td class='num'>{fmt_value(r.metric, r.diff, signed=True)}</td>"
+            f"<td class='{cls}'>{word}</td></tr>")
+    solara.HTML("table", unsafe_innerHTML=head + "".join(rows), classes=["cg-table"])
+
+
+@solara.component
+def ComparePanel(a: solara.Reactive[Setup], b: solara.Reactive[Setup],
+                 result: solara.Reactive[Comparison | None],
+                 progress: solara.Reactive[tuple[int, int]],
+                 run_request: solara.Reactive[int], lang: str) -> None:
+    """Two policies on the same seeds: curves on shared axes and the end difference."""
+    days = solara.use_reactive(365)
+    n_seeds = solara.use_reactive(3)
+    generation = solara.use_ref(0)
+
+    def run() -> None:
+        generation.current += 1
+        mine = generation.current
+        a_, b_, d, s = a.value, b.value, days.value, n_seeds.value
+        progress.set((0, 2 * s))
+        result.set(None)
+
+        def work() -> None:
+            res = compare(a_, b_, d, tuple(range(s)),
+                          progress=lambda done, total: progress.set((done, total)),
+                          cancelled=lambda: generation.current != mine)
+            if res is not None and generation.current == mine:
+                result.set(res)
+                progress.set((0, 0))
+        run_in_thread(work)
+
+    # A lesson's "Compare A and B" asks for a run by bumping run_request.
+    solara.use_effect(lambda: run() if run_request.value else None, [run_request.value])
+
+    png = solara.use_memo(
+        lambda: compare_png(result.value.runs_a, result.value.runs_b, COMPARE_METRICS,
+                            setup_label(result.value.a, lang), setup_label(result.value.b, lang),
+                            lang) if result.value is not None else b"",
+        [result.value, lang])
+    with solara.Column(gap="8px"):
+        solara.Text(i18n.t("compare.intro", lang), classes=["cg-caption"])
+        with solara.Div(classes=["cg-cmp"]):
+            SetupEditor(i18n.t("compare.a", lang), a.value, a.set, lang, "cg-a")
+            SetupEditor(i18n.t("compare.b", lang), b.value, b.set, lang, "cg-b")
+        with solara.Row(gap="20px", style={"align-items": "center"}, classes=["cg-panel"]):
+            with solara.Column(gap="0px", style={"min-width": "260px"}):
+                solara.Text(f"{i18n.t('compare.days', lang)}: {days.value}",
+                            classes=["cg-lever-label"])
+                rv.Slider(v_model=days.value, min=90, max=1095, step=15,
+                          on_v_model=lambda v: days.set(int(v)), hide_details=True,
+                          density="compact", color="primary", class_="cg-days")
+            with solara.Column(gap="0px", style={"min-width": "220px"}):
+                solara.Text(f"{i18n.t('compare.seeds', lang)}: {n_seeds.value}",
+                            classes=["cg-lever-label"])
+                rv.Slider(v_model=n_seeds.value, min=1, max=5, step=1,
+                          on_v_model=lambda v: n_seeds.set(int(v)), hide_details=True,
+                          density="compact", color="primary", class_="cg-seeds")
+            done, total = progress.value
+            with solara.Div(classes=["cg-btns"]):
+                solara.Button(i18n.t("compare.run", lang), color="primary",
+                              icon_name="mdi-scale-balance", on_click=run,
+                              disabled=total > 0, classes=["cg-compare-run"])
+            if total:
+                solara.Text(i18n.t("compare.running", lang, done=done, total=total),
+                            classes=["cg-caption", "cg-compare-progress"])
+        if total:
+            solara.ProgressLinear(done / total if total else True)
+        res = result.value
+        if res is not None:
+            with solara.Column(gap="8px", classes=["cg-panel", "cg-compare-result"]):
+                solara.HTML("h3", unsafe_innerHTML=i18n.t(
+                    "compare.result", lang, days=res.days, seeds=len(res.seeds)))
+                solara.Info(tradeoff_text(res, lang), classes=["cg-tradeoff"])
+                solara.Text(i18n.t("compare.same_seeds", lang,
+                                   seeds=", ".join(map(str, res.seeds))),
+                            classes=["cg-caption"])
+                solara.Text(i18n.t("compare.chart", lang), classes=["cg-caption"])
+                solara.Image(png, classes=["cg-compare-img"])
+                ResultTable(res, lang)
+
+
+# --------------------------------------------------------------------------------------------
+# Lessons
+# --------------------------------------------------------------------------------------------
+@solara.component
+def LessonCard(lesson: Lesson, lang: str, on_load: Callable[[Lesson], None],
+               on_compare: Callable[[Lesson], None]) -> None:
+    text = i18n.LESSONS[lesson.id]
+    with solara.Column(gap="4px", classes=["cg-panel", "cg-lesson", f"cg-lesson-{lesson.id}"]):
+        solara.HTML("h3", unsafe_innerHTML=i18n.pick(text["title"], lang))
+        solara.HTML("div", unsafe_innerHTML=i18n.pick(text["question"], lang),
+                    classes=["cg-q"])
+        with solara.Div(classes=["cg-info"]):
+            _section(i18n.t("lesson.change", lang), i18n.pick(text["change"], lang))
+            _section(i18n.t("lesson.watch", lang), i18n.pick(text["watch"], lang))
+            _section(i18n.t("lesson.mechanism", lang), i18n.pick(text["mechanism"], lang))
+        solara.HTML("div", unsafe_innerHTML=" · ".join(
+            i18n.paper_label(c, lang) for c in lesson.papers), classes=["cg-papers"])
+        with solara.Row(gap="8px", classes=["cg-btns"]):
+            solara.Button(i18n.t("lesson.load", lang), color="primary", icon_name="mdi-play",
+                          on_click=lambda: on_load(lesson), classes=["cg-lesson-load"])
+            solara.Button(i18n.t("lesson.compare", lang), outlined=True, color="primary",
+                          icon_name="mdi-scale-balance", on_click=lambda: on_compare(lesson),
+                          classes=["cg-lesson-compare"])
+
+
+# --------------------------------------------------------------------------------------------
+# The page
+# --------------------------------------------------------------------------------------------
+@solara.component
+def Page() -> None:
+    """One browser session: its own model, run loop and state."""
+    setup_matplotlib()
+    solara.lab.theme.themes.light.primary = PRIMARY
+    lang = solara.use_reactive("en")
+    tab = solara.use_reactive(0)
+    colour_by = solara.use_reactive("issue")
+    settings = solara.use_reactive(Settings())
+    lesson_id = solara.use_reactive(None)
+    playing = solara.use_reactive(False)
+    cmp_a = solara.use_reactive(Setup("baseline"))
+    cmp_b = solara.use_reactive(Setup("grid_merge"))
+    cmp_result = solara.use_reactive(None)
+    cmp_progress = solara.use_reactive((0, 0))
+    cmp_request = solara.use_reactive(0)
+
+    explorer = solara.use_memo(lambda: Explorer(Settings(), lang=lang.value,
+                                                colour_by=colour_by.value), [])
+    frame = solara.use_reactive(explorer.frame)
+
+    def connect() -> Callable[[], None]:
+        def on_frame(f: Frame) -> None:
+            current = frame.value
+            if current is None or f.id > current.id:
+                frame.set(f)
+        explorer.on_frame = on_frame
+        on_frame(explorer.frame)
+        return explorer.close
+    solara.use_effect(connect, [])
+
+    def set_lang(v: str) -> None:
+        lang.set(v)
+        run_in_thread(lambda: explorer.set_view(lang=v))
+
+    def set_colour_by(v: str) -> None:
+        colour_by.set(v)
+        run_in_thread(lambda: explorer.set_view(colour_by=v))
+
+    def apply(new: Settings, delay: float = 0.35) -> None:
+        settings.set(new)
+        explorer.schedule_rebuild(new, delay=delay)
+
+    def pick_scenario(name: str) -> None:
+        apply(Settings(name, (), settings.value.seed), delay=0)
+
+    def load_lesson(ls: Lesson) -> None:
+        explorer.pause()
+        playing.set(False)
+        lesson_id.set(ls.id)
+        tab.set(0)
+        set_colour_by(ls.colour_by)
+        apply(Settings(ls.explore.scenario, tuple(sorted(ls.explore.overrides.items())),
+                       settings.value.seed), delay=0)
+
+    def compare_lesson(ls: Lesson) -> None:
+        lesson_id.set(ls.id)
+        cmp_a.set(ls.a)
+        cmp_b.set(ls.b)
+        tab.set(1)
+        cmp_request.set(cmp_request.value + 1)
+
+    L = lang.value  # noqa: N806
+    solara.Title(i18n.t("app.title", L))
+    solara.Style(CSS)
+    with solara.Column(gap="0px", classes=["cg-page"]):
+        with solara.Div(classes=["cg-header"]):
+            with solara.Column(gap="0px"):
+                solara.HTML("h1", unsafe_innerHTML=i18n.t("app.title", L))
+                solara.HTML("div", unsafe_innerHTML=i18n.t("app.subtitle", L),
+                            classes=["cg-sub"])
+            with solara.ToggleButtonsSingle(value=L, on_value=set_lang, classes=["cg-lang"]):
+                solara.Button("English", value="en", classes=["cg-lang-en"])
+                solara.Button("中文", value="zh", classes=["cg-lang-zh"])
+        with solara.Div(classes=["cg-tabs"]), solara.lab.Tabs(value=tab, color="#16324f"):
+            solara.lab.Tab(i18n.t("tab.explore", L), classes=["cg-tab-explore"])
+            solara.lab.Tab(i18n.t("tab.compare", L), classes=["cg-tab-compare"])
+            solara.lab.Tab(i18n.t("tab.lessons", L), classes=["cg-tab-lessons"])
+        if tab.value == 0:
+            with solara.Div(classes=["cg-grid"]):
+                with solara.Column(gap="12px"):
+                    with solara.Column(gap="8px", classes=["cg-panel"]):
+                        ScenarioPicker(settings.value.scenario, pick_scenario, L)
+                    RunControls(explorer, frame, playing, settings, L)
+                    with solara.Column(gap="4px", classes=["cg-panel"]):
+                        solara.HTML("h3", unsafe_innerHTML=i18n.t("settings", L))
+                        LeverPanel(settings.value, apply, L)
+                CentreColumn(frame, settings.value, colour_by.value, set_colour_by, L)
+                with solara.Column(gap="12px", classes=["cg-right"]):
+                    InfoPanel(LESSON_BY_ID.get(lesson_id.value) if lesson_id.value else None,
+                              L, lambda: lesson_id.set(None))
+        elif tab.value == 1:
+            ComparePanel(cmp_a, cmp_b, cmp_result, cmp_progress, cmp_request, L)
+        else:
+            solara.Text(i18n.t("lessons.intro", L), classes=["cg-caption"],
+                        style={"margin-top": "12px", "font-size": "14px"})
+            with solara.Div(classes=["cg-lessons"]):
+                for ls in LESSONS:
+                    LessonCard(ls, L, load_lesson, compare_lesson)
+        solara.Text(i18n.t("footer", L), classes=["cg-footer"])

@@ -1,0 +1,630 @@
+"""Every word the browser app shows, in English and Chinese, in one place.
+
+``t(key, lang)`` looks up a label; the tables below hold metric names, scenario names,
+lever labels, the papers and the classroom lessons. A key missing in one language is a bug
+(``tests/test_viz.py`` checks that every entry has both).
+"""
+
+from __future__ import annotations
+
+LANGS: tuple[str, ...] = ("en", "zh")
+LANG_NAMES: dict[str, str] = {"en": "English", "zh": "中文"}
+
+Pair = tuple[str, str]
+
+
+def pick(pair: Pair, lang: str) -> str:
+    """The text of ``pair`` in ``lang`` (``en`` or ``zh``)."""
+    return pair[1] if lang == "zh" else pair[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Interface labels
+# --------------------------------------------------------------------------------------------
+UI: dict[str, Pair] = {
+    "app.title": ("Community governance simulator", "城市社区治理模拟"),
+    "app.subtitle": ("Households, grid workers, property firms and party branches in one "
+                     "community, day by day, from five Chinese field studies",
+                     "以五篇实地研究为依据，逐日模拟一个社区中的居民、网格员、物业与党支部"),
+    "tab.explore": ("Explore a community", "探索社区"),
+    "tab.compare": ("Compare two policies", "政策对比"),
+    "tab.lessons": ("Lessons", "课堂案例"),
+    "tab.about": ("About", "说明"),
+    "scenario": ("Scenario", "情景"),
+    "scenario.hint": ("Loads a file from scenarios/; the settings below follow it.",
+                      "载入 scenarios/ 中的情景文件，下方设置随之更新。"),
+    "seed": ("Random seed", "随机种子"),
+    "run.step": ("Step 1 day", "前进 1 天"),
+    "run.month": ("+30 days", "前进 30 天"),
+    "run.play": ("Run", "运行"),
+    "run.pause": ("Pause", "暂停"),
+    "run.reset": ("Reset", "重置"),
+    "run.speed": ("Speed", "速度"),
+    "run.max": ("as fast as possible", "最快"),
+    "run.days_per_s": ("days/s", "天/秒"),
+    "run.day": ("Day {d}", "第 {d} 天"),
+    "run.measured": ("measured", "实测"),
+    "run.restart_note": ("Changing a setting restarts the run from day 0 with the same seed.",
+                         "修改任一设置后，模拟以同一随机种子从第 0 天重新开始。"),
+    "run.building": ("Building the community…", "正在生成社区……"),
+    "settings": ("Policy levers and settings", "政策杠杆与环境设置"),
+    "settings.reset": ("Back to the scenario's values", "恢复情景默认值"),
+    "settings.changed": ("changed from the scenario", "已修改"),
+    "source": ("Source", "来源"),
+    "unit": ("Unit", "单位"),
+    "map.title": ("The neighbourhood", "社区网络"),
+    "map.colour_by": ("Colour households by", "居民着色依据"),
+    "map.aggregated": ("{n:,} households: too many to draw one by one, so each circle is a "
+                       "compound (size = households, colour = compound average).",
+                       "共 {n:,} 户，逐户绘制过多："
+                       "每个圆代表一个小区（大小为户数，颜色为小区平均）。"),
+    "map.households": ("{n:,} households in {c} compounds and {g} grids; lines are "
+                       "neighbour ties.",
+                       "{n:,} 户，{c} 个小区，{g} 个网格；连线为邻里关系。"),
+    "map.legend.worker": ("grid worker", "网格员"),
+    "map.legend.cadre": ("cadre doubling as grid worker", "兼任网格员的社区干部"),
+    "map.legend.branch": ("party branch", "党支部"),
+    "map.legend.grid": ("box outline = grid", "方框边色 = 网格"),
+    "map.legend.kind": ("box shade = compound type", "方框底色 = 小区类型"),
+    "map.legend.vacant": ("vacant flat", "空置房"),
+    "charts.title": ("Core measures over time", "核心指标变化"),
+    "summary.title": ("Where the community stands", "社区现状"),
+    "summary.since": ("since day {d}", "较第 {d} 天"),
+    "summary.na": ("no cases yet", "尚无数据"),
+    "summary.from": ("change shown from day {d}", "第 {d} 天起显示变化"),
+    "info.title": ("Info", "说明"),
+    "info.lesson": ("Lesson", "课堂案例"),
+    "info.close": ("Close lesson", "关闭案例"),
+    "info.what": ("What is it?", "这是什么？"),
+    "info.how": ("How it works", "运行机制"),
+    "info.notice": ("Things to notice", "值得注意"),
+    "info.try": ("Things to try", "动手试试"),
+    "info.papers": ("The five field studies", "五篇实地研究"),
+    "lesson.question": ("Question", "问题"),
+    "lesson.change": ("What to change", "改变什么"),
+    "lesson.watch": ("What to watch", "观察什么"),
+    "lesson.mechanism": ("How it works", "机制"),
+    "lesson.notice": ("Things to notice", "值得注意"),
+    "lesson.try": ("Things to try", "动手试试"),
+    "lesson.load": ("Load into the model", "载入模型"),
+    "lesson.compare": ("Compare A and B", "对比 A 与 B"),
+    "lesson.loaded": ("Lesson loaded: {title}", "已载入案例：{title}"),
+    "lessons.intro": ("Ready-made lessons for a class or a briefing. Each asks one question, "
+                      "says what to change and what to watch, and explains the mechanism with "
+                      "the field study it comes from. One click loads its settings.",
+                      "供课堂或汇报使用的现成案例。每个案例提出一个问题，说明改变什么、观察什么，"
+                      "并结合来源研究解释机制。一键即可载入设置。"),
+    "compare.intro": ("Run two policies with the same random seeds and see their curves on "
+                      "shared axes and the difference at the end.",
+                      "以相同的随机种子运行两种政策，在同一坐标轴上比较曲线和期末差异。"),
+    "compare.a": ("Policy A", "政策 A"),
+    "compare.b": ("Policy B", "政策 B"),
+    "compare.adjust": ("Adjust levers", "调整政策杠杆"),
+    "compare.days": ("Days to simulate", "模拟天数"),
+    "compare.seeds": ("Runs per policy (seeds)", "每种政策运行次数（随机种子）"),
+    "compare.run": ("Run comparison", "运行对比"),
+    "compare.running": ("Running {done} of {total} runs…", "正在运行第 {done}/{total} 次……"),
+    "compare.result": ("Result after {days} days (mean of {seeds} runs)",
+                       "{days} 天后的结果（{seeds} 次运行的平均）"),
+    "compare.measure": ("Measure", "指标"),
+    "compare.diff": ("B − A", "B − A"),
+    "compare.verdict": ("Verdict", "判断"),
+    "compare.better": ("B better", "B 更好"),
+    "compare.worse": ("B worse", "B 更差"),
+    "compare.same": ("about the same", "基本相同"),
+    "compare.tradeoff": ("Trade-off: B does better on {good}, but worse on {bad}.",
+                         "权衡：B 在{good}方面更好，但在{bad}方面更差。"),
+    "compare.allgood": ("B does better on {good} and no worse elsewhere.",
+                        "B 在{good}方面更好，其他方面不差。"),
+    "compare.allbad": ("B does worse on {bad} and no better elsewhere.",
+                       "B 在{bad}方面更差，其他方面没有改善。"),
+    "compare.nodiff": ("No clear difference between A and B.", "A 与 B 之间没有明显差异。"),
+    "compare.same_seeds": ("Both policies use seeds {seeds}: the same households, graph and "
+                           "chance events, so differences come from the policy.",
+                           "两种政策使用相同的随机种子 {seeds}："
+                           "住户、网络和随机事件相同，差异来自政策本身。"),
+    "compare.chart": ("A (solid) and B (dashed), mean of the runs",
+                      "A（实线）与 B（虚线），多次运行平均"),
+    "lang.note_nofont": ("No Chinese font is installed for the charts, so chart labels stay "
+                         "in English (install fonts-wqy-microhei).",
+                         "未安装中文字体，图表标签暂用英文（请安装 fonts-wqy-microhei）。"),
+    "error": ("Could not build the model", "无法生成模型"),
+    "higher_better": ("higher is better", "越高越好"),
+    "lower_better": ("lower is better", "越低越好"),
+    "footer": ("Model: commgov on Mesa 3.5. Sources: five field studies [000]–[004]. "
+               "A teaching and planning aid, not a forecast.",
+               "模型：commgov（基于 Mesa 3.5）。依据：五篇实地研究 [000]–[004]。"
+               "用于教学和规划讨论，不是预测。"),
+    "months": ("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+               "1月 2月 3月 4月 5月 6月 7月 8月 9月 10月 11月 12月"),
+    "date": ("{d} {m}, year {y}", "第 {y} 年{m}{d}日"),
+    "speed.label": ("Speed: {v}", "速度：{v}"),
+    "days": ("days", "天"),
+    "day_axis": ("day (day 0 = 1 January)", "天（第 0 天 = 1 月 1 日）"),
+}
+
+# Colour-by choices for the map.
+COLOUR_BY: dict[str, Pair] = {
+    "trust": ("trust in community governance", "对社区治理的信任"),
+    "issue": ("open issue (on time / overdue)", "未结诉求（按时 / 超时）"),
+    "participation": ("took part in the last 30 days", "近 30 天参与活动"),
+    "kind": ("kind of household", "住户类型"),
+    "fee": ("paid this month's property fee", "本月缴纳物业费"),
+}
+
+LEGEND: dict[str, Pair] = {
+    "low": ("low", "低"), "high": ("high", "高"),
+    "issue.none": ("no open issue", "无未结诉求"),
+    "issue.open": ("open, within the time promise", "未结，承诺时限内"),
+    "issue.overdue": ("open, overdue", "未结，已超时"),
+    "part.yes": ("took part", "参与"), "part.no": ("did not", "未参与"),
+    "fee.yes": ("paid", "已缴"), "fee.no": ("not paid", "未缴"),
+    "kind.local": ("long-time local", "本地老住户"),
+    "kind.resettled": ("resettled (回迁)", "回迁居民"),
+    "kind.new_resident": ("new resident (migrant, renter)", "新居民（外来、租户）"),
+    "kind.retiree": ("retiree", "退休居民"),
+    "compound.old": ("old compound", "老旧小区"),
+    "compound.commercial": ("commercial estate", "商品房小区"),
+    "compound.resettlement": ("resettlement estate", "安置小区"),
+    "grid": ("Grid", "网格"),
+    "community": ("Community", "社区"),
+}
+
+# --------------------------------------------------------------------------------------------
+# Metrics
+# --------------------------------------------------------------------------------------------
+# name: (label, short help)
+METRICS: dict[str, tuple[Pair, Pair]] = {
+    "resolved_share": (("Issues resolved", "诉求解决率"),
+                       ("share of reported issues closed as resolved",
+                        "已报告诉求中得到解决的比例")),
+    "on_time_share": (("Resolved on time", "按时办结率"),
+                      ("within the time promise: small 1 day, big 2, hard 7 [003]",
+                       "符合“小事不过夜、大事不过天、难事不过周”[003]")),
+    "escalated_share": (("Escalated", "上交率"),
+                        ("went up the ladder or became a petition",
+                         "逐级上交或成为信访的比例")),
+    "participation_rate": (("Residents taking part", "居民参与率"),
+                           ("households active in the last 30 days",
+                            "近 30 天参加活动的住户比例")),
+    "trust_mean": (("Trust", "居民信任度"),
+                   ("mean trust in community governance, 0–100",
+                    "对社区治理的平均信任，0–100")),
+    "fee_collection_rate": (("Property fees collected", "物业费收缴率"),
+                            ("households that paid this month [000]",
+                             "本月缴费的住户比例 [000]")),
+    "office_uncovered_share": (("Office work left uncovered", "社区办公室未覆盖工作"),
+                               ("pushed-down office work nobody could do today [000, 001]",
+                                "下派事务中当天无人承担的比例 [000, 001]")),
+    "worker_field_share": (("Grid workers' time in the field", "网格员入户时间占比"),
+                           ("hours left for residents after paperwork [000, 004]",
+                            "扣除台账事务后用于居民的时间 [000, 004]")),
+    "issues_open": (("Open issues", "未结诉求数"),
+                    ("reported, not yet closed", "已报告但尚未办结")),
+    "petitions_total": (("Petitions (信访)", "信访件数"),
+                        ("cumulative petitions [000]", "累计信访 [000]")),
+    "households_per_worker": (("Households per grid worker", "每名网格员服务户数"),
+                              ("about 600 in Xingfu [003]", "幸福社区约 600 户 [003]")),
+    "property_complaint_share": (("Property complaints on 12345", "12345 物业投诉占比"),
+                                 ("13.3% in Yanzhou 2021 [001]", "兖州 2021 年为 13.3% [001]")),
+    "silent_share": (("Issues never reported", "沉默未报诉求"),
+                     ("households stayed silent", "住户选择沉默")),
+    "satisfied_share": (("Residents satisfied", "居民满意率"),
+                        ("satisfied with the handling", "对办理结果满意")),
+    "firm_quality_mean": (("Property service quality", "物业服务质量"),
+                          ("mean over compounds, 0–100", "各小区平均，0–100")),
+    "residents": (("Residents", "常住人口"),
+                  ("including winter-tide family members", "含冬季“候鸟”家属")),
+    "grievance_mean": (("Grievance", "居民怨气"),
+                       ("mean accumulated grievance", "平均累积怨气")),
+}
+
+# --------------------------------------------------------------------------------------------
+# Papers
+# --------------------------------------------------------------------------------------------
+PAPERS: dict[str, tuple[Pair, Pair]] = {
+    "000": (("Fukang, Xinjiang", "新疆阜康"),
+            ("Practice, dilemmas and paths of urban community governance",
+             "城市社区治理的实践、困境与路径")),
+    "001": (("Yanzhou, Shandong", "山东兖州"),
+            ("Party-building-led governance in small and medium cities",
+             "中小城市党建引领社区治理")),
+    "002": (("Hangzhou", "杭州"),
+            ("Party-building-led governance of communities full of new residents",
+             "党建引领新居民集聚社区治理")),
+    "003": (("Xingfu community, Suqian", "宿迁幸福社区"),
+            ("Grid-based governance", "网格化治理")),
+    "004": (("Nantong", "南通"),
+            ("Community micro-governance and neighbourhood councils",
+             "社区微治理与邻里议事会")),
+}
+
+# --------------------------------------------------------------------------------------------
+# Scenarios (name → label, description); a file without an entry shows its own description
+# --------------------------------------------------------------------------------------------
+SCENARIOS: dict[str, tuple[Pair, Pair]] = {
+    "baseline": (("Baseline (status quo)", "基线（现状）"),
+                 ("One community of ~3,000 households at 18 staff per 10,000 residents, about "
+                  "600 households per grid worker [001, 003].",
+                  "一个约 3,000 户的社区，"
+                  "每万人 18 名社区工作者，每名网格员约服务 600 户 [001, 003]。")),
+    "closed_loop": (("Closed loop for complaints", "诉求闭环管理"),
+                    ("Revisit every handled complaint and reopen the unsatisfied ones "
+                     "(接转办访督考) [001].",
+                     "所有办结诉求都回访，不满意的重新办理（接转办访督考）[001]。")),
+    "double_reporting": (("Party members show up", "党员双报到落实"),
+                         ("Half of the double-reporting party members actually take part, "
+                          "instead of 15% [001].",
+                          "双报到党员中实际参与的比例由 15% 提高到一半 [001]。")),
+    "grid_merge": (("Grid merging", "多网合一"),
+                   ("Merge the separate grids into one with the existing staff; committee "
+                    "cadres double as grid workers [000, 001].",
+                    "以现有人员把多张网格合并为一张；两委干部兼任网格员 [000, 001]。")),
+    "grid_merge_plus_staff": (("Grid merging + new staff", "多网合一并增员"),
+                              ("Merge the grids and hire 3 extra grid workers per community to "
+                               "cover the cadres' lost office time [000, 001].",
+                               "合并网格，并为每个社区增聘 3 名网格员，"
+                               "弥补干部下沉后的办公时间 [000, 001]。")),
+    "integrated_platform": (("One integrated platform", "一网统管"),
+                            ("One platform instead of many isolated ones: instant dispatch, no "
+                             "duplicate ledgers [000, 003].",
+                             "以一个平台取代多个孤立平台：即时派单，不再重复填报 [000, 003]。")),
+    "low_turnover": (("Stable grid workers", "稳定网格员队伍"),
+                     ("Turnover of grid workers cut from 20% to 5% a year [000].",
+                      "网格员年流失率由 20% 降到 5% [000]。")),
+    "neighbourhood_council": (("Neighbourhood councils", "邻里议事会"),
+                              ("Residents settle small disputes themselves in councils "
+                               "(micro-governance) [004].",
+                               "居民通过议事会自行化解小纠纷（微治理）[004]。")),
+    "new_resident_influx": (("Influx of new residents", "新居民大量涌入"),
+                            ("Stress test: new estates fill with migrants and renters "
+                             "(Longqiao +53.8% in six years) [001, 002].",
+                             "压力测试："
+                             "新小区住进大量外来人口和租户（龙桥街道六年增长 53.8%）[001, 002]。")),
+    "red_property": (("Red property", "红色物业"),
+                     ("A party branch in every property firm to raise service quality and fee "
+                      "collection [000].",
+                      "在每家物业企业建立党支部，提高服务质量和物业费收缴率 [000]。")),
+    "staffing_18": (("18 staff per 10,000 residents", "每万人 18 名社工"),
+                    ("Shandong's provincial standard (equals baseline) [001].",
+                     "山东省标准（与基线相同）[001]。")),
+    "staffing_24_5": (("24.5 staff per 10,000 residents", "每万人 24.5 名社工"),
+                      ("Yanzhou's 2021 level (598 full-time staff) [001].",
+                       "兖州 2021 年水平（598 名专职人员）[001]。")),
+    "staffing_43_9": (("43.9 staff per 10,000 residents", "每万人 43.9 名社工"),
+                      ("With 2022's public-welfare posts in Yanzhou [001].",
+                       "兖州 2022 年增设公益性岗位后的水平 [001]。")),
+    "street": (("A whole street (~40,000 households)", "整个街道（约 4 万户）"),
+               ("Ten communities at baseline policies [001, 003].",
+                "十个社区，现行政策 [001, 003]。")),
+    "task_access_list": (("Task access list", "社区工作准入清单"),
+                         ("Block 40% of the administrative tasks pushed down to communities "
+                          "[001].",
+                          "挡住 40% 下派到社区的行政事务 [001]。")),
+    "training": (("Training and certification", "网格员培训与持证"),
+                 ("Train grid workers and certify half of them as social workers (from 7.7%) "
+                  "[000].",
+                  "培训网格员，使持社工证比例由 7.7% 提高到一半 [000]。")),
+    "volunteer_points": (("Volunteer points", "志愿服务积分"),
+                         ("Reward volunteering with points to lift participation [001].",
+                          "以积分奖励志愿服务，提高居民参与 [001]。")),
+    "winter_tide": (("The winter tide", "冬季“候鸟”人口"),
+                    ("Elderly parents move in for the heating season (+15,000 on 123,000 "
+                     "residents) [001].",
+                     "供暖季老人随子女进城（12.3 万常住人口增加约 1.5 万）[001]。")),
+}
+
+# --------------------------------------------------------------------------------------------
+# Levers and settings: key → (label, help); groups: id → label
+# --------------------------------------------------------------------------------------------
+GROUPS: dict[str, Pair] = {
+    "grid": ("Grids and staff", "网格与人员"),
+    "load": ("Paperwork, platforms and complaint handling", "减负、平台与诉求办理"),
+    "party": ("Party building and property service", "党建引领与物业服务"),
+    "residents": ("Residents taking part", "居民参与"),
+    "context": ("The community (not a policy)", "社区基本情况（非政策）"),
+}
+
+LEVERS: dict[str, tuple[Pair, Pair]] = {
+    "grid.merged": (("Merge the separate grids into one (多网合一)", "多网合一"),
+                    ("Cadres of the residents' committee also work as grid workers; no "
+                     "referrals between networks, but less office time.",
+                     "居委会干部兼任网格员；网格间不再转办，但办公时间减少。")),
+    "grid.added_staff": (("New grid workers hired with the merge", "合并时新增网格员"),
+                         ("Extra workers per community when the grids are merged.",
+                          "网格合并时每个社区新增的网格员。")),
+    "staff.per_10k_residents": (("Community staff per 10,000 residents",
+                                 "每万名居民配备社区工作者"),
+                                ("18 is Shandong's standard, 24.5 Yanzhou 2021, 43.9 with "
+                                 "2022's welfare posts.",
+                                 "山东标准 18 人，兖州 2021 年 24.5 人，2022 年 43.9 人。")),
+    "workers.turnover_per_year": (("Grid workers leaving each year", "网格员年流失率"),
+                                  ("A successor starts with no ties: 'a new official ignores "
+                                   "the old accounts'.",
+                                   "接任者没有原有联系：“新官不理旧账”。")),
+    "workers.training": (("Professional training of grid workers", "网格员专业培训"),
+                         ("Raises mediation skill; 0 = none, 100 = sustained programme.",
+                          "提高调解能力；0 = 无培训，100 = 持续系统培训。")),
+    "workers.task_access_cut": (("Tasks blocked by a task access list (准入清单)",
+                                 "准入清单挡住的下派事务"),
+                                ("Share of departments' pushed-down tasks refused.",
+                                 "被拒绝的部门下派事务比例。")),
+    "platform.integrated": (("One integrated platform (一网统管)", "一网统管平台"),
+                            ("Instant dispatch, no duplicate reporting.",
+                             "即时派单，不重复填报。")),
+    "loop.closed_loop": (("Closed loop: revisit every case (接转办访督考)",
+                          "闭环管理：每件回访（接转办访督考）"),
+                         ("Unsatisfied cases go back to their handler.",
+                          "不满意的诉求退回重办。")),
+    "property.red_property": (("Red property: a party branch in the firm (红色物业)",
+                               "红色物业：物业企业建党支部"),
+                              ("Training, supervision and branch–firm coordination.",
+                               "培训、监督和支部—物业协同。")),
+    "party.activation": (("Registered party members who show up (双报到)",
+                          "双报到党员实际参与比例"),
+                         ("Active members claim red-station reports and join activities.",
+                          "活跃党员认领红色驿站诉求并参加活动。")),
+    "participation.volunteer_points": (("Volunteer points (志愿服务积分制)", "志愿服务积分制"),
+                                       ("Points reward taking part; strongest for those who "
+                                        "otherwise stay away.",
+                                        "以积分奖励参与，对平时不参与者作用最大。")),
+    "council.enabled": (("Neighbourhood councils (邻里议事会)", "邻里议事会"),
+                        ("Monthly meetings settle pending neighbour and facility issues.",
+                         "每月议事，化解邻里和设施类积案。")),
+    "graph.households_per_community": (("Households in the community", "社区户数"),
+                                       ("[001]: communities of 5,000 to 15,000 residents "
+                                        "(about 2,000–6,000 households).",
+                                        "[001]：社区常住人口 5 千至 1.5 万（约 2 千至 6 千户）。")),
+    "graph.communities": (("Communities in the street", "街道内社区数"),
+                          ("More than one community makes a street.",
+                           "多个社区组成一个街道。")),
+    "population.turnover_per_year": (("Households moving out each year", "每年搬离的住户"),
+                                     ("Replaced by newcomers, mostly new residents.",
+                                      "由新住户替代，多为新居民。")),
+    "population.newcomer_new_resident_share": (("Newcomers who are migrants or renters",
+                                                "新住户中外来人口与租户比例"),
+                                               ("The rest are locals moving within town.",
+                                                "其余为本地迁居者。")),
+    "population.winter_tide_share": (("Households joined by elderly parents in winter",
+                                      "冬季有老人随住的家庭"),
+                                     ("The winter tide: 15,000 on 123,000 residents ≈ 12%.",
+                                      "冬季“候鸟”：12.3 万人口增加 1.5 万，约 12%。")),
+    "workers.admin_hours": (("Paperwork pushed down to each grid worker",
+                             "每名网格员承担的下派事务"),
+                            ("Ledgers, inspections, platform reports: 'a thousand threads "
+                             "above, one needle below'.",
+                             "台账、检查、平台填报：“上面千条线，下面一根针”。")),
+}
+
+UNITS: dict[str, Pair] = {
+    "%": ("%", "%"),
+    "%/yr": ("% a year", "%/年"),
+    "per10k": ("per 10,000 residents", "人/万人"),
+    "workers": ("workers per community", "人/社区"),
+    "households": ("households", "户"),
+    "communities": ("communities", "个"),
+    "h/day": ("hours a day", "小时/天"),
+    "0-100": ("/ 100", "/ 100"),
+    "on/off": ("on / off", "开 / 关"),
+}
+
+# --------------------------------------------------------------------------------------------
+# The model's own info tab (shown when no lesson is loaded)
+# --------------------------------------------------------------------------------------------
+ABOUT: dict[str, Pair] = {
+    "what": ("An agent-based model of an urban community in China. Each dot is a household; "
+             "compounds (小区) sit in grids (网格), each served by a grid worker. Issues arise "
+             "every day (neighbour disputes, property service, facilities, services); "
+             "households report them or stay silent, and grid workers, property firms, party "
+             "branches, the community office and the street handle them.",
+             "一个中国城市社区的主体模型。每个点是一户居民；小区归属网格，每个网格由网格员服务。"
+             "每天都会产生诉求（邻里纠纷、物业服务、公共设施、公共服务）；居民选择报告或沉默，"
+             "由网格员、物业、党支部、社区和街道逐级处理。"),
+    "how": ("A grid worker's day is paperwork first, then cases and visits [000, 004]. Cases "
+            "that fail go up the ladder 小事不出小区、大事不出社区、难事不出街道 [001]; late "
+            "ones count against the time promise 小事不过夜、大事不过天、难事不过周 [003]. "
+            "Trust rises with issues handled on time and spreads between neighbours [000, "
+            "004]. Property fees follow service quality and trust [000]. Party branches run "
+            "activities and red stations [001, 002, 003].",
+            "网格员每天先完成下派事务，再办案和走访 [000, 004]。办不成的诉求按“小事不出小区、"
+            "大事不出社区、难事不出街道”逐级上交 [001]；超时则不符合“小事不过夜、大事不过天、"
+            "难事不过周”的承诺 [003]。按时办结提升信任，信任在邻里间传播 [000, 004]。"
+            "物业费收缴取决于服务质量和信任 [000]。党支部组织活动、设立红色驿站 [001, 002, 003]。"),
+    "notice": ("Watch the map while it runs: red dots are open issues. Overdue ones cluster "
+               "where a grid worker is overloaded. Trust moves slowly; fees follow it.",
+               "运行时观察网络图：红点是未结诉求。网格员负担过重的地方，超时诉求会扎堆。"
+               "信任变化缓慢，物业费随之变化。"),
+    "try": ("Pick a scenario, press Run, then change one lever at a time. Use 'Compare two "
+            "policies' to see a trade-off on the same seeds, or open a lesson.",
+            "选择一个情景，点击“运行”，每次只改变一个杠杆。用“政策对比”在相同随机种子下比较权衡，"
+            "或打开一个课堂案例。"),
+}
+
+# --------------------------------------------------------------------------------------------
+# Lessons: id → field → (en, zh)
+# --------------------------------------------------------------------------------------------
+LESSONS: dict[str, dict[str, Pair]] = {
+    "grid_merge": {
+        "title": ("Grid merging: faster handling, but who does the office work?",
+                  "多网合一：办得更快，但办公室的活谁来干？"),
+        "question": ("Does merging the separate grids into one make handling faster, and "
+                     "what does it cost the community office?",
+                     "把多张网格合成一张，能否更快办结诉求？社区办公室为此付出什么代价？"),
+        "change": ("Switch on 'Merge the separate grids into one'. Then add 3 new grid "
+                   "workers with the merge.",
+                   "打开“多网合一”。然后为合并新增 3 名网格员。"),
+        "watch": ("Resolved on time, open issues, and office work left uncovered.",
+                  "按时办结率、未结诉求数、社区办公室未覆盖工作。"),
+        "mechanism": ("Separate narrow grids (综治, 警务, 城管, 创城…) pass out-of-scope cases "
+                      "to each other, which costs hours and days, and keep duplicate ledgers. "
+                      "A merged grid sends the committee's cadres into the compounds with "
+                      "the committee's authority, so cases close faster; but the cadres' "
+                      "office hours are gone, so pushed-down office work is left undone or "
+                      "spills back onto grid workers. Few communities had managed the merge, "
+                      "small ones least [000, 001].",
+                      "分散的专业网格（综治、警务、城管、"
+                      "创城……）需要相互转办超出职责的诉求，耗费时间，"
+                      "还要重复建台账。合并后，两委干部带着居委会的权威下沉到小区，诉求办得更快；"
+                      "但干部的办公时间没了，下派的办公室事务要么没人做，要么又压回网格员身上。"
+                      "真正完成合并的社区很少，小社区尤其困难 [000, 001]。"),
+        "notice": ("On-time handling rises within weeks, while 'office work left uncovered' "
+                   "jumps from under 10% to about half: a real trade-off, not a free gain.",
+                   "几周内按时办结率上升，而“社区办公室未覆盖工作”从不到 10% 跃升到约一半："
+                   "这是实实在在的权衡，而不是免费的改进。"),
+        "try": ("Compare 'Grid merging' with 'Grid merging + new staff'. How many new workers "
+                "does it take before the office is covered again? Try a smaller community.",
+                "对比“多网合一”与“多网合一并增员”。需要新增多少人，办公室的工作才重新有人做？"
+                "再试试规模更小的社区。"),
+    },
+    "red_property": {
+        "title": ("Red property and property fees", "红色物业与物业费收缴"),
+        "question": ("Can a party branch inside the property firm raise fee collection?",
+                     "在物业企业中建立党支部，能否提高物业费收缴率？"),
+        "change": ("Switch on 'Red property'.", "打开“红色物业”。"),
+        "watch": ("Property fees collected, property complaints on 12345, trust.",
+                  "物业费收缴率、12345 物业投诉占比、居民信任度。"),
+        "mechanism": ("Residents pay for service they can see and for a firm they trust. In "
+                      "Fukang, after a party branch joined the property firm with regular "
+                      "training and supervision, resident–firm conflicts fell and fee "
+                      "collection rose from 60% to 98% [000]. In the model the branch raises "
+                      "the firm's service quality and residents' willingness to pay; more "
+                      "fees pay for better service, a virtuous circle. 'Nail households' "
+                      "never pay [000].",
+                      "居民为看得见的服务和信得过的企业付费。在阜康，物业企业建立党支部并开展常态化"
+                      "培训与监督后，居民与物业的矛盾减少，物业费收缴率由 60% 升至 98% [000]。"
+                      "模型中，"
+                      "党支部提高物业服务质量和居民缴费意愿；收费增加又改善服务，形成良性循环。"
+                      "“钉子户”始终不缴费 [000]。"),
+        "notice": ("Fees climb month by month (they are paid monthly), not day by day. "
+                   "Property complaints on the hotline fall more slowly.",
+                   "物业费按月缴纳，所以收缴率逐月而不是逐日上升。12345 物业投诉下降得更慢。"),
+        "try": ("Colour the map by 'paid this month's property fee' and watch the compounds "
+                "turn green. Then add 'Closed loop' and see whether complaints fall further.",
+                "将网络图按“本月缴纳物业费”着色，"
+                "观察小区逐渐变绿。再打开“闭环管理”，看投诉是否进一步下降。"),
+    },
+    "new_residents": {
+        "title": ("New residents and taking part", "新居民与居民参与"),
+        "question": ("When new estates fill with migrants and renters, who still takes part, "
+                     "and can volunteer points help?",
+                     "新小区住进大量外来人口和租户后，"
+                     "还有谁参与社区事务？志愿服务积分能否起作用？"),
+        "change": ("Start from 'Influx of new residents'. Then switch on 'Volunteer points'.",
+                   "从“新居民大量涌入”情景开始，再打开“志愿服务积分制”。"),
+        "watch": ("Residents taking part, issues never reported, trust.",
+                  "居民参与率、沉默未报诉求、居民信任度。"),
+        "mechanism": ("New residents have a weak sense of belonging and take part least "
+                      "[002]; retirees are the backbone of activities and councils, young "
+                      "residents stay away [004]. People join when neighbours do (herd "
+                      "behaviour [004]). Volunteer points reward taking part and pull in "
+                      "those who otherwise stay away [001].",
+                      "新居民归属感弱，参与最少 [002]；"
+                      "退休居民是活动和议事会的主力，年轻人较少参与 [004]。"
+                      "居民会因邻居参与而参与（从众效应 [004]）。志愿服务积分奖励参与，"
+                      "能吸引平时不参与的人 [001]。"),
+        "notice": ("Colour the map by 'kind of household', then by 'took part in the last 30 "
+                   "days': participation clusters in buildings where neighbours already take "
+                   "part.",
+                   "先按“住户类型”着色，再按“近 30 天参与活动”着色：参与集中在邻居已参与的楼栋。"),
+        "try": ("Add neighbourhood councils too. Does trust follow participation? Raise "
+                "'Households moving out each year' and watch participation fall.",
+                "再加上邻里议事会。信任会随参与上升吗？提高“每年搬离的住户”，观察参与率下降。"),
+    },
+    "winter_tide": {
+        "title": ("The winter tide", "冬季“候鸟”人口"),
+        "question": ("What happens to service when elderly parents move in for the heating "
+                     "season?",
+                     "供暖季老人随子女进城后，社区服务会怎样？"),
+        "change": ("Set 'Households joined by elderly parents in winter' to 12% (the real "
+                   "figure), then 25%. Then raise staff per 10,000 residents to 24.5.",
+                   "把“冬季有老人随住的家庭”设为 12%（实际数字），"
+                   "再设为 25%。然后把每万人社工数提高到 24.5。"),
+        "watch": ("Open issues and on-time handling in winter (days 0–74 and from day 319); "
+                  "residents.",
+                  "冬季（第 0–74 天及第 319 天以后）的未结诉求数和按时办结率；常住人口。"),
+        "mechanism": ("A street of 123,000 residents gains about 15,000 in winter when "
+                      "children bring their parents into town for heating, and service "
+                      "capacity falls short [001]. Elderly visitors ask for more services; "
+                      "ageing heating pipes in old compounds fail more often in the heating "
+                      "season [001]. Staff are set for the summer population.",
+                      "一个 12.3 万人的街道，"
+                      "冬季因子女接老人进城取暖增加约 1.5 万人，服务能力跟不上 [001]。"
+                      "老人需要更多服务；供暖季老旧小区的暖气管道更容易出问题 [001]。"
+                      "而人员编制是按夏季人口配置的。"),
+        "notice": ("Even the baseline has a winter bump (heating pipes); the tide makes it "
+                   "higher. Run a whole year: the bump comes back in November.",
+                   "即使在基线中冬季也有一个高峰（暖气管道）；"
+                   "“候鸟”人口使高峰更高。运行一整年：11 月高峰再次出现。"),
+        "try": ("Compare 'The winter tide' with the baseline in the comparison view. Would "
+                "seasonal staff help more than permanent ones?",
+                "在对比视图中比较“冬季候鸟人口”和基线。季节性增员是否比常设岗位更有效？"),
+    },
+    "paperwork": {
+        "title": ("Paperwork or people? The task access list", "台账还是居民？社区工作准入清单"),
+        "question": ("How much do residents gain when fewer tasks are pushed down onto the "
+                     "community?",
+                     "减少下派到社区的事务，居民能得到多少好处？"),
+        "change": ("Set 'Tasks blocked by a task access list' to 40%. Compare with raising "
+                   "staff per 10,000 residents to 24.5 instead.",
+                   "把“准入清单挡住的下派事务”设为 40%。再与“把每万人社工数提高到 24.5”比较。"),
+        "watch": ("Grid workers' time in the field, resolved on time, office work left "
+                  "uncovered.",
+                  "网格员入户时间占比、按时办结率、社区办公室未覆盖工作。"),
+        "mechanism": ("Departments push censuses, inspections, ledgers and platform reports "
+                      "down onto the community: 'a thousand threads above, one needle below' "
+                      "[000, 004]. Every hour of paperwork is an hour not spent with "
+                      "residents. A task access list (准入清单) refuses tasks that were not "
+                      "approved [001].",
+                      "各部门把普查、检查、台账和平台填报压到社区："
+                      "“上面千条线，下面一根针”[000, 004]。"
+                      "每一小时台账，就少一小时服务居民。"
+                      "准入清单规定未经批准的事务不得下派 [001]。"),
+        "notice": ("Cutting tasks frees as much field time as hiring, at no cost in posts.",
+                   "减少下派事务释放的入户时间不亚于增加编制，而且不增加岗位。"),
+        "try": ("Raise 'Paperwork pushed down to each grid worker' to 5 hours a day and watch "
+                "on-time handling fall. Then add the integrated platform.",
+                "把“每名网格员承担的下派事务”提高到每天 5 "
+                "小时，观察按时办结率下降。再打开“一网统管”。"),
+    },
+}
+LESSON_FIELDS: tuple[str, ...] = ("title", "question", "change", "watch", "mechanism",
+                                  "notice", "try")
+
+
+def t(key: str, lang: str, **fmt: object) -> str:
+    """The interface label ``key`` in ``lang``, formatted with ``fmt``."""
+    text = pick(UI[key], lang)
+    return text.format(**fmt) if fmt else text
+
+
+def metric_label(name: str, lang: str) -> str:
+    pair = METRICS.get(name)
+    return pick(pair[0], lang) if pair else name
+
+
+def metric_help(name: str, lang: str) -> str:
+    pair = METRICS.get(name)
+    return pick(pair[1], lang) if pair else ""
+
+
+def scenario_label(name: str, lang: str) -> str:
+    pair = SCENARIOS.get(name)
+    return pick(pair[0], lang) if pair else name
+
+
+def scenario_description(name: str, lang: str, fallback: str = "") -> str:
+    pair = SCENARIOS.get(name)
+    return pick(pair[1], lang) if pair else fallback
+
+
+def paper_label(code: str, lang: str) -> str:
+    pair = PAPERS.get(code)
+    return f"[{code}] {pick(pair[0], lang)}" if pair else f"[{code}]"
+
+
+def sources_text(source: str, lang: str) -> str:
+    """'[000, 001]' → '[000] Fukang, Xinjiang · [001] Yanzhou, Shandong'."""
+    codes = [c.strip() for c in source.strip("[] ").split(",") if c.strip().isdigit()]
+    if not codes:
+        return "assumption" if lang == "en" else "模型假设"
+    return " · ".join(paper_label(c, lang) for c in codes)

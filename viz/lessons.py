@@ -1,0 +1,62 @@
+"""Ready-made classroom lessons: settings to load with one click, what to watch.
+
+The words (question, what to change, mechanism, things to notice and try) live in
+``viz/i18n.py`` under ``LESSONS``; here is what a lesson does to the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A scenario file plus lever overrides (dotted keys, model units)."""
+
+    scenario: str = "baseline"
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    papers: tuple[str, ...]
+    explore: Setup              # loaded into 'Explore' with one click
+    a: Setup                    # the comparison it suggests
+    b: Setup
+    watch: tuple[str, ...]      # metric names
+    colour_by: str = "issue"
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson("grid_merge", ("000", "001"),
+           explore=Setup("grid_merge"),
+           a=Setup("baseline"), b=Setup("grid_merge"),
+           watch=("on_time_share", "issues_open", "office_uncovered_share",
+                  "worker_field_share"),
+           colour_by="issue"),
+    Lesson("red_property", ("000", "001"),
+           explore=Setup("red_property"),
+           a=Setup("baseline"), b=Setup("red_property"),
+           watch=("fee_collection_rate", "property_complaint_share", "trust_mean",
+                  "firm_quality_mean"),
+           colour_by="fee"),
+    Lesson("new_residents", ("001", "002", "004"),
+           explore=Setup("new_resident_influx"),
+           a=Setup("new_resident_influx"),
+           b=Setup("new_resident_influx", {"participation.volunteer_points": True}),
+           watch=("participation_rate", "silent_share", "trust_mean"),
+           colour_by="participation"),
+    Lesson("winter_tide", ("001",),
+           explore=Setup("winter_tide"),
+           a=Setup("baseline"), b=Setup("winter_tide"),
+           watch=("issues_open", "on_time_share", "residents"),
+           colour_by="issue"),
+    Lesson("paperwork", ("000", "001", "004"),
+           explore=Setup("task_access_list"),
+           a=Setup("staffing_24_5"), b=Setup("task_access_list"),
+           watch=("worker_field_share", "on_time_share", "office_uncovered_share"),
+           colour_by="issue"),
+)
+LESSON_BY_ID: dict[str, Lesson] = {ls.id: ls for ls in LESSONS}

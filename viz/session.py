@@ -1,0 +1,285 @@
+"""One browser session's simulation: the model, its run loop, and the pictures it shows.
+
+Plain Python (no Solara), so it is tested headlessly and reused by the page. Each browser
+tab makes its own :class:`Explorer`, so two tabs never share a model. The run loop is a
+background thread that steps the model (``CommunityModel``, one step a day) at the chosen
+speed and publishes a :class:`Frame` at most ``FRAME_INTERVAL`` seconds apart: the map's
+moving layer (:mod:`commgov.viz.network`), the charts (:mod:`commgov.viz.charts`) and the
+summary. Drawing is throttled and incremental, so the model, not the drawing, sets the pace.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from commgov.model.community import CommunityModel
+from commgov.viz.charts import LIVE_METRICS, LiveCharts
+from commgov.viz.levers import model_kwargs
+from commgov.viz.network import NetworkPicture
+
+FRAME_INTERVAL = 0.2            # seconds between published frames while running (5 a second)
+MAX_BATCH_SECONDS = 0.05        # the loop lets go of the model at least this often
+SPEEDS: tuple[int, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 0)    # days per second; 0 = max
+SUMMARY_METRICS: tuple[str, ...] = ("resolved_share", "on_time_share", "participation_rate",
+                                    "trust_mean", "fee_collection_rate")
+# A cumulative share of cases swings while the first cases come in (the first resolved
+# cases are the quick ones), so its change is measured from the end of the first month,
+# or from the first day it is defined at all, whichever is later.
+_DEFINED_BY = {"resolved_share": "issues_reported_total",
+               "on_time_share": "issues_resolved_total"}
+WARMUP_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What builds a model: a scenario file, lever overrides (dotted keys) and a seed."""
+
+    scenario: str = "baseline"
+    overrides: tuple[tuple[str, Any], ...] = ()
+    seed: int = 0
+
+    @property
+    def override_dict(self) -> dict[str, Any]:
+        return dict(self.overrides)
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Settings:
+        return replace(self, overrides=tuple(sorted(overrides.items())))
+
+    def build(self) -> CommunityModel:
+        return CommunityModel(scenario=self.scenario, rng=self.seed,
+                              **model_kwargs(self.override_dict))
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    value: float | None          # None: not defined yet
+    delta: float | None
+    since: int                   # the day the delta is measured from
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Everything the page shows of one moment of the run (immutable, safe to share)."""
+
+    id: int
+    day: int
+    settings: Settings
+    nodes_png: bytes
+    background_png: bytes
+    overlay_png: bytes
+    charts_png: bytes
+    width: int
+    height: int
+    aggregated: bool
+    n_households: int
+    n_compounds: int
+    n_grids: int
+    summary: dict[str, SummaryItem] = field(default_factory=dict)
+    days_per_second: float = 0.0
+    error: str = ""
+
+
+def summarise(series: dict[str, np.ndarray]) -> dict[str, SummaryItem]:
+    """Current value of each summary metric, and its change since it became meaningful."""
+    out: dict[str, SummaryItem] = {}
+    for m in SUMMARY_METRICS:
+        y = series[m]
+        defined = np.ones(len(y), dtype=bool)
+        warm = 0
+        if m in _DEFINED_BY:
+            defined = series[_DEFINED_BY[m]] > 0
+            warm = WARMUP_DAYS
+        if len(y) == 0 or not defined[-1]:
+            out[m] = SummaryItem(None, None, warm)
+            continue
+        start = np.flatnonzero(defined & (np.arange(len(y)) >= warm))
+        if len(start) == 0:
+            out[m] = SummaryItem(float(y[-1]), None, warm)
+            continue
+        first = int(start[0])
+        out[m] = SummaryItem(float(y[-1]), float(y[-1] - y[first]), first)
+    return out
+
+
+class Explorer:
+    """The model of one browser session, its run loop and its latest :class:`Frame`."""
+
+    def __init__(self, settings: Settings | None = None, lang: str = "en",
+                 colour_by: str = "issue", on_frame: Callable[[Frame], None] | None = None,
+                 width: int = 900) -> None:
+        self.lock = threading.RLock()         # guards the model
+        self._draw_lock = threading.Lock()    # one frame drawn at a time
+        self.lang = lang
+        self.colour_by = colour_by
+        self.on_frame = on_frame
+        self.width = width
+        self.speed = 20                       # days per second; 0 = as fast as possible
+        self.playing = False
+        self._thread: threading.Thread | None = None
+        self._timer: threading.Timer | None = None
+        self._generation = 0
+        self._frame_id = 0
+        self._rate: deque[tuple[float, int]] = deque(maxlen=64)
+        self.frame: Frame | None = None
+        self.error = ""
+        self.settings = settings or Settings()
+        self.model = self.settings.build()
+        self._pictures()
+        self.publish()
+
+    # ------------------------------------------------------------------ building
+    def _pictures(self) -> None:
+        self.picture = NetworkPicture(self.model, self.lang, width=self.width)
+        self.charts = LiveCharts(self.lang, width=self.width)
+
+    def rebuild(self, settings: Settings | None = None) -> bool:
+        """Build a fresh model at day 0 (same seed unless ``settings`` change it)."""
+        settings = settings or self.settings
+        try:
+            model = settings.build()
+        except (ValueError, KeyError) as exc:      # ScenarioError and GraphError are ValueErrors
+            self.error = str(exc)
+            self.publish()
+            return False
+        with self.lock:
+            self.settings = settings
+            self.model = model
+            self.error = ""
+            self._generation += 1
+            self._rate.clear()
+            self._pictures()
+        self.publish()
+        return True
+
+    def schedule_rebuild(self, settings: Settings, delay: float = 0.3) -> None:
+        """Rebuild after ``delay`` s unless asked again meanwhile (a slider being dragged)."""
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = threading.Timer(delay, self.rebuild, args=(settings,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def set_view(self, lang: str | None = None, colour_by: str | None = None) -> None:
+        """Change the language or the map's colouring; redraws what depends on it."""
+        with self.lock:
+            if lang is not None and lang != self.lang:
+                self.lang = lang
+                self._pictures()
+            if colour_by is not None:
+                self.colour_by = colour_by
+        self.publish()
+
+    # ------------------------------------------------------------------ running
+    def step(self, days: int = 1) -> None:
+        """Advance ``days`` days now (the Step button) and publish a frame."""
+        with self.lock:
+            for _ in range(days):
+                self.model.step()
+            self._rate.append((time.perf_counter(), self.model.day))
+        self.publish()
+
+    def play(self) -> None:
+        if self.playing:
+            return
+        self.playing = True
+        self._thread = threading.Thread(target=self._loop, name="commgov-run", daemon=True)
+        self._thread.start()
+
+    def pause(self) -> None:
+        self.playing = False
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=5)
+        self._thread = None
+        self.publish()
+
+    def close(self) -> None:
+        """Stop the loop and any pending rebuild (the browser tab went away)."""
+        if self._timer is not None:
+            self._timer.cancel()
+        self.playing = False
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=5)
+
+    def set_speed(self, days_per_second: int) -> None:
+        with self.lock:
+            self.speed = days_per_second
+            self._generation += 1
+
+    def _loop(self) -> None:
+        generation = -1
+        t0 = day0 = 0.0
+        last_frame = 0.0
+        while self.playing:
+            now = time.perf_counter()
+            with self.lock:
+                if generation != self._generation:      # new model or speed: new clock
+                    generation, t0, day0 = self._generation, now, self.model.day
+                if self.speed <= 0:
+                    while time.perf_counter() - now < MAX_BATCH_SECONDS:
+                        self.model.step()
+                    wait = 0.0
+                else:
+                    due = day0 + int((now - t0) * self.speed) + 1 - self.model.day
+                    for _ in range(max(0, min(due, int(self.speed * MAX_BATCH_SECONDS) + 1))):
+                        self.model.step()
+                    wait = (self.model.day - day0) / self.speed - (now - t0)
+                self._rate.append((time.perf_counter(), self.model.day))
+            now = time.perf_counter()
+            if now - last_frame >= FRAME_INTERVAL or 0 < self.speed <= 1 / FRAME_INTERVAL:
+                last_frame = now
+                self.publish()
+            if wait > 0:
+                time.sleep(min(wait, FRAME_INTERVAL))
+
+    def days_per_second(self) -> float:
+        """Measured speed over the last two seconds of running."""
+        with self.lock:
+            pts = list(self._rate)
+        if len(pts) < 2:
+            return 0.0
+        t_end, d_end = pts[-1]
+        t, d = next(((t, d) for t, d in pts if t_end - t <= 2.0), pts[0])
+        return (d_end - d) / (t_end - t) if t_end > t else 0.0
+
+    # ------------------------------------------------------------------ pictures
+    def publish(self) -> Frame:
+        """Draw the current state and hand it to ``on_frame``."""
+        with self._draw_lock:
+            frame = self._draw()
+            self.frame = frame
+        if self.on_frame is not None:
+            self.on_frame(frame)
+        return frame
+
+    def _draw(self) -> Frame:
+        with self.lock:
+            model = self.model
+            picture, charts = self.picture, self.charts
+            colours = picture.colours(model, self.colour_by)
+            highlight = picture.highlight(model, self.colour_by)
+            mv = model.datacollector.model_vars
+            wanted = set(LIVE_METRICS) | {"issues_reported_total", "issues_resolved_total"}
+            series = {m: np.asarray(mv[m], dtype=float) for m in wanted}
+            day = model.day
+            nb = model.neighbourhood
+            settings = self.settings
+            self._frame_id += 1
+            frame_id = self._frame_id
+        return Frame(
+            id=frame_id, day=day, settings=settings,
+            nodes_png=picture.nodes_png(colours, highlight),
+            background_png=picture.background_png, overlay_png=picture.overlay_png,
+            charts_png=charts.update(series), width=picture.width, height=picture.height,
+            aggregated=picture.aggregated, n_households=nb.n_households,
+            n_compounds=nb.n_compounds, n_grids=nb.n_grids, summary=summarise(series),
+            days_per_second=self.days_per_second() if self.playing else 0.0,
+            error=self.error)
