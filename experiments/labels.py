@@ -13,37 +13,31 @@ from pathlib import Path
 
 from commgov.experiments.errors import ReportError
 
-# metric -> (English label, Chinese label, English unit, Chinese unit)
-METRIC_LABELS: dict[str, tuple[str, str, str, str]] = {
-    "issues_open": ("Open issues", "未办结事项", "issues", "件"),
-    "issues_reported_total": ("Issues reported (cumulative)", "累计上报事项", "issues", "件"),
-    "issues_resolved_total": ("Issues resolved (cumulative)", "累计办结事项", "issues", "件"),
-    "resolved_share": ("Resolved share", "办结率", "% of reported", "占上报 %"),
-    "on_time_share": ("Resolved on time", "按时办结率", "% of resolved", "占办结 %"),
-    "escalated_share": ("Escalated share", "上交率", "% of reported", "占上报 %"),
-    "petitions_total": ("Petitions (cumulative)", "累计信访", "petitions", "件"),
-    "participation_rate": ("Participation", "居民参与率", "% of households, 30 days",
-                           "近30天参与户占比 %"),
-    "trust_mean": ("Trust in governance", "居民信任度", "0–1", "0–1"),
-    "fee_collection_rate": ("Property-fee collection", "物业费收缴率", "% of households",
-                            "占住户 %"),
-    "property_complaint_share": ("Property share of 12345 tickets", "物业类12345工单占比",
-                                 "% of tickets", "占工单 %"),
-    "worker_field_share": ("Grid workers' field time", "网格员入户时间占比", "% of hours",
-                           "占工时 %"),
-    "households_per_worker": ("Households per grid worker", "每名网格员服务户数",
-                              "households", "户"),
-    "office_uncovered_share": ("Office work left uncovered", "未覆盖的办公事务", "% of tasks",
-                               "占任务 %"),
-    "satisfied_share": ("Satisfied with handling", "办理满意率", "% of resolved", "占办结 %"),
-    "compound_level_share": ("Closed in the compound", "小区内办结", "% of resolved",
-                             "占办结 %"),
-    "silent_share": ("Issues never reported", "沉默未报事项", "% of issues", "占事项 %"),
-    "hotline_tickets_total": ("12345 tickets (cumulative)", "累计12345工单", "tickets", "件"),
-    "grievance_mean": ("Grievance", "居民怨气", "mean", "均值"),
-    "firm_quality_mean": ("Property service quality", "物业服务质量", "0–1", "0–1"),
-    "households_occupied": ("Occupied flats", "在住户数", "households", "户"),
-    "residents": ("Residents", "居民人数", "persons", "人"),
+# Metric names (English and Chinese) live in one place, viz/i18n.py; reports add units.
+# metric -> (English unit, Chinese unit), in the units the report shows (shares in %).
+METRIC_UNITS: dict[str, tuple[str, str]] = {
+    "issues_open": ("issues", "件"),
+    "issues_reported_total": ("issues", "件"),
+    "issues_resolved_total": ("issues", "件"),
+    "resolved_share": ("% of reported", "占上报 %"),
+    "on_time_share": ("% of resolved", "占办结 %"),
+    "escalated_share": ("% of reported", "占上报 %"),
+    "petitions_total": ("petitions", "件"),
+    "participation_rate": ("% of households, 30 days", "近30天参与户占比 %"),
+    "trust_mean": ("0–1", "0–1"),
+    "fee_collection_rate": ("% of households", "占住户 %"),
+    "property_complaint_share": ("% of tickets", "占工单 %"),
+    "worker_field_share": ("% of hours", "占工时 %"),
+    "households_per_worker": ("households", "户"),
+    "office_uncovered_share": ("% of tasks", "占任务 %"),
+    "satisfied_share": ("% of resolved", "占办结 %"),
+    "compound_level_share": ("% of resolved", "占办结 %"),
+    "silent_share": ("% of issues", "占事项 %"),
+    "hotline_tickets_total": ("tickets", "件"),
+    "grievance_mean": ("mean", "均值"),
+    "firm_quality_mean": ("0–1", "0–1"),
+    "households_occupied": ("households", "户"),
+    "residents": ("persons", "人"),
 }
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -119,18 +113,30 @@ def cjk_font() -> str:
 
 
 def setup_fonts(lang: str) -> None:
-    """Make matplotlib draw the chosen language without tofu boxes."""
+    """Make matplotlib draw the chosen language without tofu boxes.
+
+    Per-glyph fallback only works across an explicit family list in ``font.family`` (a generic
+    "sans-serif" resolves to one font), so the list is set there.
+    """
     import matplotlib as mpl
 
     if lang == "zh":
-        mpl.rcParams["font.sans-serif"] = [cjk_font(), "DejaVu Sans"]
-        mpl.rcParams["font.family"] = "sans-serif"
+        mpl.rcParams["font.family"] = [cjk_font(), "DejaVu Sans"]
         mpl.rcParams["axes.unicode_minus"] = False
+        return
+    # English labels quote Chinese terms (信访, 多网合一): fall back to a CJK font if installed.
+    try:
+        mpl.rcParams["font.family"] = ["DejaVu Sans", cjk_font()]
+    except ReportError:
+        mpl.rcParams["font.family"] = ["DejaVu Sans"]
 
 
 def metric_label(metric: str, lang: str, unit: bool = False) -> str:
-    en, zh, unit_en, unit_zh = METRIC_LABELS.get(metric, (metric, metric, "", ""))
-    name, u = (zh, unit_zh) if lang == "zh" else (en, unit_en)
+    from commgov.viz.i18n import metric_label as name_of
+
+    name = name_of(metric, lang)
+    unit_en, unit_zh = METRIC_UNITS.get(metric, ("", ""))
+    u = unit_zh if lang == "zh" else unit_en
     return f"{name} ({u})" if unit and u else name
 
 

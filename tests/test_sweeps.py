@@ -44,6 +44,18 @@ def run(sweep_path: Path, out: Path, workers: int = 1, dask: bool = False,
                           progress=False)
 
 
+def start_sweep(path: Path, out: Path, wait_for_runs: int) -> subprocess.Popen:
+    """`run.py sweep` on 2 workers in its own session; returns once N runs have finished."""
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "sweep", str(path),
+                             "--workers", "2", "--out", str(out), "--no-progress"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((out / "runs").glob("*.json"))) < wait_for_runs:
+        time.sleep(0.05)
+    return proc
+
+
 def results_of(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     summary = pd.read_parquet(out / "summary.parquet").drop(columns=["seconds"])
     daily = pd.read_parquet(out / "daily").sort_values(["run_id", "day"])
@@ -120,15 +132,9 @@ def test_sigkill_midway_then_resume_completes_each_run_exactly_once(tmp_path):
                                  '"graph.compounds_per_community" = 5\n'
                                  '"graph.grids_per_community" = 2\n')
     out = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "sweep", str(path),
-                             "--workers", "2", "--out", str(out), "--no-progress"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((out / "runs").glob("*.json"))) < 5:
-        time.sleep(0.05)
+    proc = start_sweep(path, out, wait_for_runs=5)
     os.killpg(proc.pid, signal.SIGKILL)        # the coordinator and its workers, at once
-    proc.wait()
+    proc.communicate()
     done_before = len(list((out / "runs").glob("*.json")))
     assert 5 <= done_before < 24, "killed midway"
     res = run(path, out, workers=2, resume=True)
@@ -174,7 +180,9 @@ def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(tmp_path):
 def test_report_tables_figures_and_html(tmp_path):
     out = tmp_path / "out"
     run(comparison(tmp_path, reps=4), out)
-    report = build_report(out)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*[Gg]lyph.*missing.*")
+        report = build_report(out)
     assert (report / "figures" / "policy_effects.png").exists()
     assert (report / "figures" / "timeseries_on_time_share.png").exists()
     assert (report / "figures" / "response_on_time_share.png").exists()
@@ -296,13 +304,7 @@ def test_a_dead_worker_process_does_not_stop_the_sweep(tmp_path):
                                  '"graph.compounds_per_community" = 5\n'
                                  '"graph.grids_per_community" = 2\n')
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "sweep", str(path),
-                             "--workers", "2", "--out", str(out), "--no-progress"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((out / "runs").glob("*.json"))) < 3:
-        time.sleep(0.05)
+    proc = start_sweep(path, out, wait_for_runs=3)
     children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
                               text=True).stdout.split()
     workers = [int(c) for c in children
