@@ -53,7 +53,8 @@ class Parser(argparse.ArgumentParser):
 # --------------------------------------------------------------------------------------------
 # Option types: each message names the value and what is allowed (argparse adds the option)
 # --------------------------------------------------------------------------------------------
-def _int_type(lo: int, hi: int | None, what: str, example: str) -> Callable[[str], int]:
+def int_option(lo: int, hi: int | None, what: str, example: str) -> Callable[[str], int]:
+    """An argparse type: a whole number in [lo, hi], with a message naming what is allowed."""
     allowed = f"{lo} to {hi:,}" if hi is not None else f"{lo} or more"
 
     def parse(raw: str) -> int:
@@ -98,7 +99,7 @@ def _default_workers() -> int:
 # Parser
 # --------------------------------------------------------------------------------------------
 def _add_common(p: argparse.ArgumentParser, days_help: str) -> None:
-    p.add_argument("--days", type=_int_type(1, None, "days to simulate", "--days 365"),
+    p.add_argument("--days", type=int_option(1, None, "days to simulate", "--days 365"),
                    default=365, metavar="N", help=days_help)
     p.add_argument("--set", action="append", type=_set_item, default=[], metavar="KEY=VALUE",
                    help="override a parameter for every run, e.g. --set "
@@ -127,7 +128,7 @@ def build_parser(prog: str | None = None) -> Parser:
         epilog="example:\n  %(prog)s --days 180 --reps 5 --scenarios baseline,red_property "
                "--workers 2")
     _add_common(demo, "simulated days per run (default: 365, one year)")
-    demo.add_argument("--reps", type=_int_type(1, None, "replications per scenario",
+    demo.add_argument("--reps", type=int_option(1, None, "replications per scenario",
                                                 "--reps 3"),
                       default=3, metavar="N",
                       help="replications (seeds 0..N-1) per scenario (default: 3)")
@@ -136,7 +137,7 @@ def build_parser(prog: str | None = None) -> Parser:
                            f"(default: {','.join(DEFAULT_SCENARIOS)})")
     demo.add_argument("--out", default=DEMO_OUT, metavar="DIR",
                       help=f"output directory (default: {DEMO_OUT})")
-    demo.add_argument("--workers", type=_int_type(1, 256, "worker processes", "--workers 2"),
+    demo.add_argument("--workers", type=int_option(1, 256, "worker processes", "--workers 2"),
                       default=_default_workers(), metavar="N",
                       help="parallel processes; 1 runs in this process (default: "
                            f"{_default_workers()}); results do not depend on it")
@@ -152,7 +153,7 @@ def build_parser(prog: str | None = None) -> Parser:
     sim.add_argument("scenario", metavar="SCENARIO",
                      help="a scenario name (see 'list') or a path to a .toml file")
     _add_common(sim, "simulated days (default: 365)")
-    sim.add_argument("--seed", type=_int_type(0, None, "random seed", "--seed 0"), default=0,
+    sim.add_argument("--seed", type=int_option(0, None, "random seed", "--seed 0"), default=0,
                      metavar="N", help="random seed; same scenario and seed, same numbers "
                                        "(default: 0)")
     sim.add_argument("--out", default=None, metavar="DIR",
@@ -175,12 +176,12 @@ def build_parser(prog: str | None = None) -> Parser:
                     "per second and peak memory against the target (5 million/s, < 2 GiB). "
                     "It reports; it does not fail on a miss.")
     bench.add_argument("--households", default=40_000, metavar="N",
-                       type=_int_type(MIN_HOUSEHOLDS, MAX_HOUSEHOLDS, "households",
+                       type=int_option(MIN_HOUSEHOLDS, MAX_HOUSEHOLDS, "households",
                                       "--households 40000"),
                        help="households in the street (default: 40000)")
-    bench.add_argument("--days", type=_int_type(1, None, "days to simulate", "--days 365"),
+    bench.add_argument("--days", type=int_option(1, None, "days to simulate", "--days 365"),
                        default=365, metavar="N", help="simulated days (default: 365)")
-    bench.add_argument("--seed", type=_int_type(0, None, "random seed", "--seed 0"),
+    bench.add_argument("--seed", type=int_option(0, None, "random seed", "--seed 0"),
                        default=0, metavar="N", help="random seed (default: 0)")
     bench.add_argument("--json", action="store_true",
                        help="print exactly one JSON object: households, days, seconds, "
@@ -205,7 +206,7 @@ def build_parser(prog: str | None = None) -> Parser:
                "  %(prog)s my_sweep.toml --scheduler tcp://10.0.0.5:8786")
     sweep.add_argument("file", metavar="SWEEP.toml",
                        help="the sweep file (or the name of one in experiments/sweeps/)")
-    sweep.add_argument("--workers", type=_int_type(1, 1024, "worker processes", "--workers 2"),
+    sweep.add_argument("--workers", type=int_option(1, 1024, "worker processes", "--workers 2"),
                        default=None, metavar="N",
                        help="local worker processes (default: all cores)")
     sweep.add_argument("--out", default=None, metavar="DIR",

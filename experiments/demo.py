@@ -42,7 +42,8 @@ from commgov.experiments import runner
 from commgov.model.metrics import CORE_METRICS, METRIC_MEANINGS, METRICS
 from commgov.scenarios.loader import LoadedScenario
 
-CONFIDENCE = 0.95
+CONFIDENCE = runner.CONFIDENCE
+t_halfwidth = runner.t_halfwidth
 ID_COLUMNS: tuple[str, ...] = ("scenario", "seed", "day")
 # The printed table: the core metrics plus the two that show the trade-offs of grid merging
 # (office work left uncovered) and of the closed loop (satisfaction).
@@ -136,15 +137,6 @@ def run_all(scenarios: Sequence[LoadedScenario], seeds: Sequence[int], days: int
 # --------------------------------------------------------------------------------------------
 # Statistics
 # --------------------------------------------------------------------------------------------
-def t_halfwidth(std: np.ndarray | pd.Series | pd.DataFrame, n: Any) -> Any:
-    """Half-width of the two-sided t confidence interval; NaN when n < 2."""
-    from scipy import stats  # slow to import; only needed once the runs are done
-
-    n_arr = np.asarray(n, dtype=float)
-    q = stats.t.ppf(0.5 + CONFIDENCE / 2, np.where(n_arr > 1, n_arr - 1, np.nan))
-    return q * std / np.sqrt(n_arr)
-
-
 def summarise(daily: pd.DataFrame, names: Sequence[str],
               metrics: Sequence[str] = ALL_METRICS) -> pd.DataFrame:
     """End-of-run mean and 95% CI over replications, long: scenario, metric, mean, ci, n."""

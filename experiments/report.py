@@ -30,23 +30,19 @@ from commgov.experiments import runner
 from commgov.experiments.errors import ReportError
 from commgov.experiments.labels import metric_label, setup_fonts, text
 
-CONFIDENCE = 0.95
+CONFIDENCE = runner.CONFIDENCE
 ID = ("scenario", "point", "replication")
 
 
 def t_interval(values: np.ndarray) -> tuple[float, float, float, int]:
     """Mean and two-sided 95% t interval of a sample (NaN bounds when n < 2)."""
-    from scipy import stats
-
     v = np.asarray(values, dtype=float)
     v = v[~np.isnan(v)]
     n = len(v)
     if n == 0:
         return (np.nan, np.nan, np.nan, 0)
     mean = float(v.mean())
-    if n < 2:
-        return (mean, np.nan, np.nan, n)
-    hw = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * v.std(ddof=1) / np.sqrt(n))
+    hw = float(runner.t_halfwidth(v.std(ddof=1) if n > 1 else np.nan, n))
     return (mean, mean - hw, mean + hw, n)
 
 
@@ -193,8 +189,6 @@ def _scale(metric: str) -> float:
 
 def fig_timeseries(res: SweepResults, daily: pd.DataFrame, metric: str, lang: str,
                    path: Path) -> Path:
-    from scipy import stats
-
     plt = _plt()
     fig, ax = plt.subplots(figsize=(8, 4.6))
     groups = daily.groupby(["scenario", "point"], sort=True)
@@ -204,8 +198,7 @@ def fig_timeseries(res: SweepResults, daily: pd.DataFrame, metric: str, lang: st
             break
         by_day = g.groupby("day")[metric]
         mean, sd, n = by_day.mean(), by_day.std(ddof=1), by_day.count()
-        q = stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1))
-        hw = np.where(n > 1, q * sd / np.sqrt(n), 0.0)
+        hw = np.nan_to_num(runner.t_halfwidth(sd.to_numpy(), n.to_numpy()))  # no band at n=1
         s = _scale(metric)
         label = scenario + (f" [{res.point_label(point)}]" if res.varied else "")
         line, = ax.plot(mean.index, mean * s, lw=1.6, label=label)

@@ -53,7 +53,7 @@ DEFAULT_DAYS = 730          # "within a few years" [000]: two simulated years
 # n = 40 on (docs/ODD.md, Appendix A.3); 40 replications take about 30 s on 2 cores.
 DEFAULT_REPS = 40
 QUICK_REPS = 3              # --quick: the test-suite setting (same days, fewer seeds)
-CONFIDENCE = 0.95
+CONFIDENCE = runner.CONFIDENCE
 CV_BAND = 0.10              # "settled": within ±10% of the final coefficient of variation
 CV_FLOOR = 0.002            # … or within 0.002 absolute, for near-deterministic quantities
 
@@ -221,11 +221,7 @@ def run_measures(scenarios: Sequence[LoadedScenario], seeds: Sequence[int], days
 # --------------------------------------------------------------------------------------------
 def t_halfwidth(sd: float, n: int) -> float:
     """Half-width of the two-sided 95% t-interval of a mean (NaN for n < 2)."""
-    from scipy import stats
-
-    if n < 2 or not np.isfinite(sd):
-        return float("nan")
-    return float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / np.sqrt(n))
+    return float(runner.t_halfwidth(sd, n))
 
 
 def pattern_values(runs: pd.DataFrame, pattern: Pattern) -> np.ndarray:
@@ -495,26 +491,11 @@ def validate(*, reps: int = DEFAULT_REPS, days: int = DEFAULT_DAYS, workers: int
     return ValidationResult(table, runs, reps_table, recommended, files)
 
 
-def _at_least(lo: int, what: str, example: str) -> Any:
-    """An argparse type: a whole number >= lo, with a message naming what is allowed."""
-    def parse(raw: str) -> int:
-        try:
-            value = int(raw.strip().replace("_", ""))
-        except ValueError:
-            value = None
-        if value is None or value < lo:
-            raise argparse.ArgumentTypeError(
-                f"{raw!r} is not allowed; allowed: {what}, a whole number {lo} or more "
-                f"(e.g. {example})")
-        return value
-
-    parse.__name__ = what
-    return parse
-
-
 def add_parser(subparsers: Any, formatter_class: type[argparse.HelpFormatter] =
                argparse.RawDescriptionHelpFormatter) -> argparse.ArgumentParser:
     """Add the ``validate`` subcommand to the CLI's subparsers (pass the CLI's formatter)."""
+    from commgov.experiments.cli import int_option
+
     p = subparsers.add_parser(
         "validate", help="check the default model against the papers' figures",
         allow_abbrev=False, formatter_class=formatter_class,
@@ -526,16 +507,16 @@ def add_parser(subparsers: Any, formatter_class: type[argparse.HelpFormatter] =
                     "run.json to --out. Exit code 0 when every pattern passes, 1 otherwise.",
         epilog="examples:\n  %(prog)s\n  %(prog)s --quick --out /tmp/v\n  %(prog)s --reps 60 "
                "--workers 2")
-    p.add_argument("--reps", type=_at_least(2, "replications", "--reps 40"), default=None,
+    p.add_argument("--reps", type=int_option(2, None, "replications", "--reps 40"), default=None,
                    metavar="N",
                    help=f"replications (seeds 0..N-1) per scenario (default: {DEFAULT_REPS}; "
                         f"--quick: {QUICK_REPS})")
-    p.add_argument("--days", type=_at_least(60, "simulated days", "--days 730"),
+    p.add_argument("--days", type=int_option(60, None, "simulated days", "--days 730"),
                    default=DEFAULT_DAYS, metavar="N",
                    help=f"simulated days per run (default: {DEFAULT_DAYS}, two years)")
     p.add_argument("--quick", action="store_true",
                    help=f"reduced setting for the test suite: {QUICK_REPS} replications")
-    p.add_argument("--workers", type=_at_least(1, "worker processes", "--workers 2"),
+    p.add_argument("--workers", type=int_option(1, None, "worker processes", "--workers 2"),
                    default=min(2, mp.cpu_count() or 1), metavar="N",
                    help="parallel processes; 1 runs in this process; results do not depend "
                         "on it")
