@@ -491,6 +491,11 @@ def validate(*, reps: int = DEFAULT_REPS, days: int = DEFAULT_DAYS, workers: int
     return ValidationResult(table, runs, reps_table, recommended, files)
 
 
+class DefaultInt(int):
+    """An option's default value, told apart from the same number typed by the user: the
+    claims suite (``--claims``) then takes its own default from the claims file."""
+
+
 def add_parser(subparsers: Any, formatter_class: type[argparse.HelpFormatter] =
                argparse.RawDescriptionHelpFormatter) -> argparse.ArgumentParser:
     """Add the ``validate`` subcommand to the CLI's subparsers (pass the CLI's formatter)."""
@@ -512,7 +517,7 @@ def add_parser(subparsers: Any, formatter_class: type[argparse.HelpFormatter] =
                    help=f"replications (seeds 0..N-1) per scenario (default: {DEFAULT_REPS}; "
                         f"--quick: {QUICK_REPS})")
     p.add_argument("--days", type=int_option(60, None, "simulated days", "--days 730"),
-                   default=None, metavar="N",
+                   default=DefaultInt(DEFAULT_DAYS), metavar="N",
                    help=f"simulated days per run (default: {DEFAULT_DAYS}, two years; with "
                         f"--claims: the claims file's setting)")
     p.add_argument("--quick", action="store_true",
@@ -571,8 +576,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         raise UsageError(f"--{claims_only[0].replace('_', '-')} only applies to the claims "
                          f"suite; add --claims (see --help).")
-    if args.days is None:
-        args.days = DEFAULT_DAYS
     reps = args.reps if args.reps is not None else (QUICK_REPS if args.quick else
                                                      DEFAULT_REPS)
     overrides = parse_set(args.set)

@@ -8,8 +8,6 @@ which must fail.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -20,8 +18,6 @@ from scipy import stats
 
 from commgov.experiments import claims as cl
 from commgov.experiments import engine
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 # --------------------------------------------------------------------------------------------
@@ -124,14 +120,14 @@ def test_share_of_space() -> None:
 def test_prim_finds_the_failure_region() -> None:
     pytest.importorskip("ema_workbench")
     rng = np.random.default_rng(3)
-    x = pd.DataFrame({"a": rng.uniform(0, 1, 300), "b": rng.uniform(10, 20, 300)})
+    x = pd.DataFrame({"a": rng.uniform(0, 1, 200), "b": rng.uniform(10, 20, 200)})
     failed = (x["a"] > 0.7).to_numpy()
     box = cl.prim_box(x, failed)
     assert box is not None and "a" in box
     lo, hi = box["a"]
     assert 0.55 < lo < 0.8 and hi == pytest.approx(x["a"].max())
     assert "b" not in box or box["b"][1] - box["b"][0] > 5
-    assert cl.prim_box(x, np.zeros(300, bool)) is None
+    assert cl.prim_box(x, np.zeros(200, bool)) is None
     assert "a in [" in cl.format_box(box)
 
 
@@ -265,26 +261,47 @@ def test_tiny_real_run(tmp_path: Path) -> None:
     assert not list((tmp_path / "out").glob(".*tmp*"))
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(REPO / "run.py"), *args], capture_output=True,
-                          text=True, cwd=REPO, timeout=300)
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """The real command line, in this process (``run.py`` calls the same ``main``)."""
+    from commgov.experiments.cli import main
+
+    try:
+        code = main(list(args))
+    except SystemExit as e:            # argparse errors
+        code = int(e.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
-def test_cli_exit_codes(tmp_path: Path) -> None:
-    ok = _write(tmp_path, GOOD.replace(GOOD[GOOD.index('[[claim]]\nid = "red_fees_backwards"'):
-                                            GOOD.index('[[claim]]\nid = "points')], ""))
-    r = _cli("validate", "--claims", "--claims-file", str(ok), "--only", "red_fees",
-             "--days", "60", "--reps", "3", "--samples", "0", "--workers", "1",
-             "--no-progress", "--out", str(tmp_path / "o1"))
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert "1 claims; 1 hold at default" in r.stdout
-    r = _cli("validate", "--claims", "--claims-file", str(_write(tmp_path, GOOD)), "--only",
-             "red_fees_backwards", "--days", "60", "--reps", "3", "--samples", "0",
-             "--workers", "1", "--no-progress", "--out", str(tmp_path / "o2"))
-    assert r.returncode == 1, r.stdout + r.stderr
-    assert "FAIL red_fees_backwards" in r.stdout
-    r = _cli("validate", "--samples", "3")
-    assert r.returncode == 2 and "add --claims" in r.stderr
-    r = _cli("validate", "--claims", "--only", "no_such_claim", "--out", str(tmp_path / "o3"))
-    assert r.returncode == 2 and "unknown claim id 'no_such_claim'" in r.stderr
-    assert "Traceback" not in r.stderr
+def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Exit 1 with a plain summary when a claim fails at defaults; exit 2 with a message for
+    user mistakes, before anything runs."""
+    good = _write(tmp_path, GOOD)
+    code, out, err = _cli(capsys, "validate", "--claims", "--claims-file", str(good),
+                          "--only", "red_fees_backwards", "--days", "60", "--reps", "3",
+                          "--samples", "0", "--workers", "1", "--no-progress",
+                          "--out", str(tmp_path / "o"))
+    assert code == 1, out + err
+    assert "FAIL red_fees_backwards" in out
+    assert "1 claims; 0 hold at default parameters" in out
+    assert (tmp_path / "o" / "claims.csv").exists()
+    code, _, err = _cli(capsys, "validate", "--samples", "3")
+    assert code == 2 and "add --claims" in err
+    code, _, err = _cli(capsys, "validate", "--claims", "--claims-file", str(good), "--only",
+                        "red_feez", "--out", str(tmp_path / "o2"))
+    assert code == 2 and "unknown claim id 'red_feez'" in err and "red_fees" in err
+    bad = _write(tmp_path, GOOD.replace('metric = "participation_rate"', 'metric = "x"'))
+    code, _, err = _cli(capsys, "validate", "--claims", "--claims-file", str(bad),
+                        "--out", str(tmp_path / "o3"))
+    assert code == 2 and "claim 'points_participation'" in err and "unknown metric" in err
+    assert not (tmp_path / "o3").exists() or not any((tmp_path / "o3").iterdir())
+
+
+def test_odd_lists_every_claim(suite: cl.Suite) -> None:
+    """docs/ODD.md, Appendix B.1 is generated from the claims file and must be current
+    (`python -m commgov.experiments.claims --update-odd`)."""
+    text = cl.ODD_PATH.read_text(encoding="utf-8")
+    assert cl.render_odd(text, suite) == text, "run: python -m commgov.experiments.claims " \
+                                               "--update-odd"
+    for c in suite.claims:
+        assert f"`{c.id}`" in text
