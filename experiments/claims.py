@@ -386,8 +386,11 @@ def share_of_space(direction: int, effects: np.ndarray, margin: float | None = N
     return float(agrees(direction, e[ok], margin).mean())
 
 
+PRIM_MIN_FAILURES = 2
+
+
 def prim_box(design: pd.DataFrame, failed: np.ndarray, threshold: float = 0.5,
-             min_failures: int = 2) -> dict[str, tuple[float, float]] | None:
+             min_failures: int = PRIM_MIN_FAILURES) -> dict[str, tuple[float, float]] | None:
     """PRIM (EMA Workbench) on the design with the failure indicator: the restricted
     dimensions of the box where failures concentrate, or None when there are too few
     failures to find one (fewer than ``min_failures``) or no box reaches ``threshold``
@@ -631,15 +634,20 @@ def evaluate(suite: Suite, plan: Plan, finals: Mapping[str, Mapping[str, float]]
         share = share_of_space(c.direction, pe, c.margin) if len(pe) else math.nan
         box_text = ""
         if len(pe) and np.isfinite(share) and share < 1.0:
-            failed = ~agrees(c.direction, pe, c.margin) & np.isfinite(pe)
-            try:
-                box = prim_box(design.loc[np.isfinite(pe)], failed[np.isfinite(pe)],
-                               threshold=prim_threshold)
-            except ImportError:
-                box_text = "PRIM needs ema_workbench (pip install -e '.[ema]')"
+            fin = np.isfinite(pe)
+            failed = ~agrees(c.direction, pe[fin], c.margin)
+            if failed.all():
+                box_text = "fails at every point"
+            elif failed.sum() < PRIM_MIN_FAILURES:
+                box_text = f"{int(failed.sum())} failing point: too few for PRIM"
             else:
-                box_text = format_box(box) if box is not None else \
-                    "failures scattered (no PRIM box)"
+                try:
+                    box = prim_box(design.loc[fin], failed, threshold=prim_threshold)
+                except ImportError:
+                    box_text = "PRIM needs ema_workbench (pip install -e '.[ema]')"
+                else:
+                    box_text = format_box(box) if box is not None else \
+                        "failures scattered (no PRIM box reaches density 0.5)"
         rows.append({
             "claim": c.id, "source": c.source,
             "holds_at_default": holds(c.direction, eff.ci_low, eff.ci_high, c.margin),

@@ -249,6 +249,7 @@ def test_tiny_real_run(tmp_path: Path) -> None:
     assert t.at["red_fees", "share_of_space"] == 1.0
     assert not t.at["red_fees_backwards", "holds_at_default"]
     assert t.at["red_fees_backwards", "share_of_space"] == 0.0
+    assert t.at["red_fees_backwards", "prim_box"] == "fails at every point"
     assert t.at["red_fees_backwards", "effect"] == pytest.approx(t.at["red_fees", "effect"])
     assert not res.passed and not res.errors
     csv = pd.read_csv(tmp_path / "out" / "claims.csv")
