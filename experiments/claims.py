@@ -687,6 +687,9 @@ def run_claims(suite: Suite, *, days: int, reps: int, samples: int, point_reps: 
 # --------------------------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------------------------
+EXACT_AT = 300.0    # where the forest plot draws an effect without seed-to-seed variance
+
+
 def forest_plot(table: pd.DataFrame, path: Path) -> Path:
     """One row per claim: the paired effect and its 95% interval, standardised so that every
     claim reads on one axis. Sign claims: direction × effect / sd of the paired differences
@@ -709,11 +712,14 @@ def forest_plot(table: pd.DataFrame, path: Path) -> Path:
         else:
             sd = hw / max(float(runner.t_halfwidth(1.0, r["n"])), 1e-12) \
                 if r["n"] > 1 and np.isfinite(hw) else math.nan
-            scale = sd if np.isfinite(sd) and sd > 0 else (abs(r["effect"]) or 1.0)
             d = r["direction"]
-            mid = d * r["effect"] / scale
-            lo, hi = sorted((d * r["ci_low"] / scale, d * r["ci_high"] / scale))
-            marker = "o"
+            if np.isfinite(sd) and sd > 0:
+                mid = d * r["effect"] / sd
+                lo, hi = sorted((d * r["ci_low"] / sd, d * r["ci_high"] / sd))
+                marker = "o"
+            else:   # the same difference in every replication (e.g. staffing arithmetic)
+                mid = lo = hi = float(np.sign(d * r["effect"])) * EXACT_AT
+                marker = ">" if mid > 0 else "<" if mid < 0 else "o"
         colour = "#1a7f37" if r["holds_at_default"] else "#cf222e"
         if np.isfinite(lo) and np.isfinite(hi):
             ax.plot([lo, hi], [y, y], color=colour, lw=1.6)
@@ -725,6 +731,7 @@ def forest_plot(table: pd.DataFrame, path: Path) -> Path:
     ax.set_yticklabels(list(reversed(table["claim"].tolist())), fontsize=7)
     ax.set_xlabel("standardised paired effect (effect / sd of the paired differences; symlog), "
                   "signed so that > 0 is the claimed direction (●);\n"
+                  f"▶ ◀ the same difference in every replication (drawn at ±{EXACT_AT:g}); "
                   "■ no-difference claims: effect / margin, holds inside ±1 (grey)",
                   fontsize=8)
     ax.set_title("Claims at default parameters: effect and 95% CI (green: holds)", fontsize=9)
