@@ -40,6 +40,9 @@ class CommunityOffice(mesa.Agent):
         self.case_hours = 0.0
         self.spill = 0.0
         self.uncovered_share = 0.0
+        self.demand = 0.0                # office work pushed down today (hours)
+        self.backlog = 0.0               # office work left undone, waiting (hours)
+        self.pulled = 0.0                # hours cadres were pulled back from the field today
 
     @property
     def office_hours(self) -> float:
@@ -56,20 +59,55 @@ class CommunityOffice(mesa.Agent):
         self._revisits.append(issue)
 
     def plan_day(self) -> None:
-        """Cover pushed-down tasks first; keep a minimum for cases; spill the rest [000]."""
+        """Cover pushed-down tasks first and keep a minimum for cases [000].
+
+        What the office cannot cover goes, in order: back onto the cadres sent into the
+        compounds by a merge (formalism: "sign in at the grid, work in the office" [000]),
+        onto the full-time grid workers (``workers.spill_share`` [000, 004]), and the rest
+        waits as a backlog that residents' office requests queue behind. Spare office hours
+        work the backlog off before they go to cases.
+        """
         p = self.model.params
         w = p.workers
         demand = (w.office_admin_fixed_hours + w.office_admin_hours_per_10k * self.residents
                   / 10_000) * (1 - w.task_access_cut)
         hours = self.office_hours
-        self.case_hours = max(hours - demand, p.ladder.office_case_share_min * hours)
-        uncovered = max(0.0, demand - (hours - self.case_hours))
+        keep = p.ladder.office_case_share_min * hours
+        spare = max(0.0, hours - demand - keep)
+        clear = min(self.backlog, spare)
+        self.backlog -= clear
+        self.case_hours = max(hours - demand, keep) - clear
+        uncovered = max(0.0, demand - (hours - keep))
+        self.demand = demand
+        # Formalism: the cadres in the compounds are pulled back to the office, the more so
+        # the more the office consists of them. A large community's service centre keeps
+        # the office going while the cadres stay out; a small community's office is its
+        # cadres, so they "sign in at the grid and work in the office" [000].
+        cadres = [x for x in self.workers if x.cadre]
+        field = sum(x.hours for x in cadres)
+        cadre_office = self.committee_posts * p.staff.hours_per_day - field
+        share = cadre_office / hours if hours > 0 else 0.0
+        pulled = p.grid.formalism_share * share * min(uncovered, field)
+        for x in cadres:
+            x.spill = pulled * x.hours / field
+        self.pulled = pulled
+        uncovered -= pulled
         self.uncovered_share = uncovered / demand if demand else 0.0
         self.spill = uncovered * p.workers.spill_share
-        full_time = [w for w in self.workers if not w.cadre]
-        share = self.spill / len(full_time) if full_time else 0.0
-        for w in full_time:
-            w.spill = share
+        # Undone work lapses or is caught up in overtime at office.backlog_expiry_days, so
+        # a steady shortfall gives a steady backlog, not an ever-growing one.
+        self.backlog += uncovered - self.spill
+        self.backlog *= 1.0 - 1.0 / p.office.backlog_expiry_days
+        full_time = [x for x in self.workers if not x.cadre]
+        worker_hours = sum(x.hours for x in full_time)
+        for x in full_time:          # pro rata to hours: a part-time post takes its part
+            x.spill = self.spill * x.hours / worker_hours if worker_hours else 0.0
+
+    def wait_share(self) -> float:
+        """Share of new office requests that wait behind the backlog (smooth in the backlog,
+        half at ``office.backlog_days`` days of demand)."""
+        scale = self.model.params.office.backlog_days * self.demand
+        return self.backlog / (self.backlog + scale) if scale > 0 else 0.0
 
     def success_prob(self, issue: Issue) -> float:
         """Committee handling: more authority than a grid worker, so difficulty and kind
@@ -110,7 +148,7 @@ class CommunityOffice(mesa.Agent):
                 self.queue.push(issue, front=True)
                 break
             budget -= need
-            if m.random.random() < self.success_prob(issue):
+            if m.streams.keyed("community.cases", issue.id, m.day) < self.success_prob(issue):
                 m.book.handled(issue, COMMUNITY)
             else:
                 m.book.escalate(issue)

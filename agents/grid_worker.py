@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from commgov.model.lifecycle import COMPOUND, CaseQueue, Issue
+from commgov.model.lifecycle import COMPOUND, GRID, CaseQueue, Issue
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
@@ -27,7 +27,7 @@ class GridWorker(mesa.Agent):
     """One grid worker (full-time, or a committee cadre doubling as one after a merge)."""
 
     def __init__(self, model: CommunityModel, index: int, community: int, hours: float,
-                 cadre: bool = False) -> None:
+                 cadre: bool = False, post: int | None = None) -> None:
         super().__init__(model)
         self.index = index
         self.community = community
@@ -35,11 +35,17 @@ class GridWorker(mesa.Agent):
         self.cadre = cadre               # a committee cadre doubling as a grid worker
         self.households = np.zeros(0, dtype=np.int64)
         self.queue = CaseQueue()
-        self.tenure = float(model.rng.integers(0, 3 * 365))
-        self.certified = bool(model.rng.random() < model.params.workers.certified_share)
+        # Traits keyed by (community, post): a policy that adds posts changes no one else's.
+        post = index if post is None else post
+        st = model.streams
+        self.tenure = float(int(st.keyed("workers.tenure", community, post) * 3 * 365))
+        self.certified = bool(st.keyed("workers.certified", community, post)
+                              < model.params.workers.certified_share)
         self.admin_today = 0.0
         self.field_today = 0.0
         self.spill = 0.0                 # office work pushed onto this worker today (hours)
+        self.cover = 1.0                 # share of the post's hours worked (vacancy < 1)
+        self.vacant_until = -1           # day the successor starts after turnover
         self.cases_handled = 0
 
     # ------------------------------------------------------------------ state
@@ -59,7 +65,9 @@ class GridWorker(mesa.Agent):
             base += (p.grid.separate_networks - 1) * p.grid.duplicate_report_hours
         if self.cadre:  # a cadre's office share is counted by the community office
             return 0.0
-        return base
+        # Pro rata for a part-time post: ledgers follow the households served, so a post
+        # of half the hours carries half the paperwork (no cliff at a staffing boundary).
+        return base * self.hours / p.staff.hours_per_day
 
     def receive(self, issue: Issue, front: bool = False) -> None:
         issue.level = COMPOUND
@@ -71,9 +79,13 @@ class GridWorker(mesa.Agent):
         m = self.model
         p = m.params
         w = p.workers
+        if self.vacant_until >= 0 and m.day >= self.vacant_until:
+            self.cover = 1.0             # the successor starts
+            self.vacant_until = -1
         self.tenure += 1
-        self.admin_today = min(self.hours, self.admin_hours() + self.spill)
-        budget = self.hours - self.admin_today
+        hours = self.hours * self.cover
+        self.admin_today = min(hours, self.admin_hours() + self.spill)
+        budget = hours - self.admin_today
         self.field_today = budget
         book = m.book
 
@@ -84,7 +96,7 @@ class GridWorker(mesa.Agent):
                 break
             if not issue.referred and not p.grid.merged and p.grid.referral_prob > 0:
                 issue.referred = True
-                if m.random.random() < p.grid.referral_prob:
+                if m.streams.keyed("grid.referral", issue.id) < p.grid.referral_prob:
                     # Out of this narrow grid's scope: pass it to the right network [001].
                     budget -= p.grid.referral_hours
                     delay = 0 if p.platform.integrated else p.grid.referral_days
@@ -98,7 +110,7 @@ class GridWorker(mesa.Agent):
                 break
             budget -= need
             self.cases_handled += 1
-            if m.random.random() < self.success_prob(issue):
+            if m.streams.keyed("grid.mediation", issue.id, m.day) < self.success_prob(issue):
                 book.handled(issue, COMPOUND)
             else:
                 book.escalate(issue)
@@ -126,25 +138,62 @@ class GridWorker(mesa.Agent):
         """Door-to-door visits in spare field time build ties and trust [003]."""
         m = self.model
         p = m.params
-        n = int(hours * p.workers.visits_per_hour)
-        if n <= 0:
+        u = m.visit_draws()
+        expected = hours * p.workers.visits_per_hour
+        frac = expected - int(expected)
+        n = int(expected) + int(m.streams.keyed("visits.round", self.index, m.day) < frac)
+        mine = self.households
+        if n <= 0 or not len(mine):
             return
         hh = m.households
-        idx = self.households[m.rng.integers(0, len(self.households), n)]
+        # The n households with today's lowest draw: one draw per flat and day, so a policy
+        # that gives a worker more or fewer hours does not reshuffle anyone else's visits.
+        idx = mine if n >= len(mine) else mine[np.argpartition(u[mine], n)[:n]]
         idx = idx[hh.occupied[idx]]
         hh.relationship[idx] = np.minimum(1.0, hh.relationship[idx] + p.workers.relationship_gain)
         hh.trust[idx] = np.minimum(1.0, hh.trust[idx] + p.trust.visit)
 
     def turnover(self) -> None:
-        """The worker leaves; a successor starts with no ties [000]: "a new official ignores
-        the old accounts", so the households lose some trust and half-done work restarts."""
+        """The worker leaves [000]: "a new official ignores the old accounts".
+
+        The post stays vacant for a while (neighbours cover part of it); the successor
+        starts with no experience and no ties, so the households lose trust that only
+        visits and settled cases rebuild, over months; handed-over cases restart and wait
+        while the successor learns them; and some matters the predecessor settled come
+        back, because the successor does not know what was promised.
+        """
         m = self.model
         w = m.params.workers
+        st = m.streams
+        day = m.day
         self.tenure = 0.0
-        self.certified = bool(m.rng.random() < w.certified_share)
+        self.certified = bool(st.keyed("turnover.certified", self.index, day) < w.certified_share)
+        if w.vacancy_days > 0:
+            gap = -w.vacancy_days * np.log1p(-st.keyed("turnover.vacancy", self.index, day))
+            self.cover = w.vacancy_cover_share
+            self.vacant_until = day + gap
         hh = m.households
-        hh.relationship[self.households] = 0.0
-        hh.trust[self.households] = np.maximum(0.0, hh.trust[self.households]
-                                               - w.turnover_trust_loss)
+        mine = self.households
+        hh.relationship[mine] = 0.0
+        hh.trust[mine] = np.maximum(0.0, hh.trust[mine] - w.turnover_trust_loss)
         for issue in self.queue.issues():
             issue.progress = 0.0
+            m.defer(issue, day + _stochastic_days(w.handover_days,
+                                                  st.keyed("turnover.handover", issue.id)),
+                    self.receive)
+        # Old accounts reopen: recently settled matters of this worker's households.
+        u = st.daily("turnover.reopen", day).random(hh.n)[mine]
+        back = mine[hh.occupied[mine] & ~hh.open_issue[mine]
+                    & (hh.last_resolved_worker[mine] == self.index)
+                    & (day - hh.last_resolved_day[mine] <= w.handover_memory_days)
+                    & (u < w.handover_reopen_prob)]
+        for h in back.tolist():
+            m.book.report(h, int(hh.last_resolved_kind[h]), int(hh.last_resolved_difficulty[h]),
+                          GRID, repeat=True)
+
+
+def _stochastic_days(mean: float, u: float) -> int:
+    """Whole days with the right mean: floor, plus one with the fractional part's
+    probability (no rounding cliff)."""
+    whole = int(mean)
+    return whole + int(u < mean - whole)

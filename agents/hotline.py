@@ -38,4 +38,5 @@ class Hotline(mesa.Agent):
         """Tickets on matters outside community governance (utilities, traffic…)."""
         m = self.model
         rate = m.params.channels.other_hotline_tickets * m.households.occupied.sum() / 365.0
-        m.book.counters.hotline_other += int(m.rng.poisson(rate))
+        m.book.counters.hotline_other += int(m.streams.daily("hotline.other", m.day)
+                                             .poisson(rate))

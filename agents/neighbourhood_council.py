@@ -34,7 +34,7 @@ class NeighbourhoodCouncil(mesa.Agent):
                    if hh.compound[i.household] == self.compound
                    and i.kind in (NEIGHBOUR, FACILITY) and i.handled_day < 0]
         for issue in pending[:c.cases_per_meeting]:
-            if m.random.random() < c.success:
+            if m.streams.keyed("council", issue.id, m.day) < c.success:
                 self.settled += 1
                 m.book.handled(issue, COMPOUND)
         hh.trust[attendees] = np.minimum(1.0, hh.trust[attendees] + c.trust_gain)

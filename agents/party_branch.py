@@ -59,7 +59,7 @@ class PartyBranch(mesa.Agent):
         pp = m.params.party
         per_day = pp.member_cases_per_week * self.active_members / 7.0
         for issue in self._capacity.serve(self.red_station, per_day):
-            if m.random.random() < pp.red_station_success:
+            if m.streams.keyed("red_station", issue.id, m.day) < pp.red_station_success:
                 m.book.handled(issue, COMPOUND)
             else:
                 m.workers[issue.worker].receive(issue)   # the member hands it on
@@ -77,7 +77,8 @@ class PartyBranch(mesa.Agent):
         could not [002]; what they cannot settle goes to the community."""
         m = self.model
         while (issue := self.tripartite.queue.pop()) is not None:
-            if m.random.random() < m.params.party.tripartite_success:
+            if (m.streams.keyed("tripartite", issue.id, m.day)
+                    < m.params.party.tripartite_success):
                 m.book.handled(issue, COMPOUND)
             else:
                 m.book.escalate(issue)

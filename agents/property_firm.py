@@ -56,7 +56,7 @@ class PropertyFirm(mesa.Agent):
         pr = m.params.property
         per_day = pr.cases_per_100_households * self.n_households / 100 * self.quality
         for issue in self._capacity.serve(self.queue, per_day):
-            if m.random.random() < self.success_prob():
+            if m.streams.keyed("property.cases", issue.id, m.day) < self.success_prob():
                 m.book.handled(issue, COMPOUND)
                 continue
             m.book.firm_failed(issue, m.tripartite(self.compound))

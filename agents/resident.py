@@ -43,7 +43,6 @@ class Households:
     def __init__(self, model: CommunityModel, nb: Neighbourhood) -> None:
         self.model = model
         p = model.params
-        rng = model.rng
         n = nb.n_households
         self.n = n
         self.compound = nb.compound
@@ -53,7 +52,8 @@ class Households:
         self.degree = np.asarray(nb.adjacency().sum(axis=1)).ravel()
         self.adjacency = nb.adjacency()
 
-        self.occupied = rng.random(n) < p.households.initial_occupancy
+        world = model.streams.rng("world.households")
+        self.occupied = world.random(n) < p.households.initial_occupancy
         self.kind = np.zeros(n, dtype=np.int8)
         self.trust = np.zeros(n)
         self.grievance = np.zeros(n)
@@ -67,13 +67,20 @@ class Households:
         self.tide = np.zeros(n, dtype=bool)      # an elderly parent stays for the winter
         self.last_participation = np.full(n, NEVER, dtype=np.int64)
         self.worker = np.zeros(n, dtype=np.int64)  # index of the household's grid worker
+        # Case history, for repeat complaints and old accounts reopened at a handover [000].
+        self.last_report_day = np.full(n, NEVER, dtype=np.int32)
+        self.last_report_kind = np.full(n, -1, dtype=np.int8)
+        self.last_resolved_day = np.full(n, NEVER, dtype=np.int32)
+        self.last_resolved_kind = np.zeros(n, dtype=np.int8)
+        self.last_resolved_difficulty = np.zeros(n, dtype=np.int8)
+        self.last_resolved_worker = np.full(n, -1, dtype=np.int32)
 
         # Kind shares per compound kind -> draw each household's kind.
         shares = np.array([_per_kind(getattr(p.households.kinds, ck))
                            for ck in COMPOUND_KINDS])                # [3, 4]
         self._kind_cdf = np.cumsum(shares, axis=1)
         self._trust0 = _per_kind(p.households.initial_trust)
-        self.settle(np.arange(n), newcomer=False)
+        self.settle(np.arange(n), newcomer=False, rng=world)
 
         # Issue rates per household and kind (per year) before season/tide/volunteers.
         self._rate_base = np.array([getattr(p.issues.base_rate, k) for k in ISSUE_KINDS])
@@ -83,35 +90,40 @@ class Households:
         self.refresh_rates()
 
     # ---------------------------------------------------------------- who lives here
-    def settle(self, idx: np.ndarray, newcomer: bool) -> None:
+    def settle(self, idx: np.ndarray, newcomer: bool, rng: np.random.Generator) -> None:
         """(Re)populate flats ``idx``: initial households, or newcomers after a move.
 
         Newcomers are new residents with probability ``newcomer_new_resident_share``, else
         locals [001, 002]; they arrive with no tie to the grid worker and no history.
+        Every trait draws one value per flat (then indexed), so who settles where does not
+        shift anyone else's draws.
         """
         if len(idx) == 0:
             return
         p = self.model.params
-        rng = self.model.rng
-        k = len(idx)
+        u = rng.random((5, self.n))[:, idx]
+        z = rng.standard_normal(self.n)[idx]
         if newcomer:
-            kind = np.where(rng.random(k) < p.population.newcomer_new_resident_share,
+            kind = np.where(u[0] < p.population.newcomer_new_resident_share,
                             NEW_RESIDENT, LOCAL).astype(np.int8)
         else:
             cdf = self._kind_cdf[self.compound_kind[idx]]
-            kind = (rng.random(k)[:, None] > cdf).sum(axis=1).clip(0, 3).astype(np.int8)
+            kind = (u[0][:, None] > cdf).sum(axis=1).clip(0, 3).astype(np.int8)
         self.kind[idx] = kind
-        self.trust[idx] = np.clip(self._trust0[kind] + rng.normal(0, p.households.trust_spread,
-                                                                  k), 0, 1)
+        self.trust[idx] = np.clip(self._trust0[kind] + p.households.trust_spread * z, 0, 1)
         self.grievance[idx] = 0.0
         self.relationship[idx] = 0.0
-        self.party_member[idx] = rng.random(k) < p.households.party_member_share
-        self.member_active[idx] = self.party_member[idx] & (rng.random(k) < p.party.activation)
-        self.nail[idx] = rng.random(k) < p.property.nail_share
+        self.party_member[idx] = u[1] < p.households.party_member_share
+        self.member_active[idx] = self.party_member[idx] & (u[2] < p.party.activation)
+        self.nail[idx] = u[3] < p.property.nail_share
         self.fee_paid[idx] = False
         self.open_issue[idx] = False
         self.tide[idx] = False
         self.last_participation[idx] = NEVER
+        self.last_report_day[idx] = NEVER        # a newcomer brings no case history
+        self.last_report_kind[idx] = -1
+        self.last_resolved_day[idx] = NEVER
+        self.last_resolved_worker[idx] = -1
 
     def refresh_rates(self) -> None:
         """Per-household yearly issue rates by kind; recomputed only when kinds change."""
@@ -131,7 +143,8 @@ class Households:
         active [000]; a winter-tide household has more service requests [001].
         """
         p = self.model.params
-        rng = self.model.rng
+        st, day = self.model.streams, self.model.day
+        u_arrive = st.daily("issues.arrival", day).random(self.n)
         fac = facility_factor[self.compound]
         if heating:
             fac = fac * p.issues.heating_facility_multiplier
@@ -141,19 +154,19 @@ class Households:
                               0.0)
         total = total + tide_extra
         eligible = self.occupied & ~self.open_issue
-        hit = np.flatnonzero(eligible & (rng.random(self.n) * 365.0 < total))
+        hit = np.flatnonzero(eligible & (u_arrive * 365.0 < total))
         if len(hit) == 0:
             return hit, np.zeros(0, dtype=np.int64)
         rows = r[hit].copy()
         rows[:, 2] *= fac[hit]
         rows[:, 3] += tide_extra[hit]
         cdf = np.cumsum(rows, axis=1)
-        u = rng.random(len(hit)) * cdf[:, -1]
+        u = st.keyed_array("issues.kind", hit, day) * cdf[:, -1]
         kinds = (u[:, None] > cdf).sum(axis=1).clip(0, 3)
         return hit, kinds
 
-    def choose_channels(self, hit: np.ndarray, kinds: np.ndarray, red_station: np.ndarray
-                        ) -> np.ndarray:
+    def choose_channels(self, hit: np.ndarray, kinds: np.ndarray, red_station: np.ndarray,
+                        stream: str = "channels") -> np.ndarray:
         """Multinomial-logit choice of grid / WeChat-red station / 12345 / silence.
 
         Trust and a tie to the grid worker pull reports to the grid [003]; grievance and
@@ -161,7 +174,6 @@ class Households:
         who "do not want to cause trouble" stay silent more often [001, 002].
         """
         c = self.model.params.channels
-        rng = self.model.rng
         trust = self.trust[hit]
         u = np.empty((len(hit), 4))
         u[:, 0] = c.grid_constant + c.trust_weight * trust + c.relationship_weight \
@@ -172,7 +184,10 @@ class Households:
                    + c.property_hotline_bonus * (kinds == PROPERTY))
         silence = np.array([getattr(c.silence_by_kind, k) for k in HOUSEHOLD_KINDS])
         u[:, 3] = c.silent_constant + silence[self.kind[hit]]
-        gumbel = -np.log(-np.log(rng.random(u.shape)))
+        # One Gumbel draw per flat and channel (common random numbers across policies).
+        st, day = self.model.streams, self.model.day
+        g = np.stack([st.keyed_array(stream, hit, day, k) for k in range(4)], axis=1)
+        gumbel = -np.log(-np.log(np.maximum(g, 1e-300)))
         return np.argmax(u + gumbel, axis=1)
 
     # ---------------------------------------------------------------- periodic processes
@@ -185,7 +200,6 @@ class Households:
         """
         p = self.model.params
         pp = p.participation
-        rng = self.model.rng
         recent = (day - self.last_participation) < pp.window_days
         peers = (self.adjacency @ recent.astype(np.float64)) / np.maximum(self.degree, 1)
         const = _per_kind(pp.constant)
@@ -196,7 +210,8 @@ class Households:
         if council:
             u = u + p.council.participation_bonus
         u = u + np.where(self.tide, 0.5, 0.0)   # a visiting retiree joins in
-        joined = self.occupied & activity_here[self.compound] & (rng.random(self.n) < sigmoid(u))
+        draw = self.model.streams.daily("participation", day).random(self.n)
+        joined = self.occupied & activity_here[self.compound] & (draw < sigmoid(u))
         self.last_participation[joined] = day
         self.trust[joined] = np.minimum(1.0, self.trust[joined] + p.trust.participation)
         return joined
@@ -221,26 +236,27 @@ class Households:
                  + pr.fee_trust_weight * (self.trust - 0.5)
                  - pr.fee_grievance_weight * self.grievance
                  + (pr.red_fee_trust_bonus if red else 0.0))
-        self.fee_paid = self.occupied & ~self.nail & (self.model.rng.random(self.n)
-                                                      < sigmoid(logit))
+        draw = self.model.streams.daily("fees", self.model.day).random(self.n)
+        self.fee_paid = self.occupied & ~self.nail & (draw < sigmoid(logit))
 
     def move(self) -> np.ndarray:
         """Monthly: occupants move out and newcomers move in; vacant flats fill [001, 002]."""
         pop = self.model.params.population
-        rng = self.model.rng
-        u = rng.random(self.n)
+        g = self.model.streams.daily("population.moves", self.model.day)
+        u = g.random(self.n)
         leave = self.occupied & (u < pop.turnover_per_year / 12)
         fill = ~self.occupied & (u < pop.vacancy_fill_per_year / 12)
         moved = np.flatnonzero(leave | fill)
         self.occupied[fill] = True
-        self.settle(moved, newcomer=True)
+        self.settle(moved, newcomer=True, rng=g)
         if len(moved):
             self.refresh_rates()
         return np.flatnonzero(leave)
 
     def start_tide(self) -> None:
         share = self.model.params.population.winter_tide_share
-        self.tide = self.occupied & (self.model.rng.random(self.n) < share)
+        draw = self.model.streams.daily("population.tide", self.model.day).random(self.n)
+        self.tide = self.occupied & (draw < share)
 
     def end_tide(self) -> None:
         self.tide[:] = False

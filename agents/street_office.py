@@ -2,7 +2,8 @@
 
 Cases that the community could not settle, and petitions (信访 [000]), come here. The street
 has a daily case capacity per community it covers; a case it fails is tried again later.
-It also watches for issues left open too long: a household with enough grievance petitions.
+It also watches for issues left open too long: the more aggrieved the household and the
+older the issue, the likelier a petition (a smooth hazard, no threshold).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from commgov.model.lifecycle import STREET, CaseQueue, DailyCapacity, Issue
 
@@ -23,6 +25,9 @@ class StreetOffice(mesa.Agent):
     def __init__(self, model: CommunityModel, communities: int) -> None:
         super().__init__(model)
         self.communities = communities
+        s = model.params.staff
+        self.standard_communities = (model.neighbourhood.n_households
+                                     / s.reference_households)
         self.queue = CaseQueue()
         self._capacity = DailyCapacity()
 
@@ -34,24 +39,35 @@ class StreetOffice(mesa.Agent):
     def step(self) -> None:
         m = self.model
         lad = m.params.ladder
-        per_day = lad.street_cases_per_day * self.communities
+        # Capacity in proportion to the planned population covered [001].
+        per_day = lad.street_cases_per_day * self.standard_communities
         for issue in self._capacity.serve(self.queue, per_day):
-            if m.random.random() < lad.street_success:
+            if m.streams.keyed("street.cases", issue.id, m.day) < lad.street_success:
                 m.book.handled(issue, STREET)
             else:
                 m.defer(issue, m.day + lad.street_retry_days, self.receive)
-        if m.day % 7 == 0:
-            self.watch_petitions()
+        self.watch_petitions()
 
     def watch_petitions(self) -> None:
-        """Weekly: issues open past ``petition_after_days`` whose household's grievance is
-        high become petitions [000]."""
+        """Daily: an issue not yet handled may become a petition [000], with a hazard that
+        rises smoothly with the household's grievance (logistic around
+        ``ladder.petition_grievance``) and with the issue's age (1 - exp(-age /
+        ``petition_after_days``)): no threshold, so petitions respond to conditions
+        without cliffs. One keyed coin per issue and day (common random numbers)."""
         m = self.model
         lad = m.params.ladder
-        g = m.households.grievance
-        late = [i for i in m.book.open.values()
-                if not i.petitioned and i.handled_day < 0
-                and m.day - i.reported_day > lad.petition_after_days
-                and g[i.household] > lad.petition_grievance]
-        for issue in late:
-            m.book.petition(issue)
+        if lad.petition_daily_max <= 0:
+            return
+        cands = [i for i in m.book.open.values() if not i.petitioned and i.handled_day < 0]
+        if not cands:
+            return
+        g = m.households.grievance[np.fromiter((i.household for i in cands), np.int64,
+                                               len(cands))]
+        age = m.day - np.fromiter((i.reported_day for i in cands), np.int64, len(cands))
+        hazard = (lad.petition_daily_max
+                  / (1.0 + np.exp(-(g - lad.petition_grievance) / lad.petition_grievance_scale))
+                  * -np.expm1(-age / lad.petition_after_days))
+        keyed = m.streams.keyed
+        for issue, h in zip(cands, hazard.tolist(), strict=True):
+            if keyed("petitions", issue.id, m.day) < h:
+                m.book.petition(issue)

@@ -38,6 +38,20 @@ METRIC_UNITS: dict[str, tuple[str, str]] = {
     "firm_quality_mean": ("0–1", "0–1"),
     "households_occupied": ("households", "户"),
     "residents": ("persons", "人"),
+    "on_time_share_30d": ("% of resolved, 30 days", "近30天占办结 %"),
+    "on_time_share_90d": ("% of resolved, 90 days", "近90天占办结 %"),
+    "escalated_share_90d": ("% of reported, 90 days", "近90天占上报 %"),
+    "petitions_per_1k_90d": ("per 1,000 households", "每千户"),
+    "on_time_compound_share": ("% of resolved there", "占该级办结 %"),
+    "on_time_community_share": ("% of resolved there", "占该级办结 %"),
+    "on_time_street_share": ("% of resolved there", "占该级办结 %"),
+    "overdue_open_per_1k": ("per 1,000 households", "每千户"),
+    "days_to_resolve_p50": ("days", "天"),
+    "days_to_resolve_p90": ("days", "天"),
+    "repeat_share_90d": ("% of reports, 90 days", "近90天占上报 %"),
+    "office_wait_share_90d": ("% of requests, 90 days", "近90天占办事 %"),
+    "office_backlog_days": ("days of demand", "天"),
+    "formalism_share": ("% of cadre field hours", "占干部下沉工时 %"),
 }
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -50,6 +64,10 @@ TEXT: dict[str, tuple[str, str]] = {
                 "政策效果：与{base}相比的期末差值（按随机种子配对），95%置信区间（蓝色：不含0）"),
     "difference": ("difference from {base}", "与{base}之差"),
     "response": ("{metric} at day {days} by {param}", "第{days}天的{metric}随{param}的变化"),
+    "heatmap": ("Response surface of {metric} at day {days} (mean of replications)",
+                "第{days}天{metric}的响应面（各次重复的均值）"),
+    "heatmap_diff": ("{metric} at day {days}: difference from {base}, paired by seed",
+                     "第{days}天{metric}：与{base}之差（按随机种子配对）"),
     "morris": ("Morris screening of {metric}: μ* (importance) and σ (interaction / "
                "non-linearity)", "{metric}的Morris筛选：μ*（重要性）与σ（交互/非线性）"),
     "sobol": ("Sobol indices of {metric}: first-order S1 and total ST with 95% CI",

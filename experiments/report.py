@@ -280,6 +280,58 @@ def fig_response(res: SweepResults, table: pd.DataFrame, metric: str, lang: str,
     return _save(fig, path)
 
 
+def fig_heatmaps(res: SweepResults, table: pd.DataFrame, metric: str, lang: str,
+                 path: Path, diff: bool = False) -> Path | None:
+    """The response surface over the first two varied parameters: one heat map per scenario
+    (and per setting of any further varied parameter), cells annotated with the mean, or with
+    the paired difference from the baseline when ``diff``. Shared colour scale, so panels
+    compare at a glance."""
+    if len(res.varied) < 2 or len(res.design) > 400 or table.empty:
+        return None
+    plt = _plt()
+    x_key, y_key, *others = res.varied
+    value = "difference" if diff else "mean"
+    s = _scale(metric)
+    panels = list(table.groupby(["scenario", *others], sort=True))
+    n = len(panels)
+    cols = min(n, 3)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.8 * rows), squeeze=False)
+    v = table[value].to_numpy(dtype=float) * s
+    if diff:
+        lim = float(np.nanmax(np.abs(v))) or 1.0
+        vmin, vmax, cmap = -lim, lim, "RdBu_r"
+    else:
+        vmin, vmax, cmap = float(np.nanmin(v)), float(np.nanmax(v)), "viridis"
+    image = None
+    for ax, (keys, g) in zip(axes.flat, panels, strict=False):
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        grid = g.pivot_table(index=y_key, columns=x_key, values=value, aggfunc="mean") * s
+        image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap=cmap,
+                          vmin=vmin, vmax=vmax)
+        ax.set_xticks(range(grid.shape[1]), [_short(c) for c in grid.columns], fontsize=7)
+        ax.set_yticks(range(grid.shape[0]), [_short(r) for r in grid.index], fontsize=7)
+        for (i, j), val in np.ndenumerate(grid.to_numpy()):
+            if np.isfinite(val):
+                ax.text(j, i, f"{val:.3g}", ha="center", va="center", fontsize=6,
+                        color="white" if (val - vmin) < 0.5 * (vmax - vmin) else "black")
+        ax.set_xlabel(x_key, fontsize=8)
+        ax.set_ylabel(y_key, fontsize=8)
+        title = keys[0] + "".join(f", {k.split('.')[-1]}={_short(x)}"
+                                  for k, x in zip(others, keys[1:], strict=True))
+        if diff:
+            title += f" − {res.baseline}"
+        ax.set_title(title, fontsize=8)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    if image is not None:
+        fig.colorbar(image, ax=axes, shrink=0.8, label=metric_label(metric, lang, unit=True))
+    fig.suptitle(text("heatmap_diff" if diff else "heatmap", lang,
+                      metric=metric_label(metric, lang), days=res.spec["days"],
+                      base=res.baseline), fontsize=10)
+    return _save(fig, path)
+
+
 def fig_sensitivity(method: str, si: pd.DataFrame, metric: str, lang: str,
                     path: Path) -> Path:
     plt = _plt()
@@ -362,6 +414,14 @@ def build_report(path: Path, *, out: Path | None = None, lang: str = "en") -> Pa
             f = fig_response(res, means, metric, lang, figures_dir / f"response_{metric}.png")
             if f:
                 figures.append((f"response {metric}", f))
+            f = fig_heatmaps(res, means, metric, lang, figures_dir / f"surface_{metric}.png")
+            if f:
+                figures.append((f"surface {metric}", f))
+            if metric in diffs:
+                f = fig_heatmaps(res, diffs[metric], metric, lang,
+                                 figures_dir / f"surface_diff_{metric}.png", diff=True)
+                if f:
+                    figures.append((f"surface difference {metric}", f))
         if daily is not None:
             figures.append((f"timeseries {metric}", fig_timeseries(
                 res, daily, metric, lang, figures_dir / f"timeseries_{metric}.png")))

@@ -127,9 +127,12 @@ TARGET_TITLES: dict[int, str] = {
 # Measuring one run
 # --------------------------------------------------------------------------------------------
 def staff_per_10k(model: CommunityModel) -> float:
-    """Staff per 10,000 residents as built: committee posts, service centre and full-time
-    grid workers, over the planning population the staff were set for [001]."""
-    staff = sum(o.committee_posts + o.service_staff + sum(not w.cadre for w in o.workers)
+    """Staff per 10,000 residents as built: committee posts, service centre and grid
+    workers (full-time equivalents; cadres doubling as grid workers are counted once, as
+    committee posts), over the planning population the staff were set for [001]."""
+    day = model.params.staff.hours_per_day
+    staff = sum(o.committee_posts + o.service_staff
+                + sum(w.hours for w in o.workers if not w.cadre) / day
                 for o in model.offices)
     residents = sum(o.residents for o in model.offices)
     return staff / residents * 10_000 if residents else float("nan")
@@ -628,7 +631,7 @@ ODD_SUBMODELS: dict[str, tuple[str, ...]] = {
                     "workers.relationship_gain", "workers.learning_days", "grid.merged",
                     "grid.separate_networks", "grid.referral_", "grid.duplicate_report_hours"),
     "office": ("workers.office_admin_", "workers.spill_share", "ladder.community_",
-               "ladder.office_case_share_min"),
+               "ladder.office_case_share_min", "grid.formalism_share", "office."),
     "street": ("ladder.street_", "ladder.petition_"),
     "loop": ("loop.",),
     "property": ("property.",),
@@ -638,7 +641,8 @@ ODD_SUBMODELS: dict[str, tuple[str, ...]] = {
     "participation": ("participation.", "party.activity_days", "party.deliberation_days"),
     "council": ("council.",),
     "trust": ("trust.", "issues.grievance_"),
-    "turnover": ("workers.turnover_",),
+    "turnover": ("workers.turnover_", "workers.vacancy_", "workers.handover_"),
+    "observation": ("metrics.",),
     "population": ("population.",),
 }
 
@@ -648,6 +652,11 @@ ODD_BASIS: dict[str, str] = {
     "staff.per_10k_residents": "paper figure: 18 per 10,000, Shandong standard [001]",
     "staff.committee_posts": "paper figure: 7 posts per community [001]",
     "staff.grid_post_share": "calibrated: ~600 households per worker [003] (target 4)",
+    "staff.reference_households": "paper range: communities of 5,000-15,000 residents [001]; "
+                                  "the default community (~7,500 residents)",
+    "workers.office_admin_fixed_hours": "assumption, recalibrated: default demand ~53 h/day "
+                                        "kept; fixed part dominant as [000] reports",
+    "workers.office_admin_hours_per_10k": "assumption, recalibrated with the fixed part",
     "staff.hours_per_day": "assumption: an 8-hour working day",
     "workers.certified_share": "paper figure: 7.7% certified [000]",
     "issues.deadline_days.small": "paper: 小事不过夜 (overnight = 1 day) [003]",

@@ -36,8 +36,9 @@ from commgov.agents.property_firm import PropertyFirm
 from commgov.agents.resident import Households, Resident
 from commgov.agents.street_office import StreetOffice
 from commgov.model import graph as graph_mod
-from commgov.model.lifecycle import SILENT, Issue, IssueBook
+from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, IssueBook
 from commgov.model.metrics import model_reporters
+from commgov.model.streams import Streams
 from commgov.scenarios.loader import LoadedScenario, load_scenario
 from commgov.scenarios.schema import COMPOUND_KINDS, Scenario
 
@@ -60,6 +61,7 @@ class CommunityModel(mesa.Model):
                  rng: int | np.random.Generator | np.random.SeedSequence | None = None,
                  collect: bool = True, **overrides: Any) -> None:
         super().__init__(rng=rng)
+        self.streams = Streams.from_seed(rng)
         loaded = _resolve(scenario, overrides)
         self.loaded = loaded
         self.params: Scenario = loaded.scenario
@@ -68,8 +70,7 @@ class CommunityModel(mesa.Model):
         p = self.params
 
         # --- space: the neighbourhood graph as a Mesa Network
-        seed = int(self.rng.integers(2**31))
-        self.neighbourhood = graph_mod.build(p.graph, np.random.default_rng(seed),
+        self.neighbourhood = graph_mod.build(p.graph, self.streams.rng("world.graph"),
                                              base_dir=loaded.base_dir)
         nb = self.neighbourhood
         self.space = Network(nb.graph, capacity=1, random=self.random, layout=None)
@@ -94,6 +95,7 @@ class CommunityModel(mesa.Model):
         if _in_season(1, p.issues.heating_start_day, p.issues.heating_end_day):
             self.households.start_tide()   # day 0 is 1 January: already winter
 
+        self.history: list[tuple[int, ...]] = []   # counters at the end of each day
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
         self._collect = collect
         if collect:
@@ -101,10 +103,21 @@ class CommunityModel(mesa.Model):
 
     # ------------------------------------------------------------------ construction
     def _build_staff(self) -> None:
-        """Staff per community from staff per 10,000 residents [001]: fixed committee posts
-        (the same 7 in every community [001]), the rest split between grid workers and the
-        service centre; or one grid worker per ``households_per_worker`` [003]. Merged grids
-        add cadres as part-time grid workers and any new hires [000]."""
+        """Staff per community by the allocation rule (``staff.allocation``, formula in ODD
+        7.3), then grid workers placed over contiguous buildings.
+
+        Every community has the same committee posts whatever its size [001]. The other
+        posts (grid workers and service centre) follow the rule: ``fixed_posts`` (default)
+        scales them with the community's own population, at the density the per-10,000
+        standard gives a typical community, so grid coverage per household stays the same
+        at any size while the fixed committee is spread thinner in large communities [001,
+        003]; ``per_capita`` is the district quota applied to each community, committee
+        included, which leaves small communities with almost no grid workers;
+        ``needs_based`` sizes posts to the expected case load and office work. Staff are
+        full-time equivalents, not rounded heads, so no outcome jumps with a rounding
+        boundary. Merged grids send committee cadres into the compounds for part of the day
+        and any hires backfill the office [000].
+        """
         p = self.params
         nb = self.neighbourhood
         hh = self.households
@@ -116,20 +129,19 @@ class CommunityModel(mesa.Model):
             members = order[nb.community[order] == c]
             # Posts are set for the planned population (flats x expected occupancy), not the
             # day-0 draw, so the same community gets the same staff whatever the seed.
-            residents = (len(members) * p.households.initial_occupancy
-                         * p.households.residents_per_household)
-            total = int(round(s.per_10k_residents * residents / 10_000))
-            others = max(0, total - s.committee_posts)
-            if s.households_per_worker > 0:
-                n_workers = max(1, int(round(len(members) / s.households_per_worker)))
-            else:
-                n_workers = max(1, int(round(others * s.grid_post_share)))
-            service = max(0, others - n_workers)
+            planned = len(members) * p.households.initial_occupancy
+            residents = planned * p.households.residents_per_household
+            grid_fte, service = staff_posts(p, planned, residents)
+            if p.grid.merged:
+                service += p.grid.added_staff          # hires backfill the office [000]
             office = CommunityOffice(self, c, s.committee_posts, service, residents)
             self.offices.append(office)
-            staff = [(s.hours_per_day, False)] * n_workers
+            # Whole workers at full hours, the fractional remainder as one part-time post.
+            n_full = int(grid_fte)
+            staff = [(s.hours_per_day, False)] * n_full
+            if grid_fte - n_full > 1e-9:
+                staff.append((s.hours_per_day * (grid_fte - n_full), False))
             if p.grid.merged:
-                staff += [(s.hours_per_day, False)] * p.grid.added_staff
                 staff += [(s.hours_per_day * p.grid.cadre_field_share, True)] \
                     * s.committee_posts
             staff = [x for x in staff if x[0] > 0]
@@ -140,7 +152,8 @@ class CommunityModel(mesa.Model):
             start = 0
             for (h, cadre), end in zip(staff, cuts, strict=True):
                 end = _building_boundary(nb.building[members], end)
-                w = GridWorker(self, len(self.workers), c, h, cadre=cadre)
+                w = GridWorker(self, len(self.workers), c, h, cadre=cadre,
+                               post=len(office.workers))
                 w.households = members[start:max(end, start)]
                 hh.worker[w.households] = w.index
                 start = max(end, start)
@@ -151,17 +164,17 @@ class CommunityModel(mesa.Model):
     def _build_compounds(self) -> None:
         p = self.params
         nb = self.neighbourhood
-        rng = self.rng
+        st = self.streams
         counts = np.bincount(nb.compound, minlength=nb.n_compounds)
         q0 = np.array([getattr(p.property.initial_quality, k) for k in COMPOUND_KINDS])
         oc = np.array([getattr(p.party.owners_committee_share, k) for k in COMPOUND_KINDS])
         self.firms = [PropertyFirm(self, c, int(counts[c]), float(q0[nb.compound_kind[c]]))
                       for c in range(nb.n_compounds)]
-        has_branch = rng.random(nb.n_compounds) < p.party.branch_coverage
+        has_branch = st.rng("party.branches").random(nb.n_compounds) < p.party.branch_coverage
         self.branches: list[PartyBranch | None] = [
             PartyBranch(self, c) if has_branch[c] else None for c in range(nb.n_compounds)]
         self.red_station = has_branch.copy()
-        functional = rng.random(nb.n_compounds) < oc[nb.compound_kind]
+        functional = st.rng("owners_committees").random(nb.n_compounds) < oc[nb.compound_kind]
         self.owners_committees = [OwnersCommittee(self, c, bool(functional[c]))
                                   for c in range(nb.n_compounds)]
         self.councils = [NeighbourhoodCouncil(self, c) for c in range(nb.n_compounds)] \
@@ -212,6 +225,14 @@ class CommunityModel(mesa.Model):
         else:
             self._deferred[day].append((issue.ticket, issue, fn))
 
+    def visit_draws(self) -> np.ndarray:
+        """Today's per-flat draw that orders grid workers' door-to-door visits [003]."""
+        cached = self.__dict__.get("_visit_draws")
+        if cached is None or cached[0] != self.day:
+            cached = self._visit_draws = (
+                self.day, self.streams.daily("visits", self.day).random(self.households.n))
+        return cached[1]
+
     def _quality_by_compound(self) -> np.ndarray:
         return np.array([f.quality for f in self.firms])
 
@@ -244,6 +265,7 @@ class CommunityModel(mesa.Model):
         # 4. institutions
         for office in self.offices:
             office.plan_day()
+        self._office_requests()
         for b in self.branches:
             if b is not None:
                 b.step()
@@ -268,6 +290,7 @@ class CommunityModel(mesa.Model):
         if day % DAYS_PER_MONTH == DAYS_PER_MONTH - 1:
             self._monthly_money()
         self._worker_turnover()
+        self.history.append(self.book.counters.snapshot())
 
         self.day += 1
         if self._collect:
@@ -276,19 +299,17 @@ class CommunityModel(mesa.Model):
     def _report(self, hit: np.ndarray, kinds: np.ndarray) -> None:
         p = self.params
         hh = self.households
-        rng = self.rng
         c = self.book.counters
         c.arisen += len(hit)
         d = p.issues.difficulty_shares
-        difficulty = np.searchsorted(np.cumsum([d.small, d.big, d.hard]),
-                                     rng.random(len(hit)), side="right").clip(0, 2)
+        u = self.streams.keyed_array("issues.difficulty", hit, self.day)
+        difficulty = np.searchsorted(np.cumsum([d.small, d.big, d.hard]), u,
+                                     side="right").clip(0, 2)
         channels = hh.choose_channels(hit, kinds, self.red_station)
         silent = hit[channels == SILENT]
         c.silent += len(silent)
         hh.grievance[silent] += p.issues.grievance_silent
         hh.trust[silent] = np.maximum(0.0, hh.trust[silent] - p.trust.silent)
-        deadline = self.book.deadline[difficulty]
-        hh.due_day[hit] = self.day + deadline
         for h, k, dif, ch in zip(hit.tolist(), kinds.tolist(), difficulty.tolist(),
                                  channels.tolist(), strict=True):
             if ch != SILENT:
@@ -338,12 +359,96 @@ class CommunityModel(mesa.Model):
         self._count_active_members()
 
     def _worker_turnover(self) -> None:
+        """Daily chance each full-time grid worker leaves [000] (own stream: a policy that
+        changes the number of workers does not move who leaves among the others)."""
         rate = self.params.workers.turnover_per_year / 365.0
         if rate <= 0:
             return
-        leaving = np.flatnonzero(self.rng.random(len(self.workers)) < rate)
-        for i in leaving.tolist():
-            self.workers[i].turnover()
+        st = self.streams
+        for w in self.workers:
+            if not w.cadre and st.keyed("turnover.leave", w.index, self.day) < rate:
+                w.turnover()
+
+    def _office_requests(self) -> None:
+        """Residents' matters that need the office (benefits, certificates, approvals,
+        referrals, feedback [000, 001, 004]) wait behind its backlog; waiting costs trust
+        and grievance and some waits become 12345 complaints [001]. One draw per flat and
+        purpose, so the same households ask on the same days under every policy."""
+        o = self.params.office
+        if o.requests_per_household_year <= 0:
+            return
+        hh = self.households
+        st = self.streams
+        u_ask = st.daily("office.requests", self.day).random(hh.n)
+        asking = np.flatnonzero(hh.occupied & (u_ask * 365.0 < o.requests_per_household_year))
+        wait = np.array([office.wait_share() for office in self.offices])[hh.community[asking]]
+        idx = asking[st.keyed_array("office.wait", asking, self.day) < wait]
+        c = self.book.counters
+        c.office_requests += len(asking)
+        c.office_waits += len(idx)
+        if not len(idx):
+            return
+        hh.trust[idx] = np.maximum(0.0, hh.trust[idx] - o.wait_trust)
+        hh.grievance[idx] += o.wait_grievance
+        u_complain = st.keyed_array("office.complaint", idx, self.day)
+        complain = idx[(u_complain < o.wait_complaint_prob) & ~hh.open_issue[idx]]
+        c.arisen += len(complain)
+        for h in complain.tolist():
+            self.book.report(h, SERVICE, SMALL, HOTLINE)
+
+
+def staff_posts(p: Scenario, households: float, residents: float) -> tuple[float, float]:
+    """Grid-worker and service-centre posts (full-time equivalents) of one community of
+    ``households`` planned households and ``residents`` residents, besides the committee.
+
+    ``fixed_posts`` [001, 003]: the per-10,000 standard staffs a typical community
+    (``staff.reference_households``); what it leaves after the committee's fixed posts sets a
+    density of other posts per resident that every community gets, so they scale with size
+    and the committee does not. ``per_capita``: the quota applied to this community itself,
+    committee included (small communities keep the committee and little else).
+    ``needs_based``: grid workers for the expected case load plus visits, service staff for the
+    office work the committee cannot cover. ``households_per_worker`` > 0 sets grid workers
+    directly at one per that many households [003] under any rule.
+    """
+    s = p.staff
+    rph_occ = p.households.initial_occupancy * p.households.residents_per_household
+    if s.allocation == "per_capita":
+        others = max(0.0, s.per_10k_residents * residents / 10_000 - s.committee_posts)
+    elif s.allocation == "fixed_posts":
+        ref = s.reference_households * rph_occ
+        density = max(0.0, s.per_10k_residents * ref / 10_000 - s.committee_posts) / ref
+        others = density * residents
+    else:   # needs_based
+        w = p.workers
+        case_hours = _expected_case_hours_per_household(p) * households / 365.0
+        field = max(0.5, s.hours_per_day - w.admin_hours * (1 - w.task_access_cut))
+        grid = case_hours / (field * s.needs_field_load)
+        demand = (w.office_admin_fixed_hours + w.office_admin_hours_per_10k * residents
+                  / 10_000) * (1 - w.task_access_cut)
+        office_need = demand / (1 - p.ladder.office_case_share_min) / s.hours_per_day
+        service = max(0.0, office_need - s.committee_posts)
+        if s.households_per_worker > 0:
+            grid = households / s.households_per_worker
+        return max(grid, _MIN_GRID_FTE), service
+    grid = others * s.grid_post_share
+    if s.households_per_worker > 0:
+        grid = households / s.households_per_worker
+    service = max(0.0, others - grid)
+    return max(grid, _MIN_GRID_FTE), service
+
+
+_MIN_GRID_FTE = 0.25   # somebody answers for the grid, however thin the staffing
+
+
+def _expected_case_hours_per_household(p: Scenario) -> float:
+    """Grid-worker hours a household's issues need in a year, at base rates (for
+    ``needs_based`` staffing): rate x mean hours per case by difficulty."""
+    i = p.issues
+    rate = sum(getattr(i.base_rate, k) for k in ("neighbour", "property", "facility", "service"))
+    d = i.difficulty_shares
+    h = p.workers.hours_per_case
+    per_case = (d.small * h.small + d.big * h.big + d.hard * h.hard) / (d.small + d.big + d.hard)
+    return rate * per_case
 
 
 def _resolve(scenario: str | Path | LoadedScenario | Scenario,

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
 
 COMPOUND, COMMUNITY, STREET = 0, 1, 2
+REPEAT_DAYS = 180   # a report of the same kind within this many days is a repeat complaint
 LEVEL_NAMES = ("compound", "community", "street")
 
 # Channels a household can choose [000, 001, 003].
@@ -152,6 +153,18 @@ class IssueCounters:
     hotline_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     hotline_other: int = 0
     by_channel: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    on_time_at_level: list[int] = field(default_factory=lambda: [0, 0, 0])
+    repeats: int = 0              # reports of a matter the household raised before
+    office_requests: int = 0      # residents' requests that need the office
+    office_waits: int = 0         # ... of which waited behind the office backlog
+
+    #: counters kept day by day for windowed rates and the burn-in (``model.metrics``)
+    TRACKED = ("arisen", "reported", "silent", "resolved", "on_time", "escalated",
+               "petitions", "satisfied", "repeats", "office_requests", "office_waits")
+
+    def snapshot(self) -> tuple[int, ...]:
+        return (*(getattr(self, k) for k in self.TRACKED), *self.closed_at_level,
+                *self.on_time_at_level)
 
 
 class IssueBook:
@@ -166,22 +179,35 @@ class IssueBook:
         self.model = model
         self.open: dict[int, Issue] = {}
         self.counters = IssueCounters()
+        self.durations: deque[tuple[int, int]] = deque()   # (day closed, days to resolve)
         self._next_id = 0
         p = model.params
         self.deadline = np.array([p.issues.deadline_days.small, p.issues.deadline_days.big,
                                   p.issues.deadline_days.hard], dtype=np.int64)
 
     # ---------------------------------------------------------------- creation and routing
-    def report(self, household: int, kind: int, difficulty: int, channel: int) -> Issue:
-        """A household reports an issue through a channel; route it to its first handler."""
+    def report(self, household: int, kind: int, difficulty: int, channel: int,
+               repeat: bool = False) -> Issue:
+        """A household reports an issue through a channel; route it to its first handler.
+
+        A report of the same kind the household raised in the last 180 days (or an old
+        account reopened at a handover) counts as a repeat complaint.
+        """
         m = self.model
+        hh = m.households
         issue = Issue(self._next_id, household, kind, difficulty, channel, m.day,
-                      int(m.households.worker[household]))
+                      int(hh.worker[household]))
         self._next_id += 1
         self.open[issue.id] = issue
-        m.households.open_issue[household] = True
+        hh.open_issue[household] = True
+        hh.due_day[household] = m.day + self.deadline[difficulty]
         c = self.counters
         c.reported += 1
+        if repeat or (hh.last_report_kind[household] == kind
+                      and m.day - hh.last_report_day[household] <= REPEAT_DAYS):
+            c.repeats += 1
+        hh.last_report_kind[household] = kind
+        hh.last_report_day[household] = m.day
         c.by_channel[channel] += 1
         if channel == HOTLINE:
             c.hotline_by_kind[kind] += 1
@@ -214,7 +240,8 @@ class IssueBook:
             tripartite.receive(issue)
             return
         h = np.array([issue.household])
-        channel = int(hh.choose_channels(h, np.array([issue.kind]), m.red_station)[0])
+        channel = int(hh.choose_channels(h, np.array([issue.kind]), m.red_station,
+                                         stream="channels.refile")[0])
         if channel == HOTLINE:
             self.counters.hotline_by_kind[issue.kind] += 1
             m.hotline.receive(issue)
@@ -236,7 +263,8 @@ class IssueBook:
             office = m.offices[m.community_of(issue.household)]
             m.defer(issue, m.day + m.params.loop.revisit_days, office.revisit)
             return
-        satisfied = m.random.random() < m.satisfaction_prob(issue.household)
+        satisfied = (m.streams.keyed("satisfaction", issue.id, issue.reopened)
+                     < m.satisfaction_prob(issue.household))
         self._close_resolved(issue, satisfied)
 
     def revisit(self, issue: Issue) -> None:
@@ -244,8 +272,8 @@ class IssueBook:
         m = self.model
         p = m.params
         m.households.adjust_trust(issue.household, p.trust.visit)   # being asked counts
-        satisfied = m.random.random() < m.satisfaction_prob(issue.household,
-                                                            bonus=p.loop.revisit_bonus)
+        satisfied = (m.streams.keyed("closed_loop.revisit", issue.id, issue.reopened)
+                     < m.satisfaction_prob(issue.household, bonus=p.loop.revisit_bonus))
         if satisfied or issue.reopened >= 2:
             # Repeated dissatisfaction goes to supervision/discipline; the case is closed.
             self._close_resolved(issue, satisfied)
@@ -267,6 +295,13 @@ class IssueBook:
         c.on_time += int(on_time)
         c.satisfied += int(satisfied)
         c.closed_at_level[issue.level] += 1
+        c.on_time_at_level[issue.level] += int(on_time)
+        self.durations.append((m.day, m.day - issue.reported_day))
+        hh = m.households
+        hh.last_resolved_day[issue.household] = m.day
+        hh.last_resolved_kind[issue.household] = issue.kind
+        hh.last_resolved_difficulty[issue.household] = issue.difficulty
+        hh.last_resolved_worker[issue.household] = issue.worker
         delta = t.resolved_on_time if on_time else t.resolved_late
         if not satisfied:
             delta -= t.unsatisfied

@@ -34,6 +34,87 @@ def _occ_mean(m: CommunityModel, arr: np.ndarray) -> float:
     return float(arr[occ].sum() / n) if n else 0.0
 
 
+_IDX = {k: i for i, k in enumerate(("arisen", "reported", "silent", "resolved", "on_time",
+                                     "escalated", "petitions", "satisfied", "repeats",
+                                     "office_requests", "office_waits"))}
+_LEVEL0 = len(_IDX)          # closed_at_level[0..2], then on_time_at_level[0..2]
+
+
+def _since(m: CommunityModel, days: int | None = None) -> np.ndarray:
+    """Counter increments over the last ``days`` days, or since the burn-in ended
+    (``metrics.burn_in_days``; from day 0 while it lasts) when ``days`` is None."""
+    h = m.history
+    key = (len(h), days)
+    cache = m.__dict__.setdefault("_since_cache", {})
+    hit = cache.get(key)
+    if hit is None:
+        if len(cache) > 16:
+            cache.clear()
+        hit = cache[key] = _since_uncached(m, h, days)
+    return hit
+
+
+def _since_uncached(m: CommunityModel, h: list, days: int | None) -> np.ndarray:
+    if not h:
+        return np.zeros(_LEVEL0 + 6)
+    now = np.asarray(h[-1], dtype=float)
+    if days is None:
+        start = m.params.metrics.burn_in_days
+        if len(h) <= start:
+            return now
+        return now - np.asarray(h[start - 1], dtype=float) if start > 0 else now
+    if len(h) <= days:
+        return now
+    return now - np.asarray(h[-1 - days], dtype=float)
+
+
+def _share(num: str, den: str, days: int | None = None):
+    def fn(m: CommunityModel) -> float:
+        d = _since(m, days)
+        return _ratio(d[_IDX[num]], d[_IDX[den]])
+    return fn
+
+
+def _on_time_at(level: int):
+    def fn(m: CommunityModel) -> float:
+        d = _since(m)
+        return _ratio(d[_LEVEL0 + 3 + level], d[_LEVEL0 + level])
+    return fn
+
+
+def _days_to_resolve(q: float):
+    def fn(m: CommunityModel) -> float:
+        dur = m.book.durations
+        while dur and dur[0][0] < m.day - 90:
+            dur.popleft()
+        if not dur:
+            return 0.0
+        values = sorted(d for _, d in dur)
+        # linear interpolation between order statistics (numpy's default percentile)
+        pos = (len(values) - 1) * q / 100.0
+        lo = int(pos)
+        hi = min(lo + 1, len(values) - 1)
+        return float(values[lo] + (values[hi] - values[lo]) * (pos - lo))
+    return fn
+
+
+def _overdue_per_1k(m: CommunityModel) -> float:
+    hh = m.households
+    late = sum(1 for i in m.book.open.values() if m.day > hh.due_day[i.household])
+    return _ratio(1000.0 * late, hh.occupied.sum())
+
+
+def _per_1k_households(counter: str, days: int):
+    def fn(m: CommunityModel) -> float:
+        return _ratio(1000.0 * _since(m, days)[_IDX[counter]], m.households.occupied.sum())
+    return fn
+
+
+def _formalism(m: CommunityModel) -> float:
+    field = sum(w.hours for w in m.workers if w.cadre)
+    return _ratio(sum(o.pulled for o in m.offices), field)
+
+
 def _participation(m: CommunityModel) -> float:
     hh = m.households
     recent = (m.day - hh.last_participation) < m.params.participation.window_days
@@ -64,20 +145,25 @@ METRICS: tuple[Metric, ...] = (
            "Cumulative issues closed as resolved (with the closed loop: only after a revisit).",
            lambda m: m.book.counters.resolved),
     Metric("resolved_share",
-           "issues_resolved_total / issues_reported_total (0 before the first report).",
-           lambda m: _ratio(m.book.counters.resolved, m.book.counters.reported)),
+           "Issues resolved / issues reported, both counted after the warm-up "
+           "(metrics.burn_in_days; from day 0 while it lasts). Near its ceiling in most "
+           "scenarios: compare policies on on_time_share, overdue_open_per_1k or "
+           "days_to_resolve_p90 instead.",
+           _share("resolved", "reported")),
     Metric("on_time_share",
            "Share of resolved issues handled within the time promise 小事不过夜、大事不过天、"
            "难事不过周 [003]: small 1 day, big 2 days, hard 7 days from the report "
-           "(issues.deadline_days).",
-           lambda m: _ratio(m.book.counters.on_time, m.book.counters.resolved)),
+           "(issues.deadline_days). Counted after the warm-up (metrics.burn_in_days).",
+           _share("on_time", "resolved")),
     Metric("escalated_share",
            "Share of reported issues that went up the ladder at least once because handling "
-           "failed (compound → community → street) or that became petitions.",
-           lambda m: _ratio(m.book.counters.escalated, m.book.counters.reported)),
+           "failed (compound → community → street) or that became petitions; counted "
+           "after the warm-up (metrics.burn_in_days).",
+           _share("escalated", "reported")),
     Metric("petitions_total",
-           "Cumulative petitions (信访): issues open longer than ladder.petition_after_days "
-           "whose household's grievance exceeded ladder.petition_grievance [000].",
+           "Cumulative petitions (信访) from day 0: unhandled issues that became petitions, "
+           "with a daily hazard rising smoothly with the household's grievance and the "
+           "issue's age (ladder.petition_*) [000].",
            lambda m: m.book.counters.petitions),
     Metric("participation_rate",
            "Share of occupied households that took part in a branch activity or deliberation "
@@ -107,14 +193,16 @@ METRICS: tuple[Metric, ...] = (
            "(part of it spills onto grid workers, the rest is left undone) [000, 001].",
            lambda m: float(np.mean([o.uncovered_share for o in m.offices]))),
     Metric("satisfied_share",
-           "Share of resolved issues whose household was satisfied with the handling.",
-           lambda m: _ratio(m.book.counters.satisfied, m.book.counters.resolved)),
+           "Share of resolved issues whose household was satisfied with the handling "
+           "(after the warm-up).",
+           _share("satisfied", "resolved")),
     Metric("compound_level_share",
            "Share of resolved issues closed at the compound rung (小事不出小区 [001]).",
            lambda m: _ratio(m.book.counters.closed_at_level[0], m.book.counters.resolved)),
     Metric("silent_share",
-           "Share of issues that arose but were never reported (households stayed silent).",
-           lambda m: _ratio(m.book.counters.silent, m.book.counters.arisen)),
+           "Share of issues that arose but were never reported (households stayed silent), "
+           "after the warm-up.",
+           _share("silent", "arisen")),
     Metric("hotline_tickets_total",
            "Cumulative 12345 tickets from the street (community matters and others).",
            lambda m: sum(m.book.counters.hotline_by_kind) + m.book.counters.hotline_other),
@@ -124,6 +212,57 @@ METRICS: tuple[Metric, ...] = (
     Metric("firm_quality_mean",
            "Mean property-firm service quality (0–1) over compounds.",
            lambda m: float(np.mean([f.quality for f in m.firms]))),
+    # ---- discriminating outcomes (issue 9): windows, rungs, backlog, distribution
+    Metric("on_time_share_30d",
+           "Share of issues resolved in the last 30 days that met the time promise.",
+           _share("on_time", "resolved", 30)),
+    Metric("on_time_share_90d",
+           "Share of issues resolved in the last 90 days that met the time promise.",
+           _share("on_time", "resolved", 90)),
+    Metric("escalated_share_90d",
+           "Escalations in the last 90 days / reports in the last 90 days.",
+           _share("escalated", "reported", 90)),
+    Metric("petitions_per_1k_90d",
+           "Petitions in the last 90 days per 1,000 occupied households [000].",
+           _per_1k_households("petitions", 90)),
+    Metric("on_time_compound_share",
+           "Share of issues closed at the compound rung that met the time promise (after "
+           "the warm-up) [001, 003].",
+           _on_time_at(0)),
+    Metric("on_time_community_share",
+           "Share of issues closed at the community rung that met the time promise (after "
+           "the warm-up).",
+           _on_time_at(1)),
+    Metric("on_time_street_share",
+           "Share of issues closed at the street rung that met the time promise (after "
+           "the warm-up).",
+           _on_time_at(2)),
+    Metric("overdue_open_per_1k",
+           "Open issues past their time promise per 1,000 occupied households: the backlog "
+           "residents are waiting on (at year end: unresolved at year end).",
+           _overdue_per_1k),
+    Metric("days_to_resolve_p50",
+           "Median days from report to close of issues closed in the last 90 days.",
+           _days_to_resolve(50)),
+    Metric("days_to_resolve_p90",
+           "90th percentile of days from report to close, issues closed in the last 90 days.",
+           _days_to_resolve(90)),
+    Metric("repeat_share_90d",
+           "Share of reports in the last 90 days that repeat a matter the household raised in "
+           "the 180 days before, or reopen one a departed grid worker settled [000, 001].",
+           _share("repeats", "reported", 90)),
+    Metric("office_wait_share_90d",
+           "Share of residents' office requests (benefits, certificates, approvals, referrals) "
+           "in the last 90 days that waited behind the office backlog [000, 001, 004].",
+           _share("office_waits", "office_requests", 90)),
+    Metric("office_backlog_days",
+           "Office work left undone, in days of the office's daily demand (mean over "
+           "communities) [000, 001].",
+           lambda m: float(np.mean([_ratio(o.backlog, o.demand) for o in m.offices]))),
+    Metric("formalism_share",
+           "Share of merged-grid cadres' field hours pulled back into office work ('sign in "
+           "at the grid, work in the office' [000]); 0 without a merge.",
+           _formalism),
     Metric("households_occupied", "Occupied flats.",
            lambda m: int(m.households.occupied.sum())),
     Metric("residents", "Residents, including winter-tide family members.",

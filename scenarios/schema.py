@@ -440,7 +440,36 @@ class ChannelParams(Section):
 
 
 class StaffParams(Section):
-    """Staffing: staff per 10,000 residents and fixed committee posts [001, 003]."""
+    """Staffing: the allocation rule, staff per 10,000 residents and fixed committee posts
+    [001, 003]. The formula is in ODD 7.3 (``model.community.staff_posts``)."""
+
+    allocation: Literal["fixed_posts", "per_capita", "needs_based"] = P(
+        "fixed_posts",
+        source="[001, 003]",
+        doc="How a community's posts are set. fixed_posts: the same committee posts in every "
+        "community [001] plus grid workers and service staff in proportion to its population, "
+        "at the density the per-10,000 standard gives a typical community (reference_"
+        "households) [003]; per_capita: the per-10,000 quota applied to each community, "
+        "committee included; needs_based: posts sized to the expected case load and office work.",
+    )
+    reference_households: int = P(
+        3000,
+        50,
+        50_000,
+        unit="households",
+        source="[001, 003]",
+        doc="The typical community the per-10,000 standard is met in under fixed_posts "
+        "(about 7,500 residents; [001] gives communities of under 5,000 to over 15,000).",
+    )
+    needs_field_load: float = P(
+        0.6,
+        0.05,
+        1,
+        unit="share of field hours",
+        source="assumption",
+        doc="needs_based only: share of a grid worker's field hours the expected case load "
+        "should fill (the rest is visits and slack).",
+    )
 
     per_10k_residents: float = P(
         18.0,
@@ -466,8 +495,8 @@ class StaffParams(Section):
         unit="share",
         source="[003]",
         doc="Share of non-committee staff posted as grid workers (the "
-        "rest staff the service centre); 0.8 gives ~570-600 households "
-        "per worker at 18 per 10,000 [003].",
+        "rest staff the service centre); 0.8 gives ~600 households "
+        "per worker at 18 per 10,000 [003] (fixed_posts and per_capita).",
     )
     households_per_worker: int = P(
         0,
@@ -496,17 +525,19 @@ class WorkerParams(Section):
         "(ledgers, inspections, platform reports).",
     )
     office_admin_fixed_hours: float = P(
-        24.0,
+        40.0,
         0,
         500,
         unit="hours/day per community",
         source="[000, 004]",
         doc="Departmental tasks every community office must "
         "cover whatever its size (ledgers, inspections, "
-        "meetings).",
+        "meetings). Recalibrated from 24 to 40 (with the per-10k part 37 -> 17) so the "
+        "default community's demand stays ~53 h/day while the fixed part dominates, as "
+        "[000] reports: small communities cannot both sink cadres and keep the office.",
     )
     office_admin_hours_per_10k: float = P(
-        37.0,
+        17.0,
         0,
         500,
         unit="hours/day per 10,000 residents",
@@ -621,7 +652,51 @@ class WorkerParams(Section):
         unit="trust",
         source="[000]",
         doc="'A new official ignores the old accounts': trust lost "
-        "by the worker's households at turnover.",
+        "by the worker's households at turnover; rebuilt only by the successor's visits "
+        "and settled cases, over months [000].",
+    )
+    vacancy_days: float = P(
+        30.0,
+        0,
+        365,
+        unit="days",
+        source="assumption",
+        doc="A post left by turnover stays vacant this long on average before the "
+        "successor starts (non-establishment posts are re-advertised [000]).",
+    )
+    vacancy_cover_share: float = P(
+        0.3,
+        0,
+        1,
+        unit="share of hours",
+        source="assumption",
+        doc="Share of a vacant post's hours that neighbouring workers cover.",
+    )
+    handover_days: float = P(
+        7.0,
+        0,
+        90,
+        unit="days",
+        source="[000]",
+        doc="Open cases handed to a successor wait this long while the new worker learns "
+        "the accounts ('a new official ignores the old accounts' [000]).",
+    )
+    handover_reopen_prob: float = P(
+        0.3,
+        0,
+        1,
+        unit="probability",
+        source="[000]",
+        doc="Chance that a household whose issue the departed worker settled in the last "
+        "handover_memory_days raises it again with the successor (old accounts reopen).",
+    )
+    handover_memory_days: int = P(
+        90,
+        1,
+        730,
+        unit="days",
+        source="assumption",
+        doc="How far back settled cases can reopen at a handover.",
     )
     learning_days: float = P(
         365.0,
@@ -680,13 +755,24 @@ class GridParams(Section):
         "grid worker in the compounds; in the field a cadre "
         "settles cases with the committee's authority.",
     )
-    added_staff: int = P(
-        0,
+    added_staff: float = P(
+        0.0,
         0,
         100,
-        unit="workers per community",
+        unit="staff per community (full-time)",
         source="[000]",
-        doc="Extra grid workers hired with the merge.",
+        doc="Staff hired with the merge to backfill the office the cadres leave for the "
+        "compounds [000] (service-centre posts).",
+    )
+    formalism_share: float = P(
+        0.8,
+        0,
+        1,
+        unit="share",
+        source="[000]",
+        doc="When merged: share of the office work the office cannot cover that pulls the "
+        "cadres back from their grids ('sign in at the grid, work in the office' [000]), "
+        "scaled by the cadres' share of the office's hours (small offices are their cadres).",
     )
 
 
@@ -740,9 +826,11 @@ class LadderParams(Section):
         2.0,
         0,
         1000,
-        unit="cases/day per community",
+        unit="cases/day per standard community",
         source="assumption",
-        doc="Street office and departments' capacity for escalated cases, per community covered.",
+        doc="Street office and departments' capacity for escalated cases, per standard "
+        "community of staff.reference_households households (it scales with the population "
+        "covered, so the street does not become a bottleneck for large communities only).",
     )
     street_retry_days: int = P(
         7, 1, 90, unit="days", source="[003]", doc="A failed street case is tried again after this."
@@ -753,7 +841,7 @@ class LadderParams(Section):
         365,
         unit="days",
         source="[000]",
-        doc="An issue open this long may become a petition (信访).",
+        doc="Time scale of the petition hazard's rise with an issue's age (信访).",
     )
     petition_grievance: float = P(
         1.0,
@@ -761,7 +849,25 @@ class LadderParams(Section):
         20,
         unit="grievance",
         source="[000]",
-        doc="Grievance above which an overdue household petitions.",
+        doc="Grievance at which an overdue household's petition hazard is half its maximum.",
+    )
+    petition_grievance_scale: float = P(
+        0.4,
+        0.01,
+        20,
+        unit="grievance",
+        source="assumption",
+        doc="Spread of the petition hazard around petition_grievance (a logistic, so "
+        "petitions respond smoothly, without a threshold cliff).",
+    )
+    petition_daily_max: float = P(
+        0.03,
+        0,
+        1,
+        unit="per day",
+        source="assumption",
+        doc="Daily chance that a long-open issue of a very aggrieved household becomes a "
+        "petition; the age factor 1 - exp(-age/petition_after_days) scales it.",
     )
 
 
@@ -1193,6 +1299,78 @@ class PopulationParams(Section):
     )
 
 
+class OfficeParams(Section):
+    """Office services residents wait for when the office is uncovered [000, 001, 004]."""
+
+    requests_per_household_year: float = P(
+        2.0,
+        0,
+        50,
+        unit="requests per household per year",
+        source="assumption",
+        doc="Matters that need the office: benefits and certificates, approvals, department "
+        "referrals, records and feedback [000, 001, 004].",
+    )
+    wait_trust: float = P(
+        0.05,
+        0,
+        1,
+        unit="trust per wait",
+        source="assumption",
+        doc="Trust a household loses when its office request waits.",
+    )
+    wait_grievance: float = P(
+        0.15,
+        0,
+        10,
+        unit="grievance per wait",
+        source="assumption",
+        doc="Grievance a waiting office request adds.",
+    )
+    wait_complaint_prob: float = P(
+        0.1,
+        0,
+        1,
+        unit="probability",
+        source="[001]",
+        doc="Chance a waiting request becomes a service complaint to the 12345 hotline "
+        "(and so an issue on the ladder) [001].",
+    )
+    backlog_expiry_days: float = P(
+        30.0,
+        1,
+        3650,
+        unit="days",
+        source="assumption",
+        doc="Mean time undone office work stays in the backlog before it lapses or is "
+        "caught up in overtime.",
+    )
+    backlog_days: float = P(
+        5.0,
+        0.1,
+        365,
+        unit="days of office work",
+        source="assumption",
+        doc="Backlog (in days of office demand) at which half of new requests wait: "
+        "wait share = backlog / (backlog + backlog_days x demand).",
+    )
+
+
+class MetricParams(Section):
+    """How outcomes are measured, not how the world works."""
+
+    burn_in_days: int = P(
+        60,
+        0,
+        3650,
+        unit="days",
+        source="assumption",
+        doc="Warm-up: cumulative shares (resolved, on time, escalated, satisfied …) count "
+        "events after this day, so start-up transients do not stain them (before it, from "
+        "day 0).",
+    )
+
+
 class Scenario(BaseModel):
     """A whole scenario: metadata plus every section."""
 
@@ -1217,6 +1395,8 @@ class Scenario(BaseModel):
     council: CouncilParams = CouncilParams()
     trust: TrustParams = TrustParams()
     population: PopulationParams = PopulationParams()
+    office: OfficeParams = OfficeParams()
+    metrics: MetricParams = MetricParams()
 
 
 SECTIONS: tuple[str, ...] = tuple(

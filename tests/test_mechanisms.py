@@ -64,10 +64,12 @@ def test_grid_merge_trades_office_capacity_for_field_capacity():
 
 
 def test_added_staff_make_a_merge_better():
-    """Merging with new hires beats merging alone on load and timeliness [000]."""
-    assert final_mean("grid_merge_plus_staff", "households_per_worker") < \
-        final_mean("grid_merge", "households_per_worker")
-    assert gain("on_time_share", "grid_merge_plus_staff", "grid_merge") > -0.005
+    """Merging with new hires beats merging alone: the hires backfill the office the cadres
+    left, so less office work is left undone, fewer residents' requests wait, and cases are
+    handled on time more often [000]."""
+    assert gain("office_uncovered_share", "grid_merge_plus_staff", "grid_merge") < -0.05
+    assert gain("office_wait_share_90d", "grid_merge_plus_staff", "grid_merge") < -0.05
+    assert gain("on_time_share", "grid_merge_plus_staff", "grid_merge") > 0.01
 
 
 def test_separate_grids_refer_cases_between_them():
@@ -208,7 +210,8 @@ def test_trust_follows_issue_outcomes():
 def test_silence_accumulates_grievance():
     """Households that stay silent carry their grievance [001, 003]."""
     quiet = final_mean("baseline", "grievance_mean", channels__silent_constant=3.0)
-    assert quiet > final_mean("baseline", "grievance_mean") + 0.05
+    # relative: office waits also add grievance at baseline (docs/ODD.md 7.8)
+    assert quiet > 1.15 * final_mean("baseline", "grievance_mean")
     assert final_mean("baseline", "silent_share", channels__silent_constant=3.0) > 0.5
 
 

@@ -23,7 +23,10 @@ from commgov.viz.network import png_bytes
 PERCENT = {"resolved_share", "on_time_share", "escalated_share", "participation_rate",
            "trust_mean", "fee_collection_rate", "office_uncovered_share",
            "worker_field_share", "property_complaint_share", "silent_share",
-           "satisfied_share", "firm_quality_mean"}
+           "satisfied_share", "firm_quality_mean", "on_time_share_30d", "on_time_share_90d",
+           "escalated_share_90d", "on_time_compound_share", "on_time_community_share",
+           "on_time_street_share", "repeat_share_90d", "office_wait_share_90d",
+           "formalism_share"}
 # Higher is better (+1) or worse (-1), for verdicts and summary arrows.
 DIRECTION: dict[str, int] = {
     "resolved_share": 1, "on_time_share": 1, "escalated_share": -1, "participation_rate": 1,
@@ -31,6 +34,11 @@ DIRECTION: dict[str, int] = {
     "worker_field_share": 1, "issues_open": -1, "petitions_total": -1,
     "households_per_worker": -1, "property_complaint_share": -1, "silent_share": -1,
     "satisfied_share": 1, "firm_quality_mean": 1, "grievance_mean": -1, "residents": 0,
+    "on_time_share_30d": 1, "on_time_share_90d": 1, "escalated_share_90d": -1,
+    "petitions_per_1k_90d": -1, "on_time_compound_share": 1, "on_time_community_share": 1,
+    "on_time_street_share": 1, "overdue_open_per_1k": -1, "days_to_resolve_p50": -1,
+    "days_to_resolve_p90": -1, "repeat_share_90d": -1, "office_wait_share_90d": -1,
+    "office_backlog_days": -1, "formalism_share": -1,
 }
 COLOURS: dict[str, str] = {
     "resolved_share": "#1f77b4", "on_time_share": "#2ca02c", "escalated_share": "#d62728",
@@ -49,7 +57,7 @@ PANELS: tuple[tuple[tuple[str, str], tuple[str, ...]], ...] = (
 )
 LIVE_METRICS: tuple[str, ...] = tuple(m for _, ms in PANELS for m in ms)
 COMPARE_METRICS: tuple[str, ...] = (
-    "on_time_share", "resolved_share", "escalated_share", "issues_open",
+    "on_time_share_90d", "overdue_open_per_1k", "escalated_share", "office_wait_share_90d",
     "participation_rate", "trust_mean", "fee_collection_rate", "office_uncovered_share")
 A_COLOUR, B_COLOUR = "#1f5f99", "#e0701b"
 

@@ -1,0 +1,105 @@
+"""Random streams keyed by name, so a policy changes no draw it does not touch.
+
+One shared generator lets one extra draw shift every later one: a policy that hires more
+workers would also change which owners' committees work. Here every decision draws from its
+own stream, derived from the run seed and a stable name (blake2b, never Python's salted
+``hash``), and re-anchored each day, so replication k of two scenarios sees the same numbers
+for the same decision (common random numbers). Household decisions draw one value per flat
+(``daily(name, day).random(n)``) and index it; per-case decisions use ``keyed``, a
+counter-based hash of (stream, keys) that does not depend on how many other cases were drawn.
+(Design after Starsim's named distributions; see ARCHITECTURE.md.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+_M64 = (1 << 64) - 1
+
+
+def _name_key(name: str) -> int:
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little")
+
+
+def _mix(z: int) -> int:
+    """splitmix64 finaliser: a bijective 64-bit mix with good avalanche."""
+    z = (z + 0x9E3779B97F4A7C15) & _M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    return z ^ (z >> 31)
+
+
+_C0 = np.uint64(0x9E3779B97F4A7C15)
+_C1 = np.uint64(0xBF58476D1CE4E5B9)
+_C2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+
+
+def _mix_np(z: np.ndarray) -> np.ndarray:
+    """``_mix`` on a uint64 array (wrapping arithmetic, as in C)."""
+    with np.errstate(over="ignore"):
+        z = z + _C0
+        z = (z ^ (z >> _S30)) * _C1
+        z = (z ^ (z >> _S27)) * _C2
+        return z ^ (z >> _S31)
+
+
+class Streams:
+    """Named random streams of one run."""
+
+    def __init__(self, root: np.random.SeedSequence) -> None:
+        self.root = root
+        w = root.generate_state(2, np.uint64)
+        self._run_key = (int(w[0]) ^ (int(w[1]) << 1)) & _M64
+        self._fixed: dict[str, np.random.Generator] = {}
+        self._daily: dict[str, tuple[int, np.random.Generator]] = {}
+
+    @classmethod
+    def from_seed(cls, rng: int | np.random.Generator | np.random.SeedSequence | None
+                  ) -> Streams:
+        if isinstance(rng, np.random.SeedSequence):
+            return cls(rng)
+        if isinstance(rng, np.random.Generator):
+            return cls(np.random.SeedSequence(int(rng.integers(2**63))))
+        return cls(np.random.SeedSequence(rng))
+
+    def _seq(self, name: str, *extra: int) -> np.random.SeedSequence:
+        key = _name_key(name)
+        return np.random.SeedSequence(self.root.entropy,
+                                      spawn_key=(key & 0xFFFFFFFF, key >> 32, *extra))
+
+    def rng(self, name: str) -> np.random.Generator:
+        """A stream for the whole run (building the world, per-entity traits)."""
+        g = self._fixed.get(name)
+        if g is None:
+            g = self._fixed[name] = np.random.default_rng(self._seq(name))
+        return g
+
+    def daily(self, name: str, day: int) -> np.random.Generator:
+        """The stream ``name`` re-anchored at ``day``: a shift never outlives the day."""
+        hit = self._daily.get(name)
+        if hit is not None and hit[0] == day:
+            return hit[1]
+        g = np.random.default_rng(self._seq(name, day + 1))
+        self._daily[name] = (day, g)
+        return g
+
+    def keyed_array(self, name: str, idx: np.ndarray, *keys: int) -> np.ndarray:
+        """Uniforms in [0, 1) for the entities ``idx``, fixed by (run, name, keys, entity):
+        per-household draws that cost only as many as ``idx`` has, yet give each household
+        the same number under every policy (the vectorised twin of ``keyed``)."""
+        x = self._run_key ^ _name_key(name)
+        for k in keys:
+            x = _mix(x ^ (int(k) & _M64))
+        z = np.asarray(idx).astype(np.uint64) ^ np.uint64(x)
+        z = _mix_np(_mix_np(z))
+        return (z >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+
+    def keyed(self, name: str, *keys: int) -> float:
+        """A uniform in [0, 1) fixed by (run, name, keys): one coin per case and attempt."""
+        x = self._run_key ^ _name_key(name)
+        for k in keys:
+            x = _mix(x ^ (int(k) & _M64))
+        return (_mix(x) >> 11) * (1.0 / (1 << 53))
