@@ -316,7 +316,8 @@ def load_claims(path: str | Path = CLAIMS_FILE) -> Suite:
         _fail(label, problems)
     if spec.space:   # the corners of the space must load in every claim's setting
         for corner in (0, 1):
-            point = {k: v[corner] for k, v in spec.space.items()}
+            point = {k: (int(round(v[corner])) if params[k].type == "int" else v[corner])
+                     for k, v in spec.space.items()}
             try:
                 load_scenario("baseline", point)
             except ScenarioError as e:
