@@ -56,7 +56,7 @@ def test_shared_settings_are_run_once(suite: cl.Suite) -> None:
 def test_paired_sides_use_the_same_seeds_and_point(suite: cl.Suite) -> None:
     design = cl.lhs_design(suite.space, 2, 0)
     plan = cl.make_plan(suite, design, days=10, reps=3, point_reps=1)
-    point = cl._point(design.iloc[1].to_dict())
+    point = cl._point(design.to_dict(orient="records")[1])   # ints stay ints
     c = next(c for c in suite.claims if c.id == "merge_hardest_small")
     pairs = cl.claim_configs(c, point)
     assert len(pairs) == 2
