@@ -950,12 +950,30 @@ def update_odd(path: Path = ODD_PATH, suite: Suite | None = None) -> bool:
     return False
 
 
+def results_markdown(table: pd.DataFrame) -> str:
+    """A measured claims table (claims.csv) as Markdown, for the ODD's results section."""
+    lines = ["| claim | source | metric | effect (B − A) | 95% CI | holds at default | "
+             "share of space | where it fails (PRIM) |", "|---|---|---|---|---|---|---|---|"]
+    for r in table.to_dict("records"):
+        share = r["share_of_space"]
+        box = r["prim_box"] if isinstance(r["prim_box"], str) else ""
+        lines.append(f"| `{r['claim']}` | {r['source']} | `{r['metric']}` | "
+                     f"{_fmt(float(r['effect']))} | {_fmt(float(r['ci_low']))} – "
+                     f"{_fmt(float(r['ci_high']))} | {'yes' if r['holds_at_default'] else 'NO'} "
+                     f"| {'–' if not np.isfinite(share) else f'{share:.0%}'} | {box} |")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m commgov.experiments.claims --update-odd``."""
+    """``python -m commgov.experiments.claims --update-odd`` or ``--markdown CLAIMS.csv``."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) == 2 and argv[0] == "--markdown":
+        print(results_markdown(pd.read_csv(argv[1])))
+        return 0
     if argv != ["--update-odd"]:
-        print("usage: python -m commgov.experiments.claims --update-odd\n(run the suite "
-              "with: python run.py validate --claims)", file=sys.stderr)
+        print("usage: python -m commgov.experiments.claims --update-odd | --markdown "
+              "CLAIMS.csv\n(run the suite with: python run.py validate --claims)",
+              file=sys.stderr)
         return 2
     print("updated docs/ODD.md" if update_odd() else "docs/ODD.md is current")
     return 0
