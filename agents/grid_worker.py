@@ -138,17 +138,15 @@ class GridWorker(mesa.Agent):
         """Door-to-door visits in spare field time build ties and trust [003]."""
         m = self.model
         p = m.params
-        u = m.visit_draws()
-        expected = hours * p.workers.visits_per_hour
-        frac = expected - int(expected)
-        n = int(expected) + int(m.streams.keyed("visits.round", self.index, m.day) < frac)
         mine = self.households
-        if n <= 0 or not len(mine):
+        expected = hours * p.workers.visits_per_hour
+        if expected <= 0 or not len(mine):
             return
         hh = m.households
-        # The n households with today's lowest draw: one draw per flat and day, so a policy
-        # that gives a worker more or fewer hours does not reshuffle anyone else's visits.
-        idx = mine if n >= len(mine) else mine[np.argpartition(u[mine], n)[:n]]
+        # Each household is visited with probability expected / households, by today's
+        # per-flat draw: visits scale smoothly with field hours (no rounding), and a policy
+        # that changes one worker's hours does not reshuffle anyone else's visits.
+        idx = mine[m.visit_draws()[mine] * len(mine) < expected]
         idx = idx[hh.occupied[idx]]
         hh.relationship[idx] = np.minimum(1.0, hh.relationship[idx] + p.workers.relationship_gain)
         hh.trust[idx] = np.minimum(1.0, hh.trust[idx] + p.trust.visit)

@@ -186,7 +186,7 @@ class Households:
         u[:, 3] = c.silent_constant + silence[self.kind[hit]]
         # One Gumbel draw per flat and channel (common random numbers across policies).
         st, day = self.model.streams, self.model.day
-        g = np.stack([st.keyed_array(stream, hit, day, k) for k in range(4)], axis=1)
+        g = st.keyed_array(stream, hit[:, None] * 4 + np.arange(4), day)
         gumbel = -np.log(-np.log(np.maximum(g, 1e-300)))
         return np.argmax(u + gumbel, axis=1)
 

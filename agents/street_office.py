@@ -67,7 +67,7 @@ class StreetOffice(mesa.Agent):
         hazard = (lad.petition_daily_max
                   / (1.0 + np.exp(-(g - lad.petition_grievance) / lad.petition_grievance_scale))
                   * -np.expm1(-age / lad.petition_after_days))
-        keyed = m.streams.keyed
-        for issue, h in zip(cands, hazard.tolist(), strict=True):
-            if keyed("petitions", issue.id, m.day) < h:
-                m.book.petition(issue)
+        ids = np.fromiter((i.id for i in cands), np.int64, len(cands))
+        coins = m.streams.keyed_array("petitions", ids, m.day)
+        for k in np.flatnonzero(coins < hazard).tolist():
+            m.book.petition(cands[k])

@@ -137,6 +137,39 @@ class DailyCapacity:
         return served
 
 
+class DurationWindow:
+    """Days-to-resolve of the cases closed in the last ``window`` days, as a histogram, so a
+    percentile costs O(longest duration) a day rather than a sort of every case."""
+
+    def __init__(self, window: int) -> None:
+        self.window = window
+        self.hist = np.zeros(64, dtype=np.int64)
+        self._days: deque[tuple[int, list[int]]] = deque()
+
+    def add(self, day: int, duration: int) -> None:
+        if not self._days or self._days[-1][0] != day:
+            self._days.append((day, []))
+        self._days[-1][1].append(duration)
+        if duration >= len(self.hist):
+            self.hist = np.concatenate([self.hist, np.zeros(duration + 1, np.int64)])
+        self.hist[duration] += 1
+
+    def percentile(self, day: int, q: float) -> float:
+        """numpy's default (linear) percentile of the window's durations; 0 when empty."""
+        while self._days and self._days[0][0] < day - self.window:
+            for d in self._days.popleft()[1]:
+                self.hist[d] -= 1
+        n = int(self.hist.sum())
+        if n == 0:
+            return 0.0
+        cum = np.cumsum(self.hist)
+        pos = (n - 1) * q / 100.0
+        lo = int(pos)
+        v_lo = int(np.searchsorted(cum, lo + 1))
+        v_hi = int(np.searchsorted(cum, min(lo + 2, n)))
+        return float(v_lo + (v_hi - v_lo) * (pos - lo))
+
+
 @dataclass
 class IssueCounters:
     """Cumulative counts behind the daily metrics (see ``model.metrics``)."""
@@ -179,7 +212,7 @@ class IssueBook:
         self.model = model
         self.open: dict[int, Issue] = {}
         self.counters = IssueCounters()
-        self.durations: deque[tuple[int, int]] = deque()   # (day closed, days to resolve)
+        self.durations = DurationWindow(90)      # days to resolve, cases closed lately
         self._next_id = 0
         p = model.params
         self.deadline = np.array([p.issues.deadline_days.small, p.issues.deadline_days.big,
@@ -296,7 +329,7 @@ class IssueBook:
         c.satisfied += int(satisfied)
         c.closed_at_level[issue.level] += 1
         c.on_time_at_level[issue.level] += int(on_time)
-        self.durations.append((m.day, m.day - issue.reported_day))
+        self.durations.add(m.day, m.day - issue.reported_day)
         hh = m.households
         hh.last_resolved_day[issue.household] = m.day
         hh.last_resolved_kind[issue.household] = issue.kind

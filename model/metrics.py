@@ -84,17 +84,7 @@ def _on_time_at(level: int):
 
 def _days_to_resolve(q: float):
     def fn(m: CommunityModel) -> float:
-        dur = m.book.durations
-        while dur and dur[0][0] < m.day - 90:
-            dur.popleft()
-        if not dur:
-            return 0.0
-        values = sorted(d for _, d in dur)
-        # linear interpolation between order statistics (numpy's default percentile)
-        pos = (len(values) - 1) * q / 100.0
-        lo = int(pos)
-        hi = min(lo + 1, len(values) - 1)
-        return float(values[lo] + (values[hi] - values[lo]) * (pos - lo))
+        return m.book.durations.percentile(m.day, q)
     return fn
 
 

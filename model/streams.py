@@ -13,12 +13,14 @@ counter-based hash of (stream, keys) that does not depend on how many other case
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 
 import numpy as np
 
 _M64 = (1 << 64) - 1
 
 
+@cache
 def _name_key(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little")
 
@@ -55,6 +57,7 @@ class Streams:
         self._run_key = (int(w[0]) ^ (int(w[1]) << 1)) & _M64
         self._fixed: dict[str, np.random.Generator] = {}
         self._daily: dict[str, tuple[int, np.random.Generator]] = {}
+        self._bases: dict[str, int] = {}
 
     @classmethod
     def from_seed(cls, rng: int | np.random.Generator | np.random.SeedSequence | None
@@ -98,8 +101,17 @@ class Streams:
         return (z >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
     def keyed(self, name: str, *keys: int) -> float:
-        """A uniform in [0, 1) fixed by (run, name, keys): one coin per case and attempt."""
-        x = self._run_key ^ _name_key(name)
+        """A uniform in [0, 1) fixed by (run, name, keys): one coin per case and attempt.
+
+        The keys are folded in by multiply-add, then mixed twice (splitmix64): cheap enough
+        for the per-case loops, with no visible dependence between neighbouring keys."""
+        x = self._base(name)
         for k in keys:
-            x = _mix(x ^ (int(k) & _M64))
-        return (_mix(x) >> 11) * (1.0 / (1 << 53))
+            x = (x * 0x100000001B3 + int(k) + 1) & _M64
+        return (_mix(_mix(x)) >> 11) * (1.0 / (1 << 53))
+
+    def _base(self, name: str) -> int:
+        b = self._bases.get(name)
+        if b is None:
+            b = self._bases[name] = _mix(self._run_key ^ _name_key(name))
+        return b

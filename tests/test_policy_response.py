@@ -236,3 +236,18 @@ def test_pairing_cuts_the_noise_of_policy_differences():
         paired = (pol - base).std(axis=0, ddof=1)
         unpaired = np.sqrt(pol.var(axis=0, ddof=1) + base.var(axis=0, ddof=1))
         assert np.median(paired / unpaired) <= 0.5, scen
+
+
+def test_duration_window_matches_numpy_percentiles():
+    """The days-to-resolve histogram gives numpy's percentile of the last 90 days' cases."""
+    from commgov.model.lifecycle import DurationWindow
+    rng = np.random.default_rng(0)
+    window, seen = DurationWindow(90), []
+    for day in range(200):
+        for d in rng.integers(0, 40, rng.integers(0, 30)).tolist():
+            window.add(day, d)
+            seen.append((day, d))
+        current = [d for closed, d in seen if closed >= day - 90]
+        for q in (50, 90):
+            expect = float(np.percentile(current, q)) if current else 0.0
+            assert window.percentile(day, q) == pytest.approx(expect)
