@@ -430,6 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(args_list)
 
+    from commgov.experiments.claims import ClaimsError
     from commgov.experiments.errors import ReportError, SweepError, SweepStateError
     from commgov.experiments.runner import OutputError
     from commgov.model.graph import GraphError
@@ -438,7 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (ScenarioError, GraphError, UsageError, OutputError, SweepError, SweepStateError,
-            ReportError) as e:
+            ReportError, ClaimsError) as e:
         print(f"{parser.prog} {args.command}: error: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:

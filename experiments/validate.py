@@ -494,6 +494,11 @@ def validate(*, reps: int = DEFAULT_REPS, days: int = DEFAULT_DAYS, workers: int
     return ValidationResult(table, runs, reps_table, recommended, files)
 
 
+class DefaultInt(int):
+    """An option's default value, told apart from the same number typed by the user: the
+    claims suite (``--claims``) then takes its own default from the claims file."""
+
+
 def add_parser(subparsers: Any, formatter_class: type[argparse.HelpFormatter] =
                argparse.RawDescriptionHelpFormatter) -> argparse.ArgumentParser:
     """Add the ``validate`` subcommand to the CLI's subparsers (pass the CLI's formatter)."""
@@ -515,8 +520,9 @@ def add_parser(subparsers: Any, formatter_class: type[argparse.HelpFormatter] =
                    help=f"replications (seeds 0..N-1) per scenario (default: {DEFAULT_REPS}; "
                         f"--quick: {QUICK_REPS})")
     p.add_argument("--days", type=int_option(60, None, "simulated days", "--days 730"),
-                   default=DEFAULT_DAYS, metavar="N",
-                   help=f"simulated days per run (default: {DEFAULT_DAYS}, two years)")
+                   default=DefaultInt(DEFAULT_DAYS), metavar="N",
+                   help=f"simulated days per run (default: {DEFAULT_DAYS}, two years; with "
+                        f"--claims: the claims file's setting)")
     p.add_argument("--quick", action="store_true",
                    help=f"reduced setting for the test suite: {QUICK_REPS} replications")
     p.add_argument("--workers", type=int_option(1, None, "worker processes", "--workers 2"),
@@ -528,6 +534,31 @@ def add_parser(subparsers: Any, formatter_class: type[argparse.HelpFormatter] =
                         "property.nail_share=0.02 (validating a variant)")
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                    help=f"output directory (default: {DEFAULT_OUT})")
+    claims = p.add_argument_group(
+        "claims suite (--claims)",
+        "Test every cause-effect claim of experiments/claims.toml with paired replications at "
+        "default parameters and across a Latin hypercube of the uncertain parameters; write "
+        "claims.csv and claims.html to --out; exit 1 if a claim fails at defaults. --reps, "
+        "--days and --quick apply to it too; defaults come from the claims file.")
+    claims.add_argument("--claims", action="store_true",
+                        help="run the claims suite instead of the four patterns")
+    claims.add_argument("--samples", type=int_option(0, None, "Latin-hypercube points",
+                                                     "--samples 24"),
+                        default=None, metavar="N",
+                        help="Latin-hypercube points over the uncertain parameters (0: none)")
+    claims.add_argument("--point-reps", type=int_option(1, None, "replications per point",
+                                                        "--point-reps 2"),
+                        default=None, metavar="N", help="paired replications per LHS point")
+    claims.add_argument("--claims-file", default=None, metavar="FILE",
+                        help="another claims file (default: experiments/claims.toml)")
+    claims.add_argument("--only", default=None, metavar="ID,ID",
+                        help="only these claim ids")
+    engine = claims.add_mutually_exclusive_group()
+    engine.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="run the claims' runs on an existing Dask cluster")
+    engine.add_argument("--dask-local", action="store_true",
+                        help="run them on a Dask LocalCluster of --workers workers")
+    claims.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_validate)
     return p
 
@@ -536,6 +567,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Run the validation; print the table; 0 if every pattern passes, else 1."""
     from commgov.scenarios.loader import load_scenario, parse_set
 
+    if getattr(args, "claims", False):
+        from commgov.experiments import claims
+
+        return claims.cmd_claims(args)
+    claims_only = [o for o in ("samples", "point_reps", "claims_file", "only", "scheduler")
+                   if getattr(args, o, None) is not None] + \
+        [o for o in ("dask_local",) if getattr(args, o, False)]
+    if claims_only:
+        from commgov.experiments.cli import UsageError
+
+        raise UsageError(f"--{claims_only[0].replace('_', '-')} only applies to the claims "
+                         f"suite; add --claims (see --help).")
     reps = args.reps if args.reps is not None else (QUICK_REPS if args.quick else
                                                      DEFAULT_REPS)
     overrides = parse_set(args.set)
