@@ -142,9 +142,10 @@ def claim_out(out: str | Path, *, force: bool, owned: Sequence[str], what: str) 
     existing = [n for n in owned if (out / n).exists()]
     if existing and not force:
         shown = ", ".join(existing[:4]) + (" …" if len(existing) > 4 else "")
+        resume = "--resume to finish it, " if what == "sweep" else ""
         raise UsageError(f"--out {out}: already holds the output of an earlier {what} "
-                         f"({shown}). Nothing was run. Add --force to replace it, or give "
-                         f"another --out.")
+                         f"({shown}). Nothing was run. Add {resume}--force to replace it, "
+                         f"or give another --out.")
     for n in existing:
         p = out / n
         if p.is_dir() and not p.is_symlink():
