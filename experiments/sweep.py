@@ -302,6 +302,8 @@ def _bare(e: Exception) -> str:
 
 def _points(design: pd.DataFrame) -> list[dict[str, Any]]:
     """Design rows as plain Python values, column dtypes kept (ints stay ints)."""
+    if design.columns.empty:   # no [vary]: one empty point (pandas < 3 gives no records)
+        return [{} for _ in range(len(design))]
     return [{str(k): (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
             for row in design.to_dict(orient="records")]
 
