@@ -14,21 +14,23 @@ for c in $(PYTHON) python3 python3.14 python3.13 python3.12; do \
 echo "error: this project needs Python 3.12 or newer (Mesa 3.5 requires it); none found as python3, python3.13 or python3.12. Install one, or run 'make PYTHON=/path/to/python3.12'." >&2; exit 1
 endef
 
-.PHONY: run test lint bench clean viz browser-deps
+.PHONY: run test test-lowest lint bench clean viz browser-deps sizes
 
 $(PY):
 	@py=$$($(find_python)) || exit 1; echo "creating $(VENV) with $$py"; $$py -m venv $(VENV)
 
+# `make run` needs only the lean core (the demo); `make test` installs every extra.
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e . 2>&1 | grep -v '^WARNING: Location' || true
 	@$(PY) -c "import commgov.model" && touch $(STAMP)
 
 $(TESTSTAMP): pyproject.toml $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
-	@$(PY) -c "import pytest" && touch $(TESTSTAMP)
+	@$(PY) -c "import pytest, solara, dask.distributed, ema_workbench" && touch $(TESTSTAMP)
 
+# The demo writes results/demo/ and replaces the previous demo there (--force).
 run: $(STAMP)
-	$(PY) run.py
+	$(PY) run.py demo --force
 
 # The browser tests need Debian's chromium, a CJK font and Solara's page files (fetched once
 # with npm for offline use); tests/browser/setup.sh installs what is missing.
@@ -38,6 +40,33 @@ browser-deps: $(TESTSTAMP)
 test: $(TESTSTAMP) browser-deps
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+# The suite against the lowest versions pyproject.toml declares, pinned in
+# constraints/lowest.txt (regenerate with `make lowest-constraints`). Its own venv; no ruff
+# (an old ruff lints differently) and no browser tests (chromium is shared with `make test`).
+LOWVENV := .venv-lowest
+LOWPY := $(LOWVENV)/bin/python
+$(LOWVENV)/.installed: pyproject.toml constraints/lowest.txt
+	@py=$$($(find_python)) || exit 1; test -x $(LOWPY) || $$py -m venv $(LOWVENV)
+	$(LOWPY) -m pip install --quiet --disable-pip-version-check -c constraints/lowest.txt -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+	$(LOWPY) -m pip check
+	@$(LOWPY) -c "import pytest" && touch $@
+
+# Deprecation warnings are errors in `make test` (nothing we write may use a deprecated API of
+# the newest libraries). Here they are shown, not raised: old releases (matplotlib 3.8,
+# nbformat 5.9) warn about their own use of newer transitive packages, which is not ours
+# to fix and does not change a result.
+LOWEST_WARNINGS := -W default::DeprecationWarning -W default::PendingDeprecationWarning -W default::FutureWarning
+test-lowest: $(LOWVENV)/.installed
+	$(LOWPY) -m pip freeze --exclude-editable | grep -iE '^(mesa|numpy|scipy|networkx|pandas|pyarrow|matplotlib|pydantic|tqdm|salib|solara|dask|ema.workbench)==' | tr '\n' ' '; echo
+	$(LOWPY) -m pytest --ignore=tests/test_browser.py -p no:cacheprovider $(LOWEST_WARNINGS)
+
+# Resolve the lowest direct versions once (needs network; uv from PyPI in a throw-away venv).
+lowest-constraints:
+	@py=$$($(find_python)) || exit 1; $$py -m venv /tmp/commgov-uv && /tmp/commgov-uv/bin/pip install --quiet uv
+	/tmp/commgov-uv/bin/uv pip compile pyproject.toml --extra test --resolution lowest-direct \
+	  --python-version 3.12 --python-platform x86_64-manylinux_2_28 --only-binary :all: \
+	  --no-header --no-annotate -o constraints/lowest.txt
 
 # The browser app on http://127.0.0.1:8765/ (make viz PORT=8000 HOST=0.0.0.0 to change).
 HOST ?= 127.0.0.1
@@ -50,4 +79,4 @@ bench: $(STAMP)
 	$(PY) run.py bench
 
 clean:
-	rm -rf $(VENV) results .pytest_cache
+	rm -rf $(VENV) $(LOWVENV) results .pytest_cache build

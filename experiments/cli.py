@@ -1,9 +1,15 @@
-"""The command line: ``demo`` (default), ``simulate``, ``list`` and ``bench``.
+"""The command line: ``demo``, ``simulate``, ``sweep``, ``report``, ``list``, ``bench`` and more.
 
 This is the one place where user mistakes become messages: every bad option value, scenario
 file or graph file stops the command before any model runs, with one readable paragraph on
 stderr and exit code 2, never a traceback. Heavy modules (Mesa, matplotlib) are imported only
 by the command that needs them, so ``--help`` and argument errors answer at once.
+
+Conventions (the same for every command): ``--version``; ``-q`` (only errors and the final
+line) and ``-v`` (more detail) before or after the command; outputs are never overwritten
+without ``--force`` (one rule, :func:`claim_out`); progress bars only on a terminal, plain
+periodic lines otherwise; messages name the program as it was invoked (``commgov`` or
+``python run.py``). A bare ``commgov`` prints the help and a quick start and writes nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +26,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 DEMO_OUT = "results/demo"
+# What each command writes into its --out directory (claim_out checks these).
+SIMULATE_FILES: tuple[str, ...] = ("metrics.csv", "metrics.parquet", "run.json")
+DEMO_FILES: tuple[str, ...] = ("summary.csv", "daily.parquet", "timeseries.png",
+                               "end_of_run.png", "run.json", "README.txt")
+SWEEP_ENTRIES: tuple[str, ...] = ("manifest.json", "design.csv", "summary.parquet",
+                                  "summary.csv", "summary_long.parquet", "summary_long.csv",
+                                  "daily", "runs", "errors", "report")
+VERBOSITY = 1          # 0 with -q, 2 with -v; set by main()
 DEFAULT_SCENARIOS: tuple[str, ...] = (
     "baseline", "grid_merge", "grid_merge_plus_staff", "staffing_24_5", "red_property",
     "closed_loop", "volunteer_points",
@@ -95,6 +109,115 @@ def _default_workers() -> int:
     return min(2, os.cpu_count() or 1)
 
 
+def prog_name(argv0: str | None = None) -> str:
+    """The program as the user invoked it: ``commgov`` or ``python run.py``."""
+    name = Path(argv0 if argv0 is not None else sys.argv[0]).name
+    return "python run.py" if name == "run.py" else (name or "commgov")
+
+
+def info(*parts: object) -> None:
+    """Print unless ``-q``."""
+    if VERBOSITY >= 1:
+        print(*parts, flush=True)
+
+
+def detail(*parts: object) -> None:
+    """Print only with ``-v``."""
+    if VERBOSITY >= 2:
+        print(*parts, flush=True)
+
+
+def claim_out(out: str | Path, *, force: bool, owned: Sequence[str], what: str) -> Path:
+    """The one place that decides whether a command may write into ``out``.
+
+    ``owned`` are the names the command writes there. If any already exists, the command
+    refuses (a previous run would be silently replaced) unless ``--force`` was given; with
+    ``--force`` those names (and only those) are removed first, so nothing stale from the old
+    run mixes with the new one. Other files in the directory are never touched. The directory
+    is created and probed for writing before anything runs.
+    """
+    from commgov.experiments import runner
+
+    out = Path(out)
+    existing = [n for n in owned if (out / n).exists()]
+    if existing and not force:
+        shown = ", ".join(existing[:4]) + (" …" if len(existing) > 4 else "")
+        resume = "--resume to finish it, " if what == "sweep" else ""
+        raise UsageError(f"--out {out}: already holds the output of an earlier {what} "
+                         f"({shown}). Nothing was run. Add {resume}--force to replace it, "
+                         f"or give another --out.")
+    for n in existing:
+        p = out / n
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p)
+        else:
+            p.unlink()
+    return runner.ensure_dir(out)
+
+
+# Optional parts: (extra, module to look for, what it is) per command that needs one.
+EXTRAS: dict[str, tuple[str, str, str]] = {
+    "viz": ("viz", "solara", "the browser app needs Solara"),
+    "dask": ("dist", "distributed", "Dask sweeps need dask.distributed"),
+}
+
+
+def require_extra(key: str) -> None:
+    """Stop with the pip command to run when an optional dependency is missing."""
+    import importlib.util
+
+    extra, module, what = EXTRAS[key]
+    if importlib.util.find_spec(module) is None:
+        raise UsageError(f"{what}, which is not installed. Install it with: pip install "
+                         f"'community-governance[{extra}]' (in a checkout: pip install -e "
+                         f"'.[{extra}]'). Nothing was run.")
+
+
+class VersionAction(argparse.Action):
+    """``--version``: computed only when asked, so ``--help`` stays instant."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from commgov.experiments import runner
+
+        commit = runner.git_commit()
+        at = f" (commit {commit[:12]})" if commit else ""
+        print(f"commgov {runner.package_version()}{at}")
+        parser.exit(0)
+
+
+def _add_verbosity(p: argparse.ArgumentParser) -> None:
+    """-q / -v, accepted before or after the command (SUPPRESS keeps the outer value)."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=0,
+                   default=argparse.SUPPRESS, help="print only errors and the final line")
+    g.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=2,
+                   default=argparse.SUPPRESS, help="print more detail (each finished run)")
+
+
+def _add_force(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--force", action="store_true",
+                   help="replace the output of an earlier run in --out (refused otherwise)")
+
+
+def quick_start(prog: str) -> str:
+    """The help's closing lines: what to type first (commands padded to one column)."""
+    rows = [("demo", "6 policies vs baseline -> results/demo/"),
+            ("simulate grid_merge", "one run -> results/grid_merge-seed0/"),
+            ("list", "the scenarios"),
+            ("sweep policy_comparison --reps 3", "an example sweep"),
+            ("report results/sweeps/policy_comparison", "tables, figures, HTML"),
+            ("viz", "the browser app ([viz] extra)"),
+            ("docs", "the ODD and parameter reference")]
+    w = max(len(c) for c, _ in rows)
+    lines = [f"  {prog} {c.ljust(w)}  # {what}" for c, what in rows]
+    return ("quick start:\n" + "\n".join(lines)
+            + f"\n\nRun '{prog} COMMAND --help' for a command's options.")
+
+
 # --------------------------------------------------------------------------------------------
 # Parser
 # --------------------------------------------------------------------------------------------
@@ -111,15 +234,15 @@ def build_parser(prog: str | None = None) -> Parser:
     parser = Parser(
         prog=prog, allow_abbrev=False, formatter_class=fmt,
         description="Agent-based simulation of urban community governance in China "
-                    "(Mesa). Without a command, runs the demo.",
-        epilog="examples:\n  %(prog)s                        # the demo: 7 scenarios x 3 "
-               "seeds x 1 year\n  %(prog)s simulate grid_merge --seed 1\n  %(prog)s list\n"
-               "  %(prog)s bench --json\n\nRun '%(prog)s COMMAND --help' for a command's "
-               "options.")
+                    "(Mesa).",
+        epilog=quick_start("%(prog)s"))
+    parser.add_argument("--version", action=VersionAction,
+                        help="print the version (and git commit) and exit")
+    _add_verbosity(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
     demo = sub.add_parser(
-        "demo", help="compare baseline with several policies (default command)",
+        "demo", help="compare baseline with several policies",
         formatter_class=fmt, allow_abbrev=False,
         description="Run the baseline and several policy scenarios with the same seeds "
                     "0..reps-1 (common random numbers), print end-of-run means with 95% "
@@ -141,6 +264,7 @@ def build_parser(prog: str | None = None) -> Parser:
                       default=_default_workers(), metavar="N",
                       help="parallel processes; 1 runs in this process (default: "
                            f"{_default_workers()}); results do not depend on it")
+    _add_force(demo)
     demo.set_defaults(func=cmd_demo)
 
     sim = sub.add_parser(
@@ -158,6 +282,7 @@ def build_parser(prog: str | None = None) -> Parser:
                                        "(default: 0)")
     sim.add_argument("--out", default=None, metavar="DIR",
                      help="output directory (default: results/<scenario>-seed<seed>)")
+    _add_force(sim)
     sim.set_defaults(func=cmd_simulate)
 
     lst = sub.add_parser("list", help="the scenarios and what they change", formatter_class=fmt,
@@ -213,12 +338,24 @@ def build_parser(prog: str | None = None) -> Parser:
                        help="output directory (default: results/sweeps/<name>)")
     sweep.add_argument("--resume", action="store_true",
                        help="finish an interrupted sweep in --out: only missing runs are run")
+    sweep.add_argument("--set", action="append", type=_set_item, default=[],
+                       metavar="KEY=VALUE",
+                       help="add to the file's [set] for every run, e.g. --set "
+                            "graph.households_per_community=1000 (repeatable)")
+    sweep.add_argument("--reps", type=int_option(1, 10_000, "replications", "--reps 3"),
+                       default=None, metavar="N",
+                       help="replications per scenario and point (default: the file's)")
+    sweep.add_argument("--days", type=int_option(1, 36_500, "days to simulate", "--days 365"),
+                       default=None, metavar="N", help="days per run (default: the file's)")
+    _add_force(sweep)
     engine = sweep.add_mutually_exclusive_group()
     engine.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                         help="run on an existing Dask distributed cluster")
     engine.add_argument("--dask-local", action="store_true",
                         help="start a Dask LocalCluster on this machine (--workers workers)")
-    sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sweep.add_argument("--no-progress", action="store_true",
+                       help="no progress output (a bar on a terminal, otherwise a line every "
+                            "10 s)")
     sweep.set_defaults(func=cmd_sweep)
 
     report = sub.add_parser(
@@ -243,14 +380,21 @@ def build_parser(prog: str | None = None) -> Parser:
     validate.add_parser(sub, fmt)
     calibrate.add_parser(sub)
 
-    docs = sub.add_parser("docs", help="regenerate docs/PARAMETERS.md and README tables",
-                          formatter_class=fmt,
-                          description="Rewrite docs/PARAMETERS.md (from scenarios/schema.py), "
-                                      "the parameter tables in docs/ODD.md, "
-                                      "and the README's metrics glossary and scenario table "
-                                      "(from model/metrics.py and scenarios/*.toml). The "
-                                      "test suite fails when they are stale.")
+    docs = sub.add_parser("docs", help="where the docs are; in a checkout, regenerate them",
+                          formatter_class=fmt, allow_abbrev=False,
+                          description="Installed: list the shipped docs (ODD, parameter "
+                                      "reference, API) with their paths, or copy them to "
+                                      "--out. In a source checkout: rewrite "
+                                      "docs/PARAMETERS.md (from scenarios/schema.py), the "
+                                      "parameter tables in docs/ODD.md, and the README's "
+                                      "metrics glossary and scenario table (the test suite "
+                                      "fails when they are stale).")
+    docs.add_argument("--out", default=None, metavar="DIR",
+                      help="copy the docs into DIR (PARAMETERS.md freshly generated)")
+    _add_force(docs)
     docs.set_defaults(func=cmd_docs)
+    for p in sub.choices.values():
+        _add_verbosity(p)
     return parser
 
 
@@ -276,7 +420,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         Path("results") / f"{runner.safe_name(loaded.name)}-seed{args.seed}"
     with runner.Timer() as t:
         model = CommunityModel(scenario=loaded, rng=args.seed, collect=True)
-        runner.ensure_dir(out)
+        claim_out(out, force=args.force, owned=SIMULATE_FILES, what="simulate run")
         model.run_for(args.days)
     df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     files = [runner.write_csv(out / "metrics.csv", df),
@@ -286,12 +430,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                  seconds=t.seconds))]
 
     n = model.neighbourhood.n_households
-    print(f"{loaded.name}: seed {args.seed}, {args.days} days, {n:,} households "
-          f"({t.seconds:.2f} s). Final values (day {int(df['day'].iloc[-1])}):")
+    info(f"{loaded.name}: seed {args.seed}, {args.days} days, {n:,} households "
+         f"({t.seconds:.2f} s). Final values (day {int(df['day'].iloc[-1])}):")
     last = df.iloc[-1]
     w = max(len(m) for m in CORE_METRICS)
     for m in CORE_METRICS:
-        print(f"  {m.ljust(w)}  {runner.fmt_metric(m, float(last[m])):>10}")
+        info(f"  {m.ljust(w)}  {runner.fmt_metric(m, float(last[m])):>10}")
     print(f"Wrote {', '.join(str(f) for f in files)}")
     return 0
 
@@ -329,17 +473,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         seen[s.name] = given
     for s in scenarios:
         runner.check_graph(s)
-    out = runner.ensure_dir(args.out)
+    out = claim_out(args.out, force=args.force, owned=DEMO_FILES, what="demo")
 
     workers = min(args.workers, len(scenarios) * args.reps)
-    print(f"Demo: {len(scenarios)} scenarios x {args.reps} replications (seeds "
-          f"0..{args.reps - 1}) x {args.days} days, {workers} worker(s)", flush=True)
+    info(f"Demo: {len(scenarios)} scenarios x {args.reps} replications (seeds "
+         f"0..{args.reps - 1}) x {args.days} days, {workers} worker(s)")
     res = demo.run_demo(scenarios, reps=args.reps, days=args.days, workers=workers, out=out,
-                        overrides=overrides)
+                        overrides=overrides, progress=VERBOSITY >= 1)
     ci = f"±95% CI half-width (t, n={args.reps})" if args.reps > 1 else "(n=1, no CI)"
-    print(f"\nEnd of run (day {args.days}): mean over replications {ci}; "
-          f"'%' rows in percent.\n")
-    print(demo.format_table(res.summary, [s.name for s in scenarios]))
+    info(f"\nEnd of run (day {args.days}): mean over replications {ci}; "
+         f"'%' rows in percent.\n")
+    info(demo.format_table(res.summary, [s.name for s in scenarios]))
     print(f"\nRuns took {res.seconds:.1f} s. Wrote {out}/: "
           f"{', '.join(f.name for f in res.files)} (README.txt explains them).")
     return 0
@@ -362,16 +506,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from commgov.experiments import engine
     from commgov.experiments.sweep import load_sweep
 
-    sw = load_sweep(args.file)
+    sw = load_sweep(args.file, set_=_overrides(args.set) or None, replications=args.reps,
+                    days=args.days)
     out = Path(args.out or f"results/sweeps/{sw.spec.name}")
+    if not args.resume:
+        claim_out(out, force=args.force, owned=SWEEP_ENTRIES, what="sweep")
+    elif args.force:
+        raise UsageError("--resume and --force contradict each other: --resume finishes the "
+                         "sweep in --out, --force replaces it. Give one of them.")
     workers = args.workers or engine.default_workers()
     label, results = engine.engine_for(workers=workers, scheduler=args.scheduler,
                                        dask_local=args.dask_local)
-    print(f"Sweep '{sw.spec.name}': {len(sw.runs)} runs ({len(sw.scenarios)} scenario(s) x "
+    info(f"Sweep '{sw.spec.name}': {len(sw.runs)} runs ({len(sw.scenarios)} scenario(s) x "
           f"{len(sw.design)} design point(s) x {sw.spec.replications} replication(s)), "
           f"{sw.spec.days} days each, on {label}. Writing to {out}/")
     res = engine.execute(sw, out, results, resume=args.resume, engine=label,
-                         progress=not args.no_progress)
+                         progress=not args.no_progress and VERBOSITY >= 1,
+                         verbose=VERBOSITY >= 2)
     rate = res.done / res.seconds if res.seconds else 0.0
     print(f"Done: {res.done} run(s) now, {res.skipped} already finished, {len(res.failed)} "
           f"failed, in {res.seconds:.1f} s ({rate:.2f} runs/s). Results: {out}/ "
@@ -392,17 +543,43 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+DOC_FILES: tuple[str, ...] = ("ODD.md", "ODD.zh.md", "PARAMETERS.md", "API.md")
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
-    from commgov.scenarios.reference import update_docs
+    """Installed: where the docs are (or a copy in --out). Checkout: regenerate them."""
+    from commgov.experiments import runner
+    from commgov.scenarios.reference import render_parameters, update_docs
 
     root = Path(__file__).resolve().parents[1]
-    if not (root / "README.md").exists():
-        raise UsageError(f"docs: no README.md at {root}; run this from a source checkout.")
+    docs_dir = root / "docs"
+    if args.out is not None:
+        out = claim_out(args.out, force=args.force, owned=DOC_FILES, what="docs copy")
+        written = []
+        for name in DOC_FILES:
+            src = docs_dir / name
+            if name == "PARAMETERS.md":
+                written.append(runner.write_text(out / name, render_parameters()))
+            elif src.is_file():
+                written.append(runner.write_text(out / name, src.read_text(encoding="utf-8")))
+        print(f"Wrote {', '.join(str(p) for p in written)}")
+        return 0
+    if not (root / "README.md").exists():       # an installed copy: say where the docs are
+        info(f"commgov {runner.package_version()}: the documentation shipped with this "
+             f"installation:")
+        for name, what in (("ODD.md", "model description (ODD protocol)"),
+                           ("ODD.zh.md", "ODD summary in Chinese"),
+                           ("PARAMETERS.md", "every parameter: default, range, unit, source"),
+                           ("API.md", "CommunityModel, run_many and the sweep file format")):
+            if (docs_dir / name).is_file():
+                print(f"  {docs_dir / name}   {what}")
+        info(f"Copy them elsewhere with '{prog_name()} docs --out DIR'.")
+        return 0
     changed = update_docs(root)
     for path in changed:
-        print(f"updated {path.relative_to(root)}")
+        info(f"updated {path.relative_to(root)}")
     if not changed:
-        print("docs are current")
+        info("docs are current")
     return 0
 
 
@@ -424,11 +601,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse, run the command, and turn user mistakes into exit code 2 (the only boundary)."""
+    global VERBOSITY
+    from commgov.experiments import runner
+
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help")):
-        args_list = ["demo", *args_list]          # no command: the demo
-    parser = build_parser()
+    prog = prog_name()
+    runner.PROG = prog
+    parser = build_parser(prog)
+    if not [a for a in args_list if a not in ("-q", "--quiet", "-v", "--verbose")]:
+        # A bare command writes nothing: it says what there is and how to start.
+        parser.print_help()
+        return 0
     args = parser.parse_args(args_list)
+    VERBOSITY = getattr(args, "verbosity", 1)
+    if args.command is None:
+        parser.print_help()
+        return 0
 
     from commgov.experiments.claims import ClaimsError
     from commgov.experiments.errors import ReportError, SweepError, SweepStateError
@@ -437,6 +625,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from commgov.scenarios.loader import ScenarioError
 
     try:
+        if args.command == "viz":
+            require_extra("viz")
+        if (args.command == "sweep" and (args.scheduler or args.dask_local)) or (
+                args.command == "bench" and args.sweep):
+            require_extra("dask")
         return int(args.func(args))
     except (ScenarioError, GraphError, UsageError, OutputError, SweepError, SweepStateError,
             ReportError, ClaimsError) as e:

@@ -36,7 +36,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from commgov.experiments import runner
 from commgov.model.metrics import CORE_METRICS, METRIC_MEANINGS, METRICS
@@ -97,8 +96,7 @@ def run_all(scenarios: Sequence[LoadedScenario], seeds: Sequence[int], days: int
     """
     jobs = [(i, s) for i in range(len(scenarios)) for s in seeds]
     results: dict[tuple[int, int], pd.DataFrame] = {}
-    bar = tqdm(total=len(jobs), desc="runs", unit="run", disable=not progress if
-               progress is not None else None, leave=False)
+    bar = runner.progress_bar(len(jobs), "runs", enabled=progress, leave=False)
     try:
         if workers <= 1:
             for i, s in jobs:
@@ -357,7 +355,8 @@ def write_outputs(out: Path, daily: pd.DataFrame, summary: pd.DataFrame,
             "command": "demo", "scenarios": [runner.scenario_record(s) for s in scenarios],
             "overrides": overrides, "seeds": list(range(reps)), "days": days,
             "wall_clock_seconds": round(seconds, 3), "created_at": created,
-            "versions": runner.versions(), "git_commit": runner.git_commit()}),
+            "version": runner.package_version(), "versions": runner.versions(),
+            "git_commit": runner.git_commit()}),
         runner.write_text(out / "README.txt", readme_text(names, reps, days, overrides,
                                                           created)),
     ]

@@ -3,12 +3,18 @@
 EMA thinks in *uncertainties* (what we do not control), *levers* (policies) and *outcomes*.
 Any model parameter can be either: name it by its dotted key from docs/PARAMETERS.md and
 ``parameter()`` builds the right EMA parameter (real, integer or boolean) with the schema's
-range as default bounds. Outcomes are end-of-run values of any metric column.
+range as default bounds. Outcomes are end-of-run values of any metric column, each with
+its kind (``MAXIMIZE`` for trust, on-time handling …, ``MINIMIZE`` for escalation, petitions
+…, ``INFO`` for plain counts; the same directions the app's comparison uses), so EMA's
+optimisation and robustness analyses know which way is better. ``series=[…]`` adds daily
+time series (``TimeSeriesOutcome`` named ``<metric>_daily``) for scenario discovery over
+trajectories.
 
     from ema_workbench import SequentialEvaluator, perform_experiments
     from commgov.experiments.ema_adapter import commgov_model, parameter
 
-    model = commgov_model(days=365, outcomes=["on_time_share", "trust_mean"])
+    model = commgov_model(days=365, outcomes=["on_time_share", "trust_mean"],
+                          series=["issues_open"])
     model.uncertainties = [parameter("workers.admin_hours", 1, 5),
                            parameter("population.winter_tide_share", 0, 0.2)]
     model.levers = [parameter("grid.merged"), parameter("staff.per_10k_residents", 18, 44)]
@@ -27,25 +33,50 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from commgov.model.metrics import CORE_METRICS
+from commgov.model.metrics import CORE_METRICS, METRICS
 from commgov.scenarios.loader import flat_parameters
+
+MISSING_EMA = ("the EMA Workbench is not installed: pip install "
+               "'community-governance[ema]' (or '.[ema]' in a checkout)")
+SERIES_SUFFIX = "_daily"
+
+
+def outcome_kind(metric: str) -> str:
+    """``"maximize"``, ``"minimize"`` or ``"info"``: which way a metric is better.
+
+    The directions are the app's (``viz/charts.DIRECTION``): higher trust, on-time share,
+    participation, fee collection … is better; escalation, petitions, open issues, office
+    work left undone … is worse; counts of people and totals carry no judgement.
+    """
+    from commgov.viz.charts import DIRECTION
+
+    if metric not in {m.name for m in METRICS}:
+        raise KeyError(f"unknown metric '{metric}'; see the README's metrics glossary")
+    return {1: "maximize", -1: "minimize"}.get(DIRECTION.get(metric, 0), "info")
 
 
 def run_commgov(*, scenario: str = "baseline", days: int = 365, seed: int = 0,
-                outcomes: Sequence[str] = CORE_METRICS, **parameters: Any) -> dict[str, float]:
-    """EMA's model function: one run, end-of-run value of each outcome."""
+                outcomes: Sequence[str] = CORE_METRICS, series: Sequence[str] = (),
+                **parameters: Any) -> dict[str, Any]:
+    """EMA's model function: one run; the end-of-run value of each outcome and, for each
+    metric in ``series``, its daily values (``<metric>_daily``, days 0..days)."""
     from commgov.model.community import CommunityModel
 
     kwargs = {k: (v.item() if hasattr(v, "item") else v) for k, v in parameters.items()}
-    model = CommunityModel(scenario=scenario, rng=int(seed), **kwargs)
-    model.run_for(int(days))
+    model = CommunityModel(scenario=scenario, rng=int(seed), max_days=int(days), **kwargs)
+    model.run_model()
     df = model.datacollector.get_model_vars_dataframe()
-    return {m: float(df[m].iloc[-1]) for m in outcomes}
+    out: dict[str, Any] = {m: float(df[m].iloc[-1]) for m in outcomes}
+    out.update({m + SERIES_SUFFIX: df[m].to_numpy(dtype=float) for m in series})
+    return out
 
 
 def parameter(key: str, low: float | None = None, high: float | None = None) -> Any:
     """An EMA parameter for a model parameter (dotted key); bounds default to the schema's."""
-    from ema_workbench import BooleanParameter, IntegerParameter, RealParameter
+    try:
+        from ema_workbench import BooleanParameter, IntegerParameter, RealParameter
+    except ImportError:
+        raise ImportError(MISSING_EMA) from None
 
     info = flat_parameters().get(key.replace("__", "."))
     if info is None:
@@ -63,12 +94,21 @@ def parameter(key: str, low: float | None = None, high: float | None = None) -> 
 
 
 def commgov_model(name: str = "commgov", *, scenario: str = "baseline", days: int = 365,
-                  seed: int = 0, outcomes: Sequence[str] = CORE_METRICS) -> Any:
-    """An EMA ``Model`` of the community model with the given outcomes (scalar, end of run)."""
-    from ema_workbench import Constant, Model, ScalarOutcome
+                  seed: int = 0, outcomes: Sequence[str] = CORE_METRICS,
+                  series: Sequence[str] = ()) -> Any:
+    """An EMA ``Model``: scalar outcomes (end of run, with their kinds) and optional daily
+    time series (``TimeSeriesOutcome`` ``<metric>_daily``)."""
+    try:
+        from ema_workbench import Constant, Model, ScalarOutcome, TimeSeriesOutcome
+    except ImportError:
+        raise ImportError(MISSING_EMA) from None
 
+    kinds = {"maximize": ScalarOutcome.MAXIMIZE, "minimize": ScalarOutcome.MINIMIZE,
+             "info": ScalarOutcome.INFO}
     model = Model(name, function=run_commgov)
     model.constants = [Constant("scenario", scenario), Constant("days", int(days)),
-                       Constant("seed", int(seed)), Constant("outcomes", tuple(outcomes))]
-    model.outcomes = [ScalarOutcome(m) for m in outcomes]
+                       Constant("seed", int(seed)), Constant("outcomes", tuple(outcomes)),
+                       Constant("series", tuple(series))]
+    model.outcomes = [*(ScalarOutcome(m, kind=kinds[outcome_kind(m)]) for m in outcomes),
+                      *(TimeSeriesOutcome(m + SERIES_SUFFIX) for m in series)]
     return model

@@ -40,9 +40,11 @@ import pandas as pd
 
 from commgov.experiments import runner
 from commgov.experiments.errors import SweepStateError
-from commgov.experiments.sweep import Run, Sweep
+from commgov.experiments.sweep import Run, Sweep, parameter_columns, resolved_parameters
+from commgov.model.metrics import METRICS
 
 ID_COLUMNS = ("run_id", "scenario", "point", "replication", "seed")
+METRIC_NAMES = frozenset(m.name for m in METRICS if m.name != "day")
 
 
 # --------------------------------------------------------------------------------------------
@@ -136,8 +138,12 @@ QUIET_WORKERS = {
 def dask_engine(tasks: list[dict[str, Any]], *, scheduler: str | None = None,
                 workers: int = 2) -> Iterator[dict[str, Any]]:
     """On an existing cluster (``scheduler='tcp://host:port'``) or a LocalCluster here."""
-    import dask
-    from dask.distributed import Client, LocalCluster, as_completed
+    try:
+        import dask
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ImportError("Dask sweeps need dask.distributed: pip install "
+                          "'community-governance[dist]'") from None
 
     cluster = None
     if scheduler:
@@ -210,6 +216,7 @@ def prepare(sweep: Sweep, out: Path, *, resume: bool, engine: str) -> set[str]:
             "sweep_file": str(sweep.path), "sweep_text": sweep.text,
             "spec": sweep.spec.model_dump(mode="json"), "scenarios": sweep.scenarios,
             "baseline": sweep.baseline, "runs": len(sweep.runs),
+            "run_parameters": resolved_parameters(sweep),
             "seeds": sorted({r.seed for r in sweep.runs}),
             "common_random_numbers": "replication k of every scenario and design point "
                                      "uses seed spec.seed + k",
@@ -228,6 +235,9 @@ def _record(out: Path, sweep_runs: dict[str, Run], result: dict[str, Any]) -> No
         daily = result["daily"]
         for col, val in reversed(ident.items()):
             daily.insert(0, col, val)
+        # The run's fixed and varied parameters as columns: the daily files stand alone.
+        for i, (col, val) in enumerate(parameter_columns(run.overrides).items()):
+            daily.insert(len(ident) + i, col, val)
         daily = daily.astype({"point": "int64", "replication": "int64", "seed": "int64",
                               "day": "int64"})
         runner.write_parquet(out / "daily" / f"{run.run_id}.parquet", daily)
@@ -244,23 +254,24 @@ def _record(out: Path, sweep_runs: dict[str, Run], result: dict[str, Any]) -> No
 
 
 def execute(sweep: Sweep, out: Path, results: Callable[[list[dict]], Iterable[dict]], *,
-            resume: bool, engine: str, progress: bool = True) -> Outcome:
+            resume: bool, engine: str, progress: bool = True, verbose: bool = False
+            ) -> Outcome:
     """Run what is missing through ``results`` (an engine) and record each as it finishes."""
-    from tqdm import tqdm
-
     t0 = time.perf_counter()
     done_before = prepare(sweep, out, resume=resume, engine=engine)
     todo = [r for r in sweep.runs if r.run_id not in done_before]
     by_id = {r.run_id: r for r in sweep.runs}
     failed: list[str] = []
     done = 0
-    bar = tqdm(total=len(sweep.runs), initial=len(sweep.runs) - len(todo), unit="run",
-               desc=sweep.spec.name, disable=not progress, smoothing=0.1)
+    bar = runner.progress_bar(len(sweep.runs), sweep.spec.name, enabled=progress,
+                              initial=len(sweep.runs) - len(todo))
     try:
         for result in results([make_task(sweep, r) for r in todo]):
             _record(out, by_id, result)
             if result["ok"]:
                 done += 1
+                if verbose:
+                    bar.write(f"run {result['run_id']} done in {result['seconds']:.2f} s")
             else:
                 failed.append(result["run_id"])
                 bar.write(f"run {result['run_id']} failed: {result['error']}")
@@ -284,6 +295,12 @@ def consolidate(out: Path) -> pd.DataFrame:
     table = table.sort_values(["scenario", "point", "replication"]).reset_index(drop=True)
     runner.write_parquet(out / "summary.parquet", table)
     runner.write_csv(out / "summary.csv", table)
+    # Tidy (long) form: one row per run and metric, with the run's ids and parameters.
+    metrics = [c for c in table.columns if c in METRIC_NAMES]
+    keep = [c for c in table.columns if c not in metrics and c != "seconds"]
+    long = table.melt(id_vars=keep, value_vars=metrics, var_name="metric", value_name="value")
+    runner.write_parquet(out / "summary_long.parquet", long)
+    runner.write_csv(out / "summary_long.csv", long)
     return table
 
 

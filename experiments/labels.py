@@ -60,8 +60,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "timeseries": ("{metric} by day, mean of {n} replications with 95% CI band",
                    "{metric}（按天），{n}次重复的均值与95%置信带"),
     "effects": ("Policy effects: difference from {base} at the end of the run, paired by "
-                "seed, with 95% CI (blue: CI excludes 0)",
-                "政策效果：与{base}相比的期末差值（按随机种子配对），95%置信区间（蓝色：不含0）"),
+                "seed, with 95% CI (blue: significant at 5% after Benjamini–Hochberg "
+                "correction)",
+                "政策效果：与{base}相比的期末差值（按随机种子配对），95%置信区间（蓝色：经"
+                "Benjamini–Hochberg校正后在5%水平显著）"),
+    "conventions": ("Tables give shares and rates as fractions (0–1), as the CSV and Parquet "
+                    "files do; figures show them in percent. 'significant' = paired t-test, "
+                    "Benjamini–Hochberg adjusted p (p_adjusted) < 0.05 across the scenarios "
+                    "and design points of each metric; intervals are unadjusted 95% t "
+                    "intervals.",
+                    "表格中的比例与比率以小数（0–1）表示，与CSV和Parquet文件一致；图中以百分比显示。"
+                    "“significant”= 配对t检验经Benjamini–Hochberg校正后的p值（p_adjusted）< 0.05"
+                    "（每个指标的所有情景与设计点为一族）；区间为未校正的95% t区间。"),
     "difference": ("difference from {base}", "与{base}之差"),
     "response": ("{metric} at day {days} by {param}", "第{days}天的{metric}随{param}的变化"),
     "heatmap": ("Response surface of {metric} at day {days} (mean of replications)",
@@ -147,6 +157,21 @@ def setup_fonts(lang: str) -> None:
         mpl.rcParams["font.family"] = ["DejaVu Sans", cjk_font()]
     except ReportError:
         mpl.rcParams["font.family"] = ["DejaVu Sans"]
+
+
+def scenario_label(name: str, lang: str) -> str:
+    """A scenario's readable name (viz/i18n.py); a user's own scenario keeps its name."""
+    from commgov.viz.i18n import scenario_label as label_of
+
+    return label_of(name, lang)
+
+
+def param_label(key: str, lang: str) -> str:
+    """A parameter's planner's name (viz/i18n.py) if it has one, else its dotted key."""
+    from commgov.viz.i18n import LEVERS, pick
+
+    pair = LEVERS.get(key.replace("__", "."))
+    return pick(pair[0], lang) if pair else key
 
 
 def metric_label(metric: str, lang: str, unit: bool = False) -> str:

@@ -28,7 +28,13 @@ import pandas as pd
 
 from commgov.experiments import runner
 from commgov.experiments.errors import ReportError
-from commgov.experiments.labels import metric_label, setup_fonts, text
+from commgov.experiments.labels import (
+    metric_label,
+    param_label,
+    scenario_label,
+    setup_fonts,
+    text,
+)
 
 CONFIDENCE = runner.CONFIDENCE
 ID = ("scenario", "point", "replication")
@@ -59,7 +65,7 @@ class SweepResults:
         manifest = path / "manifest.json"
         if not manifest.exists():
             raise ReportError(f"{path}: no manifest.json here, so this is not a sweep's "
-                              f"output directory (run `run.py sweep FILE --out {path}`).")
+                              f"output directory (run `{runner.PROG} sweep FILE --out {path}`).")
         self.manifest = json.loads(manifest.read_text(encoding="utf-8"))
         self.spec = self.manifest["spec"]
         self.summary = consolidate(path)
@@ -121,8 +127,45 @@ def differences_table(res: SweepResults, metric: str) -> pd.DataFrame:
         mean, lo, hi, n = t_interval(diff)
         rows.append({"scenario": scenario, "point": int(point), **_design_cols(res, point),
                      "difference": mean, "ci_low": lo, "ci_high": hi, "pairs": n,
-                     "significant": bool(n > 1 and (lo > 0 or hi < 0))})
-    return pd.DataFrame(rows)
+                     "p_value": _paired_p(diff)})
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    table["p_adjusted"] = adjust_bh(table["p_value"].to_numpy())
+    table["significant"] = table["p_adjusted"] < ALPHA
+    return table
+
+
+ALPHA = 0.05
+
+
+def _paired_p(diff: np.ndarray) -> float:
+    """Two-sided p of the paired t-test (NaN with < 2 pairs or no variation at all)."""
+    from scipy import stats
+
+    if len(diff) < 2:
+        return float("nan")
+    if np.allclose(diff, diff[0]):
+        return 1.0 if diff[0] == 0 else 0.0
+    return float(stats.ttest_1samp(diff, 0.0).pvalue)
+
+
+def adjust_bh(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values over one metric's comparisons.
+
+    A report compares many scenarios (and design points) with the baseline; marking each
+    whose unadjusted interval excludes 0 would flag about one in twenty null effects. BH
+    controls the false discovery rate at 5% across the family (SciPy's
+    ``false_discovery_control``); NaNs (too few pairs) stay NaN and are never significant.
+    """
+    from scipy import stats
+
+    p = np.asarray(p, dtype=float)
+    out = np.full_like(p, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = stats.false_discovery_control(p[ok], method="bh")
+    return out
 
 
 def _design_cols(res: SweepResults, point: int) -> dict[str, Any]:
@@ -175,12 +218,35 @@ def _plt():
     return plt
 
 
+FIGURE_DPI = 300
+FIGURE_FORMATS: tuple[str, ...] = (".png", ".svg", ".pdf")
+# Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies. Beyond
+# eight series the colours cycle with a new line style, so no two series look alike.
+OKABE_ITO: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
+                              "#D55E00", "#F0E442", "#000000")
+LINESTYLES: tuple[Any, ...] = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)))
+
+
+def series_style(i: int) -> dict[str, Any]:
+    """Colour and line style of the i-th series: unique for 8 × 5 = 40 series."""
+    return {"color": OKABE_ITO[i % len(OKABE_ITO)],
+            "linestyle": LINESTYLES[(i // len(OKABE_ITO)) % len(LINESTYLES)]}
+
+
 def _save(fig: Any, path: Path) -> Path:
-    """Write atomically and free the figure (reports draw dozens)."""
+    """PNG (300 dpi) for the page, SVG and PDF beside it for publication; atomic; frees it."""
     try:
-        return runner.save_figure(fig, path)
+        for suffix in FIGURE_FORMATS:
+            runner.save_figure(fig, path.with_suffix(suffix), dpi=FIGURE_DPI)
+        return path.with_suffix(".png")
     finally:
         _plt().close(fig)
+
+
+def _series_label(res: SweepResults, scenario: str, point: int, lang: str) -> str:
+    """A scenario's readable name in the report's language, plus its design point."""
+    name = scenario_label(scenario, lang)
+    return name + (f" [{res.point_label(point)}]" if res.varied else "")
 
 
 def _scale(metric: str) -> float:
@@ -200,8 +266,8 @@ def fig_timeseries(res: SweepResults, daily: pd.DataFrame, metric: str, lang: st
         mean, sd, n = by_day.mean(), by_day.std(ddof=1), by_day.count()
         hw = np.nan_to_num(runner.t_halfwidth(sd.to_numpy(), n.to_numpy()))  # no band at n=1
         s = _scale(metric)
-        label = scenario + (f" [{res.point_label(point)}]" if res.varied else "")
-        line, = ax.plot(mean.index, mean * s, lw=1.6, label=label)
+        label = _series_label(res, scenario, point, lang)
+        line, = ax.plot(mean.index, mean * s, lw=1.6, label=label, **series_style(i))
         ax.fill_between(mean.index, (mean - hw) * s, (mean + hw) * s, alpha=0.18,
                         color=line.get_color(), lw=0)
         k = max(k, float(n.max()))
@@ -230,12 +296,11 @@ def fig_effects(res: SweepResults, diffs: dict[str, pd.DataFrame], lang: str,
     for ax, metric in zip(axes.flat, metrics, strict=False):
         d = diffs[metric].reset_index(drop=True)
         s = _scale(metric)
-        labels = [r.scenario + (f" [{res.point_label(r.point)}]" if res.varied else "")
-                  for r in d.itertuples()]
+        labels = [_series_label(res, r.scenario, r.point, lang) for r in d.itertuples()]
         y = np.arange(len(d))[::-1]
-        # Blue: the 95% interval excludes zero; grey: it does not.
+        # Blue: significant after the Benjamini–Hochberg correction; grey: not.
         for yi, r in zip(y, d.itertuples(), strict=True):
-            colour = "tab:blue" if r.significant else "tab:gray"
+            colour = OKABE_ITO[0] if r.significant else "#999999"
             ax.plot([r.ci_low * s, r.ci_high * s], [yi, yi], color=colour, lw=1.6)
             ax.plot([r.difference * s], [yi], "o", color=colour, ms=4)
         ax.axvline(0, color="black", lw=0.8)
@@ -262,18 +327,19 @@ def fig_response(res: SweepResults, table: pd.DataFrame, metric: str, lang: str,
     others = res.varied[1:]
     fig, ax = plt.subplots(figsize=(7.5, 4.6))
     s = _scale(metric)
-    for keys, g in table.groupby(["scenario", *others], sort=True):
+    for i, (keys, g) in enumerate(table.groupby(["scenario", *others], sort=True)):
         keys = keys if isinstance(keys, tuple) else (keys,)
         g = g.sort_values(x_key)
-        label = keys[0] + "".join(f", {k.split('.')[-1]}={_short(v)}"
-                                  for k, v in zip(others, keys[1:], strict=True))
+        label = scenario_label(keys[0], lang) + "".join(
+            f", {param_label(k, lang)} = {_short(v)}"
+            for k, v in zip(others, keys[1:], strict=True))
         ax.errorbar(g[x_key], g["mean"] * s,
                     yerr=[(g["mean"] - g["ci_low"]) * s, (g["ci_high"] - g["mean"]) * s],
-                    marker="o", ms=4, capsize=3, lw=1.4, label=label)
-    ax.set_xlabel(x_key)
+                    marker="o", ms=4, capsize=3, lw=1.4, label=label, **series_style(i))
+    ax.set_xlabel(param_label(x_key, lang))
     ax.set_ylabel(metric_label(metric, lang, unit=True))
     ax.set_title(text("response", lang, metric=metric_label(metric, lang),
-                      days=res.spec["days"], param=x_key), fontsize=10)
+                      days=res.spec["days"], param=param_label(x_key, lang)), fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, frameon=False)
     fig.tight_layout()
@@ -341,10 +407,10 @@ def fig_sensitivity(method: str, si: pd.DataFrame, metric: str, lang: str,
         k = _scale(metric)      # μ*, σ are in the metric's units (percent for shares)
         si[["mu_star", "mu_star_conf", "sigma", "mu"]] *= k
         order = si.sort_values("mu_star")
-        axes[0].barh(order["parameter"], order["mu_star"], xerr=order["mu_star_conf"],
-                     color="tab:blue", alpha=0.8, capsize=2)
+        axes[0].barh([param_label(k, lang) for k in order["parameter"]], order["mu_star"],
+                     xerr=order["mu_star_conf"], color=OKABE_ITO[0], alpha=0.8, capsize=2)
         axes[0].set_xlabel("μ* (" + metric_label(metric, lang, unit=True) + ")")
-        axes[1].scatter(si["mu_star"], si["sigma"], color="tab:blue")
+        axes[1].scatter(si["mu_star"], si["sigma"], color=OKABE_ITO[0])
         for r in si.itertuples():
             axes[1].annotate(r.parameter.split(".")[-1], (r.mu_star, r.sigma), fontsize=7,
                              xytext=(3, 3), textcoords="offset points")
@@ -355,14 +421,14 @@ def fig_sensitivity(method: str, si: pd.DataFrame, metric: str, lang: str,
         order = si.sort_values("ST")
         y = np.arange(len(order))
         axes[0].barh(y - 0.2, order["S1"], 0.4, xerr=order["S1_conf"], label="S1",
-                     capsize=2)
+                     capsize=2, color=OKABE_ITO[0])
         axes[0].barh(y + 0.2, order["ST"], 0.4, xerr=order["ST_conf"], label="ST",
-                     capsize=2)
+                     capsize=2, color=OKABE_ITO[1])
         axes[0].set_yticks(y)
-        axes[0].set_yticklabels(order["parameter"])
+        axes[0].set_yticklabels([param_label(k, lang) for k in order["parameter"]])
         axes[0].set_xlabel("Sobol index (share of variance)")
         axes[0].legend(frameon=False)
-        axes[1].scatter(si["S1"], si["ST"], color="tab:orange")
+        axes[1].scatter(si["S1"], si["ST"], color=OKABE_ITO[1])
         for r in si.itertuples():
             axes[1].annotate(r.parameter.split(".")[-1], (r.S1, r.ST), fontsize=7,
                              xytext=(3, 3), textcoords="offset points")
@@ -396,7 +462,7 @@ def build_report(path: Path, *, out: Path | None = None, lang: str = "en") -> Pa
     for metric in res.metrics:
         means = means_table(res, metric)
         runner.write_csv(tables_dir / f"{metric}_means.csv", means)
-        block = [f"<h3>{html.escape(metric_label(metric, lang, unit=True))}</h3>",
+        block = [f"<h3>{html.escape(_table_heading(metric, lang))}</h3>",
                  _html_table(means, metric)]
         if len(res.scenarios) > 1:
             d = differences_table(res, metric)
@@ -434,14 +500,27 @@ def build_report(path: Path, *, out: Path | None = None, lang: str = "en") -> Pa
     return out
 
 
+def _table_heading(metric: str, lang: str) -> str:
+    """Tables (HTML and CSV alike) hold shares as fractions 0–1; the heading says so."""
+    if runner.is_percent(metric):
+        unit = "比例，0–1" if lang == "zh" else "fraction, 0–1"
+        return f"{metric_label(metric, lang)} ({unit})"
+    return metric_label(metric, lang, unit=True)
+
+
 def _html_table(df: pd.DataFrame, metric: str, diff: bool = False) -> str:
+    """The same numbers as the CSV table (shares as fractions, one convention everywhere)."""
     show = df.copy()
-    s = _scale(metric)
-    cols = ["difference", "ci_low", "ci_high"] if diff else ["mean", "ci_low", "ci_high"]
-    for c in cols:
-        show[c] = show[c] * s
+    if "scenario" in show.columns:
+        show["scenario"] = show["scenario"].astype(str)
     return show.to_html(index=False, classes="t", na_rep="–",
                         float_format=lambda v: f"{v:,.3f}" if abs(v) < 10 else f"{v:,.1f}")
+
+
+def _code_version(manifest: dict[str, Any]) -> str:
+    version = (manifest.get("versions") or {}).get("commgov") or "unknown version"
+    commit = manifest.get("git_commit")
+    return f"commgov {version}" + (f", commit {commit[:12]}" if commit else "")
 
 
 def _html_page(res: SweepResults, sections: list[str], figures: list[tuple[str, Path]],
@@ -474,8 +553,9 @@ figcaption {{ font-size: 0.8em; color: #666; }} .warn {{ color: #a40; }}
 <p>{html.escape(spec.get('description', ''))}</p>
 <p>{html.escape(intro)}</p>{warn}
 <p class="meta">baseline: {html.escape(res.baseline)} · sweep digest
-{html.escape(res.manifest.get('digest', ''))} · code {html.escape(str(res.manifest.get(
-        'git_commit')))} · {versions}</p>
+{html.escape(res.manifest.get('digest', ''))} · {html.escape(_code_version(res.manifest))}
+· {versions}</p>
+<p class="meta">{html.escape(text('conventions', lang))}</p>
 <h2>{text('figures', lang)}</h2>
 {imgs}
 <h2>{text('tables', lang)}</h2>

@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 REPO_ROOT: Path = Path(__file__).resolve().parents[1]
 DISTRIBUTION = "community-governance"
+PROG = "commgov"      # how the user invoked us ("commgov" or "python run.py"); set by the CLI
 VERSIONED: tuple[str, ...] = ("mesa", "numpy", "networkx", "pandas", "pyarrow", "scipy",
                               "pydantic")
 
@@ -86,7 +88,73 @@ def write_csv(path: str | Path, df: pd.DataFrame) -> Path:
 
 
 def write_parquet(path: str | Path, df: pd.DataFrame) -> Path:
-    return write_with(path, lambda p: df.to_parquet(p, index=False, engine="pyarrow"))
+    """Parquet with each known column's unit and description as Arrow field metadata.
+
+    ``pyarrow.parquet.read_schema(path).field("trust_mean").metadata`` gives
+    ``{b"unit": …, b"description": …}``; pandas, polars and DuckDB read the data unchanged.
+    """
+    return write_with(path, lambda p: _write_described_parquet(p, df))
+
+
+def _write_described_parquet(path: Path, df: pd.DataFrame) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    fields = []
+    for field in table.schema:
+        meta = column_metadata(field.name)
+        if meta:
+            field = field.with_metadata({**(field.metadata or {}),
+                                         **{k.encode(): v.encode() for k, v in meta.items()}})
+        fields.append(field)
+    schema = pa.schema(fields, metadata=table.schema.metadata)
+    pq.write_table(pa.Table.from_arrays(table.columns, schema=schema), path)
+
+
+@lru_cache(maxsize=1)
+def _flat_parameters() -> dict[str, Any]:
+    from commgov.scenarios.loader import flat_parameters
+
+    return flat_parameters()
+
+
+FRACTION_UNIT = "fraction (0-1; multiply by 100 for percent)"
+ID_DESCRIPTIONS: dict[str, tuple[str, str]] = {
+    "run_id": ("", "identifier of the run within its sweep"),
+    "scenario": ("", "scenario name"),
+    "point": ("", "design point (row of design.csv)"),
+    "replication": ("", "replication k; the run's seed is the sweep seed + k"),
+    "seed": ("", "random seed of the run"),
+    "day": ("day", "simulated day (0 = 1 January of the first year, before the first step)"),
+    "metric": ("", "metric name (see the README's metrics glossary)"),
+    "value": ("", "the metric's value, in the metric's unit (shares as fractions 0-1)"),
+}
+
+
+def metric_unit(metric: str) -> str:
+    """The unit a metric is *stored* in: shares and rates as fractions 0–1 everywhere."""
+    if is_percent(metric):
+        return FRACTION_UNIT
+    from commgov.experiments.labels import METRIC_UNITS
+
+    return METRIC_UNITS.get(metric, ("", ""))[0]
+
+
+def column_metadata(name: str) -> dict[str, str]:
+    """Unit and description of a results column: ids, metrics, or a parameter (dotted key)."""
+    from commgov.model.metrics import METRIC_MEANINGS
+
+    if name in ID_DESCRIPTIONS:
+        unit, desc = ID_DESCRIPTIONS[name]
+        return {"unit": unit, "description": desc}
+    if name in METRIC_MEANINGS:
+        return {"unit": metric_unit(name), "description": METRIC_MEANINGS[name]}
+    info = _flat_parameters().get(name)
+    if info is not None:
+        return {"unit": info.unit or "", "description": f"parameter {name}: "
+                                                         f"{info.description}"}
+    return {}
 
 
 def save_figure(fig: Figure, path: str | Path, dpi: int = 120) -> Path:
@@ -150,7 +218,8 @@ def check_graph(loaded: LoadedScenario) -> None:
 def versions() -> dict[str, str | None]:
     """Versions that decide the numbers: Python, this package and its numerical stack."""
     out: dict[str, str | None] = {"python": platform.python_version()}
-    for dist, key in ((DISTRIBUTION, "commgov"), *((v, v) for v in VERSIONED)):
+    out["commgov"] = package_version()
+    for dist, key in ((v, v) for v in VERSIONED):
         try:
             out[key] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -158,8 +227,40 @@ def versions() -> dict[str, str | None]:
     return out
 
 
+def package_version() -> str:
+    """This package's version: from git tags at build time (setuptools-scm), else 0+unknown."""
+    try:
+        from commgov.experiments._version import __version__
+        return str(__version__)
+    except ImportError:
+        pass
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
 def git_commit() -> str | None:
-    """The source commit, if this is a git checkout (read-only ``git rev-parse``)."""
+    """The source commit: from the checkout if this is one, else the one the wheel was built from.
+
+    A checkout answers ``git rev-parse HEAD`` (the full hash); an installed wheel carries the
+    short hash setuptools-scm recorded at build time (``g`` prefix removed). ``None`` only when
+    neither is known (an sdist built outside git); ``run.json`` then still has the version.
+    """
+    sha = _checkout_commit()
+    if sha is not None:
+        return sha
+    try:
+        from commgov.experiments._version import __commit_id__
+    except ImportError:
+        return None
+    node = str(__commit_id__ or "").removeprefix("g")
+    return node if re.fullmatch(r"[0-9a-f]{7,40}", node) else None
+
+
+def _checkout_commit() -> str | None:
+    if not (REPO_ROOT / ".git").exists():
+        return None
     try:
         res = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True,
                              text=True, timeout=5, check=False)
@@ -192,6 +293,7 @@ def run_manifest(loaded: LoadedScenario, *, seed: int, days: int,
             "days": days,
             "wall_clock_seconds": round(seconds, 3),
             "created_at": now_iso(),
+            "version": package_version(),
             "versions": versions(),
             "git_commit": git_commit()}
 
@@ -248,3 +350,113 @@ class Timer:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.start
+
+
+# --------------------------------------------------------------------------------------------
+# Progress: a bar on a terminal, plain periodic lines in logs
+# --------------------------------------------------------------------------------------------
+class PlainProgress:
+    """The part of tqdm's interface we use, printing a plain line now and then.
+
+    A progress bar redraws itself with carriage returns, which turn a CI log or a redirected
+    file into one unreadable line; off a terminal we print ``desc: done/total (rate, ETA)``
+    every ``every`` seconds and at the end instead.
+    """
+
+    def __init__(self, total: int, desc: str, initial: int = 0, every: float = 10.0,
+                 stream: Any = None) -> None:
+        import sys
+
+        self.total, self.desc, self.n, self.every = total, desc, initial, every
+        self.stream = stream if stream is not None else sys.stderr
+        self.start = self.last = time.perf_counter()
+        self.initial = initial
+
+    def _line(self) -> str:
+        elapsed = time.perf_counter() - self.start
+        done = self.n - self.initial
+        rate = done / elapsed if elapsed > 0 else 0.0
+        eta = (self.total - self.n) / rate if rate > 0 else float("nan")
+        eta_s = f", ETA {eta:.0f} s" if np.isfinite(eta) else ""
+        return f"{self.desc}: {self.n}/{self.total} runs ({rate:.2f} runs/s{eta_s})"
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        now = time.perf_counter()
+        if now - self.last >= self.every and self.n < self.total:
+            self.last = now
+            print(self._line(), file=self.stream, flush=True)
+
+    def write(self, msg: str) -> None:
+        print(msg, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.n > self.initial:
+            print(self._line(), file=self.stream, flush=True)
+
+
+class NoProgress:
+    """Quiet (``-q``): messages still go to stderr, no progress at all."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def write(self, msg: str) -> None:
+        import sys
+
+        print(msg, file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+def progress_bar(total: int, desc: str, *, enabled: bool | None = True, initial: int = 0,
+                 leave: bool = True) -> Any:
+    """tqdm on a terminal; plain periodic lines otherwise; nothing when ``enabled`` is False.
+
+    ``enabled=None`` means "the default": on. Whether stderr is a terminal decides the form,
+    so a sweep under ``nohup`` or in CI writes readable lines, not carriage returns.
+    """
+    import sys
+
+    if enabled is False:
+        return NoProgress()
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        return tqdm(total=total, initial=initial, desc=desc, unit="run", leave=leave,
+                    smoothing=0.1)
+    return PlainProgress(total, desc, initial=initial)
+
+
+# --------------------------------------------------------------------------------------------
+# Many runs from Python (notebooks, scripts)
+# --------------------------------------------------------------------------------------------
+def run_many(scenarios: str | LoadedScenario | list[str | LoadedScenario], *,
+             seeds: int | list[int] = 3, days: int = 365,
+             overrides: Mapping[str, Any] | None = None, workers: int = 1,
+             tidy: bool = False, progress: bool = False) -> pd.DataFrame:
+    """Run every (scenario, seed) and return the daily metrics as one table.
+
+    The Python face of ``commgov demo``: the same runs (common random numbers: every scenario
+    gets the same seeds) and the same numbers whatever ``workers`` is. ``seeds`` is a count
+    (seeds 0..n-1) or a list. ``overrides`` are dotted keys (``{"staff.per_10k_residents":
+    24.5}``) applied to every scenario and validated like a scenario file.
+
+    Wide (default): one row per scenario, seed and day, one column per metric. ``tidy=True``:
+    long, one row per scenario, seed, day and metric (columns ``scenario, seed, day, metric,
+    value``), the form plotting libraries and ``groupby`` prefer.
+    """
+    from commgov.experiments.demo import run_all
+    from commgov.scenarios.loader import load_scenario
+
+    items = scenarios if isinstance(scenarios, list) else [scenarios]
+    over = dict(overrides or {})
+    loaded = [load_scenario(s, over) if not isinstance(s, LoadedScenario) else s
+              for s in items]
+    seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
+    daily = run_all(loaded, seed_list, days, workers, progress)
+    if not tidy:
+        return daily
+    return daily.melt(id_vars=["scenario", "seed", "day"], var_name="metric",
+                      value_name="value")

@@ -172,8 +172,14 @@ def _pydantic_problems(e: ValidationError, data: dict) -> list[str]:
     return out
 
 
-def load_sweep(path: str | Path) -> Sweep:
-    """Read, validate and expand a sweep file; raise SweepError listing every problem."""
+def load_sweep(path: str | Path, *, set_: dict[str, Any] | None = None,
+               replications: int | None = None, days: int | None = None) -> Sweep:
+    """Read, validate and expand a sweep file; raise SweepError listing every problem.
+
+    ``set_``, ``replications`` and ``days`` come from the command line (``sweep --set/--reps/
+    --days``): they replace the file's values before validation, so they are checked like the
+    file's own and enter the digest (a resume with other values is refused).
+    """
     path = Path(path)
     if not path.exists() and not path.suffix and (SWEEP_DIR / f"{path}.toml").exists():
         path = SWEEP_DIR / f"{path}.toml"
@@ -187,6 +193,13 @@ def load_sweep(path: str | Path) -> Sweep:
     except tomllib.TOMLDecodeError as e:
         raise SweepError(f"{label}: invalid TOML: {e}. Nothing was run.") from None
     data.setdefault("name", path.stem)
+    if set_:
+        base = data.get("set") if isinstance(data.get("set"), dict) else {}
+        data["set"] = {**_normalise(base), **_normalise(set_)}
+    if replications is not None:
+        data["replications"] = replications
+    if days is not None:
+        data["days"] = days
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as e:
@@ -289,6 +302,8 @@ def _bare(e: Exception) -> str:
 
 def _points(design: pd.DataFrame) -> list[dict[str, Any]]:
     """Design rows as plain Python values, column dtypes kept (ints stay ints)."""
+    if design.columns.empty:   # no [vary]: one empty point (pandas < 3 gives no records)
+        return [{} for _ in range(len(design))]
     return [{str(k): (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
             for row in design.to_dict(orient="records")]
 
@@ -326,3 +341,54 @@ def _design(spec: SweepSpec, params: dict) -> pd.DataFrame:
 
 def loaded_for(sweep: Sweep, run: Run) -> LoadedScenario:
     return load_scenario(sweep.scenarios[run.scenario], run.overrides)
+
+
+def resolved_parameters(sweep: Sweep) -> list[dict[str, Any]]:
+    """Every run with every resolved parameter (dotted keys), for the manifest.
+
+    Replications of a (scenario, point) share their parameters, so each pair is resolved
+    once; the list still has one entry per run, so a reader needs no join.
+    """
+    cache: dict[tuple[str, int], dict[str, Any]] = {}
+    out = []
+    for run in sweep.runs:
+        key = (run.scenario, run.point)
+        if key not in cache:
+            params = loaded_for(sweep, run).scenario.model_dump(mode="json")
+            cache[key] = _flatten(params)
+        out.append({"run_id": run.run_id, "scenario": run.scenario, "point": run.point,
+                    "replication": run.replication, "seed": run.seed,
+                    "parameters": cache[key]})
+    return out
+
+
+def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            flat.update(_flatten(v, key + "."))
+        else:
+            flat[key] = v
+    return flat
+
+
+def parameter_columns(overrides: dict[str, Any]) -> dict[str, Any]:
+    """A run's set and varied parameters as typed column values (same dtype in every file).
+
+    Design values of a float parameter may be written as ints (``[18, 24.5]``); casting by
+    the parameter's declared type keeps one Arrow type per column across a sweep's files.
+    """
+    params = flat_parameters()
+    cols: dict[str, Any] = {}
+    for key, value in overrides.items():
+        info = params.get(key)
+        kind = info.type if info is not None else ""
+        if kind == "float" and isinstance(value, int | float) and not isinstance(value, bool):
+            value = float(value)
+        elif kind == "int" and isinstance(value, int | float) and not isinstance(value, bool):
+            value = int(value)
+        elif isinstance(value, list | dict):
+            value = json.dumps(value)
+        cols[key] = value
+    return cols

@@ -37,7 +37,7 @@ from commgov.agents.resident import Households, Resident
 from commgov.agents.street_office import StreetOffice
 from commgov.model import graph as graph_mod
 from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, IssueBook
-from commgov.model.metrics import model_reporters
+from commgov.model.metrics import agent_reporters, model_reporters
 from commgov.model.streams import Streams
 from commgov.scenarios.loader import LoadedScenario, load_scenario
 from commgov.scenarios.schema import COMPOUND_KINDS, Scenario
@@ -55,13 +55,24 @@ class CommunityModel(mesa.Model):
     ``scenario`` is a name from ``scenarios/``, a path to a TOML file, or an already loaded
     scenario; ``**overrides`` set parameters as ``section__key=value`` (the Python spelling of
     the CLI's ``--set section.key=value``) and are validated like a scenario file.
+
+    ``max_days`` (default ``None``: run forever, as a Mesa model does) sets ``running`` to
+    False after that many days, so ``mesa.batch_run`` and ``run_model()`` end by themselves.
+    ``agent_data=True`` adds agent-level DataCollector tables for grid workers (load,
+    paperwork, overtime) and property firms (quality), off by default because it costs a
+    row per agent per day (``datacollector.get_agenttype_vars_dataframe(GridWorker)``).
     """
 
     def __init__(self, *, scenario: str | Path | LoadedScenario | Scenario = "baseline",
                  rng: int | np.random.Generator | np.random.SeedSequence | None = None,
-                 collect: bool = True, **overrides: Any) -> None:
+                 collect: bool = True, max_days: int | None = None, agent_data: bool = False,
+                 **overrides: Any) -> None:
         super().__init__(rng=rng)
         self.streams = Streams.from_seed(rng)
+        if max_days is not None and (isinstance(max_days, bool) or int(max_days) != max_days
+                                     or max_days < 0):
+            raise ValueError(f"max_days = {max_days!r}: allowed None or a whole number >= 0")
+        self.max_days = None if max_days is None else int(max_days)
         loaded = _resolve(scenario, overrides)
         self.loaded = loaded
         self.params: Scenario = loaded.scenario
@@ -96,10 +107,14 @@ class CommunityModel(mesa.Model):
             self.households.start_tide()   # day 0 is 1 January: already winter
 
         self.history: list[tuple[int, ...]] = []   # counters at the end of each day
-        self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
+        self.datacollector = mesa.DataCollector(
+            model_reporters=model_reporters(),
+            agenttype_reporters=agent_reporters() if agent_data else None)
         self._collect = collect
         if collect:
             self.datacollector.collect(self)
+        if self.max_days == 0:
+            self.running = False
 
     # ------------------------------------------------------------------ construction
     def _build_staff(self) -> None:
@@ -295,6 +310,8 @@ class CommunityModel(mesa.Model):
         self.day += 1
         if self._collect:
             self.datacollector.collect(self)
+        if self.max_days is not None and self.day >= self.max_days:
+            self.running = False
 
     def _report(self, hit: np.ndarray, kinds: np.ndarray) -> None:
         p = self.params

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from commgov.agents.grid_worker import GridWorker
     from commgov.model.community import CommunityModel
 
 
@@ -284,3 +285,31 @@ def glossary_markdown() -> str:
 
 def model_reporters() -> dict[str, Callable[[CommunityModel], float]]:
     return {m.name: m.fn for m in METRICS}
+
+
+def _overtime(w: GridWorker) -> float:
+    """Hours of paperwork and office spill-over that did not fit in the working day [000]."""
+    return max(0.0, w.admin_hours() + w.spill - w.hours)
+
+
+def agent_reporters() -> dict[type, dict[str, Callable[[Any], float]]]:
+    """Agent-level columns (``CommunityModel(agent_data=True)``), one row per agent and day.
+
+    Grid workers: households served, open cases queued, paperwork hours, field hours and
+    overtime (administrative demand beyond the working day, the burden [000, 004] describe);
+    property firms: service quality (0–1). Read them with
+    ``model.datacollector.get_agenttype_vars_dataframe(GridWorker)``.
+    """
+    from commgov.agents.grid_worker import GridWorker
+    from commgov.agents.property_firm import PropertyFirm
+
+    return {
+        GridWorker: {"community": lambda w: w.community,
+                     "households": lambda w: len(w.households),
+                     "cases_queued": lambda w: len(w.queue),
+                     "admin_hours": lambda w: w.admin_today,
+                     "field_hours": lambda w: w.field_today,
+                     "overtime_hours": _overtime},
+        PropertyFirm: {"compound": lambda f: f.compound,
+                       "quality": lambda f: f.quality},
+    }
