@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 DEMO_OUT = "results/demo"
+MAX_DAYS = 36_500           # 100 simulated years (experiments.runner.MAX_DAYS)
 DEFAULT_SCENARIOS: tuple[str, ...] = (
     "baseline", "grid_merge", "grid_merge_plus_staff", "staffing_24_5", "red_property",
     "closed_loop", "volunteer_points",
@@ -99,7 +100,7 @@ def _default_workers() -> int:
 # Parser
 # --------------------------------------------------------------------------------------------
 def _add_common(p: argparse.ArgumentParser, days_help: str) -> None:
-    p.add_argument("--days", type=int_option(1, None, "days to simulate", "--days 365"),
+    p.add_argument("--days", type=int_option(1, MAX_DAYS, "days to simulate", "--days 365"),
                    default=365, metavar="N", help=days_help)
     p.add_argument("--set", action="append", type=_set_item, default=[], metavar="KEY=VALUE",
                    help="override a parameter for every run, e.g. --set "
@@ -141,6 +142,8 @@ def build_parser(prog: str | None = None) -> Parser:
                       default=_default_workers(), metavar="N",
                       help="parallel processes; 1 runs in this process (default: "
                            f"{_default_workers()}); results do not depend on it")
+    demo.add_argument("--force", action="store_true",
+                      help="replace a different run already in --out (default: refuse)")
     demo.set_defaults(func=cmd_demo)
 
     sim = sub.add_parser(
@@ -158,6 +161,8 @@ def build_parser(prog: str | None = None) -> Parser:
                                        "(default: 0)")
     sim.add_argument("--out", default=None, metavar="DIR",
                      help="output directory (default: results/<scenario>-seed<seed>)")
+    sim.add_argument("--force", action="store_true",
+                     help="replace a different run already in --out (default: refuse)")
     sim.set_defaults(func=cmd_simulate)
 
     lst = sub.add_parser("list", help="the scenarios and what they change", formatter_class=fmt,
@@ -179,7 +184,7 @@ def build_parser(prog: str | None = None) -> Parser:
                        type=int_option(MIN_HOUSEHOLDS, MAX_HOUSEHOLDS, "households",
                                       "--households 40000"),
                        help="households in the street (default: 40000)")
-    bench.add_argument("--days", type=int_option(1, None, "days to simulate", "--days 365"),
+    bench.add_argument("--days", type=int_option(1, MAX_DAYS, "days to simulate", "--days 365"),
                        default=365, metavar="N", help="simulated days (default: 365)")
     bench.add_argument("--seed", type=int_option(0, None, "random seed", "--seed 0"),
                        default=0, metavar="N", help="random seed (default: 0)")
@@ -272,8 +277,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     overrides = _overrides(args.set)
     loaded = load_scenario(args.scenario, overrides)
+    runner.check_size(loaded, args.days)
     out = Path(args.out) if args.out else \
         Path("results") / f"{runner.safe_name(loaded.name)}-seed{args.seed}"
+    runner.check_overwrite(out, runner.run_identity("simulate", [loaded], [args.seed],
+                                                    args.days),
+                           ("metrics.csv", "metrics.parquet", "run.json"), force=args.force)
     with runner.Timer() as t:
         model = CommunityModel(scenario=loaded, rng=args.seed, collect=True)
         runner.ensure_dir(out)
@@ -328,7 +337,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
                              f"names (they label the results).")
         seen[s.name] = given
     for s in scenarios:
+        runner.check_size(s, args.days, runs_at_once=min(args.workers, len(scenarios) * args.reps))
         runner.check_graph(s)
+    runner.check_overwrite(Path(args.out), runner.run_identity(
+        "demo", scenarios, list(range(args.reps)), args.days),
+        ("summary.csv", "daily.parquet", "run.json"), force=args.force)
     out = runner.ensure_dir(args.out)
 
     workers = min(args.workers, len(scenarios) * args.reps)
@@ -359,14 +372,18 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from commgov.experiments import engine
+    from commgov.experiments import engine, runner
     from commgov.experiments.sweep import load_sweep
 
     sw = load_sweep(args.file)
-    out = Path(args.out or f"results/sweeps/{sw.spec.name}")
+    # The name comes from a file: sanitised, so `name = "../../x"` stays in results/sweeps.
+    out = Path(args.out or f"results/sweeps/{runner.safe_name(sw.spec.name)}")
     workers = args.workers or engine.default_workers()
     label, results = engine.engine_for(workers=workers, scheduler=args.scheduler,
                                        dask_local=args.dask_local)
+    if sw.biggest is not None and not args.scheduler:
+        runner.check_size(sw.biggest, sw.spec.days,
+                          runs_at_once=min(workers, len(sw.runs)), where=str(sw.path))
     print(f"Sweep '{sw.spec.name}': {len(sw.runs)} runs ({len(sw.scenarios)} scenario(s) x "
           f"{len(sw.design)} design point(s) x {sw.spec.replications} replication(s)), "
           f"{sw.spec.days} days each, on {label}. Writing to {out}/")
@@ -430,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(args_list)
 
-    from commgov.experiments.errors import ReportError, SweepError, SweepStateError
+    from commgov.experiments.errors import ReportError, SizeError, SweepError, SweepStateError
     from commgov.experiments.runner import OutputError
     from commgov.model.graph import GraphError
     from commgov.scenarios.loader import ScenarioError
@@ -438,7 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except (ScenarioError, GraphError, UsageError, OutputError, SweepError, SweepStateError,
-            ReportError) as e:
+            ReportError, SizeError) as e:
         print(f"{parser.prog} {args.command}: error: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:
