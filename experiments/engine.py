@@ -2,8 +2,10 @@
 
 Output directory layout (all Parquet readable with pandas, polars or DuckDB):
 
-- ``manifest.json``   the sweep file (text and parsed), its digest, seeds, code and package
-  versions, the engine used; a resume must match the digest.
+- ``manifest.json``   the sweep file (text and parsed), its digest (over the sweep, the
+  contents of every scenario and graph file, and the model code), seeds, code and package
+  versions, the engine used; written first, and a resume must match the digest. A folder
+  without it is used only if empty.
 - ``design.csv``      one row per design point (the varied parameters).
 - ``daily/<run_id>.parquet``  the daily metrics of one run, *wide*: columns ``run_id,
   scenario, point, replication, seed, day`` then one column per kept metric, every
@@ -11,7 +13,9 @@ Output directory layout (all Parquet readable with pandas, polars or DuckDB):
   ``pd.read_parquet(DIR / "daily")``, ``pl.read_parquet(f"{DIR}/daily/*.parquet")`` or
   ``duckdb.sql(f"select * from '{DIR}/daily/*.parquet'")``.
 - ``runs/<run_id>.json``  the run's summary (identity, parameters, seconds, final value of
-  every kept metric); its presence means the run finished.
+  every kept metric), the sha256 of its daily file and a checksum of itself; a run is
+  finished when both checksums hold (:func:`read_run`).
+- ``corrupt/``  damaged run files a resume set aside (and reran).
 - ``errors/<run_id>.json``  a run that raised: the error, traceback and parameters.
 - ``summary.parquet`` / ``summary.csv``  every finished run's summary in one table,
   rebuilt from ``runs/`` at the end (and by ``report``).
