@@ -26,6 +26,7 @@ Files written to the output directory (each atomically, see ``runner.atomic_path
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import shutil
 import textwrap
 from collections.abc import Sequence
@@ -106,8 +107,9 @@ def run_all(scenarios: Sequence[LoadedScenario], seeds: Sequence[int], days: int
                 bar.update()
         else:
             ctx = mp.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
-                                     mp_context=ctx) as pool:
+            with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx,
+                                     initializer=runner.watch_parent,
+                                     initargs=(os.getpid(),)) as pool:
                 futures: dict[Future[pd.DataFrame], tuple[int, int]] = {
                     pool.submit(runner.run_job, scenarios[i], s, days): (i, s)
                     for i, s in jobs}

@@ -204,6 +204,31 @@ def check_size(loaded: LoadedScenario, days: int, *, runs_at_once: int = 1,
 # --------------------------------------------------------------------------------------------
 # Running
 # --------------------------------------------------------------------------------------------
+PARENT_POLL_SECONDS = 0.5
+
+
+def watch_parent(parent_pid: int, poll: float = PARENT_POLL_SECONDS) -> None:
+    """Worker initializer: exit as soon as the coordinator is gone.
+
+    A coordinator killed with SIGKILL cannot tell its pool to stop, and a worker would
+    otherwise finish its queue (a minute or more) for nobody. An orphan is re-parented, so
+    its parent pid changes: a thread polls for that. (Not ``PR_SET_PDEATHSIG``: it fires
+    when the *thread* that started the worker ends, which can be a pool's helper thread.)
+    """
+    import threading
+
+    if os.getppid() != parent_pid:          # the coordinator died before we got here
+        os._exit(1)
+
+    def poll_parent() -> None:
+        while True:
+            time.sleep(poll)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=poll_parent, name="commgov-parent-watch", daemon=True).start()
+
+
 def run_model(loaded: LoadedScenario, seed: int, days: int) -> pd.DataFrame:
     """One run: the DataCollector's model-level table, one row per day (days + 1 rows)."""
     from commgov.model.community import CommunityModel
