@@ -1,7 +1,8 @@
 """Hypothesis profiles and the ``slow`` marker.
 
 ``ci`` (default) keeps the property-based tests to a few dozen examples each so the suite
-stays fast; ``HYPOTHESIS_PROFILE=thorough pytest -m slow`` runs the big sets.
+stays fast; ``HYPOTHESIS_PROFILE=thorough pytest -m slow tests/test_fuzz.py
+tests/test_faults.py`` runs the big sets (tests marked ``slow`` are skipped otherwise).
 """
 
 from __future__ import annotations
@@ -26,3 +27,13 @@ except ImportError:        # hypothesis is a test extra; only the fuzz tests nee
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: big fuzz and fault sets (pytest -m slow)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The big sets run only when asked for (``-m slow``), so ``make test`` stays fast."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="big set: run with pytest -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
