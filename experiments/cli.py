@@ -34,6 +34,7 @@ SWEEP_ENTRIES: tuple[str, ...] = ("manifest.json", "design.csv", "summary.parque
                                   "summary.csv", "summary_long.parquet", "summary_long.csv",
                                   "daily", "runs", "errors", "report")
 VERBOSITY = 1          # 0 with -q, 2 with -v; set by main()
+MAX_DAYS = 36_500           # 100 simulated years (experiments.runner.MAX_DAYS)
 DEFAULT_SCENARIOS: tuple[str, ...] = (
     "baseline", "grid_merge", "grid_merge_plus_staff", "staffing_24_5", "red_property",
     "closed_loop", "volunteer_points",
@@ -222,7 +223,7 @@ def quick_start(prog: str) -> str:
 # Parser
 # --------------------------------------------------------------------------------------------
 def _add_common(p: argparse.ArgumentParser, days_help: str) -> None:
-    p.add_argument("--days", type=int_option(1, None, "days to simulate", "--days 365"),
+    p.add_argument("--days", type=int_option(1, MAX_DAYS, "days to simulate", "--days 365"),
                    default=365, metavar="N", help=days_help)
     p.add_argument("--set", action="append", type=_set_item, default=[], metavar="KEY=VALUE",
                    help="override a parameter for every run, e.g. --set "
@@ -304,7 +305,7 @@ def build_parser(prog: str | None = None) -> Parser:
                        type=int_option(MIN_HOUSEHOLDS, MAX_HOUSEHOLDS, "households",
                                       "--households 40000"),
                        help="households in the street (default: 40000)")
-    bench.add_argument("--days", type=int_option(1, None, "days to simulate", "--days 365"),
+    bench.add_argument("--days", type=int_option(1, MAX_DAYS, "days to simulate", "--days 365"),
                        default=365, metavar="N", help="simulated days (default: 365)")
     bench.add_argument("--seed", type=int_option(0, None, "random seed", "--seed 0"),
                        default=0, metavar="N", help="random seed (default: 0)")
@@ -416,11 +417,17 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     overrides = _overrides(args.set)
     loaded = load_scenario(args.scenario, overrides)
+    runner.check_size(loaded, args.days)
     out = Path(args.out) if args.out else \
         Path("results") / f"{runner.safe_name(loaded.name)}-seed{args.seed}"
+    # A different run already in --out is refused (unless --force); the same run may be
+    # written again, so once this passes claim_out may clear the old files.
+    runner.check_overwrite(out, runner.run_identity("simulate", [loaded], [args.seed],
+                                                    args.days),
+                           SIMULATE_FILES, force=args.force)
     with runner.Timer() as t:
         model = CommunityModel(scenario=loaded, rng=args.seed, collect=True)
-        claim_out(out, force=args.force, owned=SIMULATE_FILES, what="simulate run")
+        claim_out(out, force=True, owned=SIMULATE_FILES, what="simulate run")
         model.run_for(args.days)
     df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     files = [runner.write_csv(out / "metrics.csv", df),
@@ -472,6 +479,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                              f"names (they label the results).")
         seen[s.name] = given
     for s in scenarios:
+        runner.check_size(s, args.days, runs_at_once=min(args.workers, len(scenarios) * args.reps))
         runner.check_graph(s)
     out = claim_out(args.out, force=args.force, owned=DEMO_FILES, what="demo")
 
@@ -503,12 +511,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from commgov.experiments import engine
+    from commgov.experiments import engine, runner
     from commgov.experiments.sweep import load_sweep
 
     sw = load_sweep(args.file, set_=_overrides(args.set) or None, replications=args.reps,
                     days=args.days)
-    out = Path(args.out or f"results/sweeps/{sw.spec.name}")
+    # The name comes from a file: sanitised, so `name = "../../x"` stays in results/sweeps.
+    out = Path(args.out or f"results/sweeps/{runner.safe_name(sw.spec.name)}")
     if not args.resume:
         claim_out(out, force=args.force, owned=SWEEP_ENTRIES, what="sweep")
     elif args.force:
@@ -517,6 +526,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     workers = args.workers or engine.default_workers()
     label, results = engine.engine_for(workers=workers, scheduler=args.scheduler,
                                        dask_local=args.dask_local)
+    if sw.biggest is not None and not args.scheduler:
+        runner.check_size(sw.biggest, sw.spec.days,
+                          runs_at_once=min(workers, len(sw.runs)), where=str(sw.path))
     info(f"Sweep '{sw.spec.name}': {len(sw.runs)} runs ({len(sw.scenarios)} scenario(s) x "
           f"{len(sw.design)} design point(s) x {sw.spec.replications} replication(s)), "
           f"{sw.spec.days} days each, on {label}. Writing to {out}/")
@@ -619,7 +631,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     from commgov.experiments.claims import ClaimsError
-    from commgov.experiments.errors import ReportError, SweepError, SweepStateError
+    from commgov.experiments.errors import ReportError, SizeError, SweepError, SweepStateError
     from commgov.experiments.runner import OutputError
     from commgov.model.graph import GraphError
     from commgov.scenarios.loader import ScenarioError
@@ -632,7 +644,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             require_extra("dask")
         return int(args.func(args))
     except (ScenarioError, GraphError, UsageError, OutputError, SweepError, SweepStateError,
-            ReportError, ClaimsError) as e:
+            ReportError, ClaimsError, SizeError) as e:
         print(f"{parser.prog} {args.command}: error: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:

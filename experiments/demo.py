@@ -26,6 +26,7 @@ Files written to the output directory (each atomically, see ``runner.atomic_path
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import shutil
 import textwrap
 from collections.abc import Sequence
@@ -104,8 +105,9 @@ def run_all(scenarios: Sequence[LoadedScenario], seeds: Sequence[int], days: int
                 bar.update()
         else:
             ctx = mp.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
-                                     mp_context=ctx) as pool:
+            with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx,
+                                     initializer=runner.watch_parent,
+                                     initargs=(os.getpid(),)) as pool:
                 futures: dict[Future[pd.DataFrame], tuple[int, int]] = {
                     pool.submit(runner.run_job, scenarios[i], s, days): (i, s)
                     for i, s in jobs}
@@ -352,7 +354,9 @@ def write_outputs(out: Path, daily: pd.DataFrame, summary: pd.DataFrame,
         plot_timeseries(daily, names, out / "timeseries.png", reps, window),
         plot_end_of_run(summary, names, out / "end_of_run.png", days, reps, window),
         runner.write_json(out / "run.json", {
-            "command": "demo", "scenarios": [runner.scenario_record(s) for s in scenarios],
+            "command": "demo",
+            "identity": runner.run_identity("demo", list(scenarios), list(range(reps)), days),
+            "scenarios": [runner.scenario_record(s) for s in scenarios],
             "overrides": overrides, "seeds": list(range(reps)), "days": days,
             "wall_clock_seconds": round(seconds, 3), "created_at": created,
             "version": runner.package_version(), "versions": runner.versions(),

@@ -2,8 +2,10 @@
 
 Output directory layout (all Parquet readable with pandas, polars or DuckDB):
 
-- ``manifest.json``   the sweep file (text and parsed), its digest, seeds, code and package
-  versions, the engine used; a resume must match the digest.
+- ``manifest.json``   the sweep file (text and parsed), its digest (over the sweep, the
+  contents of every scenario and graph file, and the model code), seeds, code and package
+  versions, the engine used; written first, and a resume must match the digest. A folder
+  without it is used only if empty.
 - ``design.csv``      one row per design point (the varied parameters).
 - ``daily/<run_id>.parquet``  the daily metrics of one run, *wide*: columns ``run_id,
   scenario, point, replication, seed, day`` then one column per kept metric, every
@@ -11,7 +13,9 @@ Output directory layout (all Parquet readable with pandas, polars or DuckDB):
   ``pd.read_parquet(DIR / "daily")``, ``pl.read_parquet(f"{DIR}/daily/*.parquet")`` or
   ``duckdb.sql(f"select * from '{DIR}/daily/*.parquet'")``.
 - ``runs/<run_id>.json``  the run's summary (identity, parameters, seconds, final value of
-  every kept metric); its presence means the run finished.
+  every kept metric), the sha256 of its daily file and a checksum of itself; a run is
+  finished when both checksums hold (:func:`read_run`).
+- ``corrupt/``  damaged run files a resume set aside (and reran).
 - ``errors/<run_id>.json``  a run that raised: the error, traceback and parameters.
 - ``summary.parquet`` / ``summary.csv``  every finished run's summary in one table,
   rebuilt from ``runs/`` at the end (and by ``report``).
@@ -26,21 +30,30 @@ cluster needs no shared file system.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from commgov.experiments import runner
-from commgov.experiments.errors import SweepStateError
-from commgov.experiments.sweep import Run, Sweep, parameter_columns, resolved_parameters
+from commgov.experiments.errors import ReportError, SweepStateError
+from commgov.experiments.sweep import (
+    Run,
+    Sweep,
+    code_fingerprint,
+    file_sha256,
+    parameter_columns,
+    resolved_parameters,
+)
 from commgov.model.metrics import METRICS
 
 ID_COLUMNS = ("run_id", "scenario", "point", "replication", "seed")
@@ -82,6 +95,10 @@ def make_task(sweep: Sweep, run: Run) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 # Engines: each yields results as they finish
 # --------------------------------------------------------------------------------------------
+# Workers exit when the coordinator is gone (shared with the demo's pool).
+watch_parent = runner.watch_parent
+
+
 def local_engine(tasks: list[dict[str, Any]], workers: int,
                  max_restarts: int = 3) -> Iterator[dict[str, Any]]:
     """In-process for one worker; otherwise a pool of spawned processes.
@@ -100,7 +117,8 @@ def local_engine(tasks: list[dict[str, Any]], workers: int,
     pending = {t["run_id"]: t for t in tasks}
     restarts = 0
     while pending:
-        ex = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+        ex = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+                                 initializer=watch_parent, initargs=(os.getpid(),))
         futures = [ex.submit(run_task, t) for t in pending.values()]
         try:
             for f in as_completed(futures):
@@ -173,28 +191,108 @@ class Outcome:
     done: int           # finished now
     failed: list[str]   # run_ids that raised
     seconds: float
+    repaired: dict[str, str] = field(default_factory=dict)  # run_id -> what was corrupt
+
+
+FORMAT = 2              # run files carry checksums since format 2
+CHECKSUM_KEYS = ("daily_sha256", "checksum")
+
+
+def _is_temp(name: str) -> bool:
+    return name.startswith(".") and (".tmp" in name or name.startswith(".write-test-"))
 
 
 def finished_runs(out: Path) -> set[str]:
+    """Run ids with a summary file (not yet checked: see :func:`verify_run`)."""
     return {p.stem for p in (out / "runs").glob("*.json") if not p.name.startswith(".")}
 
 
 def remove_leftovers(out: Path) -> int:
     """Delete temp files a killed coordinator left half-written (they are never results)."""
     n = 0
-    for sub in ("daily", "runs", "errors"):
+    for sub in (".", "daily", "runs", "errors"):
         for p in (out / sub).glob(".*.tmp*"):
             p.unlink(missing_ok=True)
             n += 1
     return n
 
 
+def _checksum(record: dict[str, Any]) -> str:
+    body = {k: v for k, v in record.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def read_run(out: Path, run_id: str) -> tuple[dict[str, Any] | None, str]:
+    """A run's summary and ``""``, or ``None`` and why it cannot be trusted.
+
+    A finished run is a summary whose checksum matches its content and whose daily file
+    matches the ``daily_sha256`` it records: a truncated, edited, emptied (``{}``) or
+    missing file is never read as a result.
+    """
+    path = out / "runs" / f"{run_id}.json"
+    try:
+        record = json.loads(path.read_bytes())
+    except OSError as e:
+        return None, f"runs/{run_id}.json cannot be read ({e.strerror or e})"
+    except ValueError:
+        return None, f"runs/{run_id}.json is not valid JSON (truncated or overwritten)"
+    if not isinstance(record, dict) or "checksum" not in record:
+        return None, (f"runs/{run_id}.json has no checksum (empty, or not written by this "
+                      f"version)")
+    if record["checksum"] != _checksum(record):
+        return None, f"runs/{run_id}.json does not match its checksum (edited or damaged)"
+    if record.get("run_id") != run_id:
+        return None, f"runs/{run_id}.json holds run '{record.get('run_id')}'"
+    daily = out / "daily" / f"{run_id}.parquet"
+    try:
+        digest = file_sha256(daily)
+    except FileNotFoundError:
+        return None, f"daily/{run_id}.parquet is missing"
+    except OSError as e:
+        return None, f"daily/{run_id}.parquet cannot be read ({e.strerror or e})"
+    if digest != record.get("daily_sha256"):
+        return None, (f"daily/{run_id}.parquet does not match the checksum in its summary "
+                      f"(damaged or replaced)")
+    return record, ""
+
+
+def quarantine(out: Path, run_id: str) -> None:
+    """Move a damaged run's files to ``corrupt/`` (kept for inspection, never read)."""
+    dest = out / "corrupt"
+    dest.mkdir(exist_ok=True)
+    stamp = runner.now_iso().replace(":", "")
+    for sub, suffix in (("runs", ".json"), ("daily", ".parquet")):
+        p = out / sub / f"{run_id}{suffix}"
+        if p.exists():
+            os.replace(p, dest / f"{run_id}.{stamp}{suffix}")
+
+
+def _manifest(out: Path) -> dict[str, Any] | None:
+    path = out / "manifest.json"
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError) as e:
+        raise SweepStateError(
+            f"{path} cannot be read or is damaged ({getattr(e, 'strerror', None) or e}), so "
+            f"the results there cannot be checked against this sweep. Use --out with a new "
+            f"directory.") from None
+    if not isinstance(data, dict) or "digest" not in data:
+        raise SweepStateError(f"{path} is not a sweep manifest (no digest); use --out with "
+                              f"a new directory.")
+    return data
+
+
 def prepare(sweep: Sweep, out: Path, *, resume: bool, engine: str) -> set[str]:
-    """Create or check the output directory; return the run_ids already finished."""
+    """Create or check the output directory; return the run_ids already finished.
+
+    A directory is used only if this sweep created it (its manifest has this sweep's
+    digest) or it is empty: leftover files without a manifest could be anything.
+    """
     runner.ensure_dir(out)
-    manifest = out / "manifest.json"
-    if manifest.exists():
-        old = json.loads(manifest.read_text(encoding="utf-8"))
+    old = _manifest(out)
+    if old is not None:
         if not resume:
             raise SweepStateError(
                 f"{out} already holds sweep '{old.get('name')}'. Use --resume to finish it, "
@@ -202,19 +300,23 @@ def prepare(sweep: Sweep, out: Path, *, resume: bool, engine: str) -> set[str]:
         if old.get("digest") != sweep.digest():
             raise SweepStateError(
                 f"{out} holds a different sweep (digest {old.get('digest')}, this file gives "
-                f"{sweep.digest()}): the sweep file or the scenarios changed since it started. "
-                f"Use --out with a new directory.")
-    elif resume and any(out.iterdir()):
-        raise SweepStateError(f"--resume: {out} has no manifest.json, so there is no sweep "
-                              f"to resume there.")
-    for sub in ("daily", "runs", "errors"):
-        (out / sub).mkdir(exist_ok=True)
-    remove_leftovers(out)
-    if not manifest.exists():
-        runner.write_json(manifest, {
-            "name": sweep.spec.name, "digest": sweep.digest(),
+                f"{sweep.digest()}): the sweep file, a scenario or graph file it uses, or "
+                f"the model code changed since it started. Use --out with a new directory.")
+    else:
+        foreign = sorted(p.name for p in out.iterdir() if not _is_temp(p.name))
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
+            what = "--resume" if resume else "a new sweep"
+            raise SweepStateError(
+                f"{out} has no manifest.json but is not empty ({shown}): no sweep created "
+                f"it, so {what} will not use it (leftover files could be anything). Use "
+                f"--out with a new or empty directory.")
+        remove_leftovers(out)
+        runner.write_json(out / "manifest.json", {
+            "format": FORMAT, "name": sweep.spec.name, "digest": sweep.digest(),
             "sweep_file": str(sweep.path), "sweep_text": sweep.text,
             "spec": sweep.spec.model_dump(mode="json"), "scenarios": sweep.scenarios,
+            "inputs": sweep.inputs, "code": code_fingerprint(),
             "baseline": sweep.baseline, "runs": len(sweep.runs),
             "run_parameters": resolved_parameters(sweep),
             "seeds": sorted({r.seed for r in sweep.runs}),
@@ -222,6 +324,10 @@ def prepare(sweep: Sweep, out: Path, *, resume: bool, engine: str) -> set[str]:
                                      "uses seed spec.seed + k",
             "created_at": runner.now_iso(), "engine": engine,
             "git_commit": runner.git_commit(), "versions": runner.versions()})
+    for sub in ("daily", "runs", "errors"):
+        runner.ensure_dir(out / sub)
+    remove_leftovers(out)
+    if not (out / "design.csv").exists():
         runner.write_csv(out / "design.csv",
                          sweep.design.rename_axis("point").reset_index())
     return finished_runs(out)
@@ -240,10 +346,15 @@ def _record(out: Path, sweep_runs: dict[str, Run], result: dict[str, Any]) -> No
             daily.insert(len(ident) + i, col, val)
         daily = daily.astype({"point": "int64", "replication": "int64", "seed": "int64",
                               "day": "int64"})
-        runner.write_parquet(out / "daily" / f"{run.run_id}.parquet", daily)
-        runner.write_json(out / "runs" / f"{run.run_id}.json",
-                          {**ident, "parameters": run.overrides,
-                           "seconds": round(result["seconds"], 4), **result["final"]})
+        buf = io.BytesIO()
+        daily.to_parquet(buf, index=False, engine="pyarrow")
+        data = buf.getvalue()
+        runner.write_bytes(out / "daily" / f"{run.run_id}.parquet", data)
+        record = {**ident, "parameters": run.overrides,
+                  "seconds": round(result["seconds"], 4), **result["final"],
+                  "daily_sha256": hashlib.sha256(data).hexdigest()}
+        record["checksum"] = _checksum(json.loads(json.dumps(record, default=str)))
+        runner.write_json(out / "runs" / f"{run.run_id}.json", record)
         err = out / "errors" / f"{run.run_id}.json"
         if err.exists():
             err.unlink()
@@ -256,11 +367,24 @@ def _record(out: Path, sweep_runs: dict[str, Run], result: dict[str, Any]) -> No
 def execute(sweep: Sweep, out: Path, results: Callable[[list[dict]], Iterable[dict]], *,
             resume: bool, engine: str, progress: bool = True, verbose: bool = False
             ) -> Outcome:
-    """Run what is missing through ``results`` (an engine) and record each as it finishes."""
+    """Run what is missing through ``results`` (an engine) and record each as it finishes.
+
+    On resume every finished run is checked against its checksums first; a damaged one is
+    named on stderr, moved to ``corrupt/`` and run again.
+    """
     t0 = time.perf_counter()
     done_before = prepare(sweep, out, resume=resume, engine=engine)
-    todo = [r for r in sweep.runs if r.run_id not in done_before]
     by_id = {r.run_id: r for r in sweep.runs}
+    repaired: dict[str, str] = {}
+    for run_id in sorted(done_before & set(by_id)):
+        _, why = read_run(out, run_id)
+        if why:
+            repaired[run_id] = why
+            quarantine(out, run_id)
+            print(f"run {run_id}: {why}; moved to {out / 'corrupt'}/ and run again",
+                  file=sys.stderr)
+    good = (done_before & set(by_id)) - set(repaired)
+    todo = [r for r in sweep.runs if r.run_id not in good]
     failed: list[str] = []
     done = 0
     bar = runner.progress_bar(len(sweep.runs), sweep.spec.name, enabled=progress,
@@ -279,14 +403,29 @@ def execute(sweep: Sweep, out: Path, results: Callable[[list[dict]], Iterable[di
     finally:
         bar.close()
     consolidate(out)
-    return Outcome(total=len(sweep.runs), skipped=len(sweep.runs) - len(todo), done=done,
-                   failed=failed, seconds=time.perf_counter() - t0)
+    return Outcome(total=len(sweep.runs), skipped=len(good), done=done,
+                   failed=failed, seconds=time.perf_counter() - t0, repaired=repaired)
 
 
 def consolidate(out: Path) -> pd.DataFrame:
-    """Rebuild summary.parquet / summary.csv from the per-run summaries."""
-    rows = [json.loads(p.read_text(encoding="utf-8"))
-            for p in sorted((out / "runs").glob("*.json")) if not p.name.startswith(".")]
+    """Rebuild summary.parquet / summary.csv from the per-run summaries.
+
+    Every summary is checked first; a damaged one stops this with a :class:`ReportError`
+    naming it (``--resume`` reruns it), never a traceback and never a silently short table.
+    """
+    ids = sorted(p.stem for p in (out / "runs").glob("*.json") if not p.name.startswith("."))
+    rows, bad = [], []
+    for run_id in ids:
+        record, why = read_run(out, run_id)
+        if why:
+            bad.append(why)
+        else:
+            rows.append({k: v for k, v in record.items() if k not in CHECKSUM_KEYS})
+    if bad:
+        shown = "; ".join(bad[:5]) + (f"; and {len(bad) - 5} more" if len(bad) > 5 else "")
+        raise ReportError(f"{out}: {len(bad)} run file(s) are damaged: {shown}. Run the sweep "
+                          f"again with --resume (same --out): damaged runs are set aside in "
+                          f"corrupt/ and rerun.")
     if not rows:
         return pd.DataFrame()
     table = pd.json_normalize(rows, sep=".")

@@ -9,5 +9,9 @@ class SweepStateError(ValueError):
     """The output directory does not fit the request (e.g. a different sweep is there)."""
 
 
+class SizeError(ValueError):
+    """A run that would not fit in this machine's memory (refused with the estimate)."""
+
+
 class ReportError(ValueError):
     """A report cannot be made from what is in the directory (says what is missing)."""

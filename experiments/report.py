@@ -66,21 +66,41 @@ class SweepResults:
         if not manifest.exists():
             raise ReportError(f"{path}: no manifest.json here, so this is not a sweep's "
                               f"output directory (run `{runner.PROG} sweep FILE --out {path}`).")
-        self.manifest = json.loads(manifest.read_text(encoding="utf-8"))
-        self.spec = self.manifest["spec"]
+        try:
+            self.manifest = json.loads(manifest.read_bytes())
+            self.spec = self.manifest["spec"]
+            self.baseline = str(self.manifest["baseline"])
+            self.expected = int(self.manifest["runs"])
+            scenarios = list(self.manifest["scenarios"])
+            metrics = list(self.spec["metrics"])
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise ReportError(f"{manifest}: cannot be read or is damaged ({_why(e)}); a "
+                              f"report needs the manifest the sweep wrote.") from None
         self.summary = consolidate(path)
         if self.summary.empty:
             raise ReportError(f"{path}: the sweep has no finished runs yet (runs/ is empty); "
                               f"run it or --resume it first.")
-        self.design = pd.read_csv(path / "design.csv").set_index("point")
-        self.metrics = [m for m in self.spec["metrics"] if m in self.summary.columns]
-        self.baseline = self.manifest["baseline"]
-        self.scenarios = [s for s in self.manifest["scenarios"]
-                          if s in set(self.summary["scenario"])]
-        self.expected = int(self.manifest["runs"])
+        try:
+            self.design = pd.read_csv(path / "design.csv").set_index("point")
+        except (OSError, ValueError, KeyError) as e:
+            raise ReportError(f"{path / 'design.csv'}: cannot be read or is damaged "
+                              f"({_why(e)}); run the sweep again with --resume to rewrite "
+                              f"it.") from None
+        self.metrics = [m for m in metrics if m in self.summary.columns]
+        self.scenarios = [s for s in scenarios if s in set(self.summary["scenario"])]
 
     def daily(self) -> pd.DataFrame:
-        return pd.read_parquet(self.path / "daily")
+        """The daily tables of the finished runs only (checked against their checksums by
+        :func:`consolidate`); an orphan daily file of an unfinished run is not a result."""
+        frames = []
+        for run_id in self.summary["run_id"]:
+            p = self.path / "daily" / f"{run_id}.parquet"
+            try:
+                frames.append(pd.read_parquet(p))
+            except (OSError, ValueError) as e:
+                raise ReportError(f"{p}: cannot be read ({_why(e)}); run the sweep again "
+                                  f"with --resume (same --out) to redo it.") from None
+        return pd.concat(frames, ignore_index=True)
 
     @property
     def varied(self) -> list[str]:
@@ -96,6 +116,10 @@ class SweepResults:
         """One design point as plain values (a mixed row via .loc would upcast ints)."""
         row = self.design.loc[[point]].to_dict(orient="records")[0]
         return {k: v.item() if isinstance(v, np.generic) else v for k, v in row.items()}
+
+
+def _why(e: BaseException) -> str:
+    return getattr(e, "strerror", None) or f"{type(e).__name__}: {e}"
 
 
 def _short(v: Any) -> str:
@@ -467,7 +491,8 @@ def build_report(path: Path, *, out: Path | None = None, lang: str = "en") -> Pa
         if len(res.scenarios) > 1:
             d = differences_table(res, metric)
             diffs[metric] = d
-            runner.write_csv(tables_dir / f"{metric}_vs_{res.baseline}.csv", d)
+            runner.write_csv(tables_dir / f"{metric}_vs_{runner.safe_name(res.baseline)}.csv",
+                             d)
             block.append(_html_table(d, metric, diff=True))
         if sens_method in ("morris", "sobol"):
             si = sensitivity(res, metric)

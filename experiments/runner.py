@@ -11,6 +11,7 @@ them into a readable message.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import platform
@@ -44,6 +45,10 @@ VERSIONED: tuple[str, ...] = ("mesa", "numpy", "networkx", "pandas", "pyarrow", 
 # --------------------------------------------------------------------------------------------
 # Atomic writes
 # --------------------------------------------------------------------------------------------
+class OutputError(ValueError):
+    """An output cannot be written (bad folder, full disk, no permission): said plainly."""
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary sibling of ``path`` to write; on success it replaces ``path``.
@@ -66,12 +71,36 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise
 
 
+def describe_os_error(e: OSError) -> str:
+    """``No space left on device (ENOSPC)``: the reason and its errno name, for people."""
+    name = errno.errorcode.get(e.errno or 0, "")
+    reason = e.strerror or str(e)
+    return f"{reason} ({name})" if name else reason
+
+
 def write_with(path: str | Path, writer: Callable[[Path], object]) -> Path:
-    """Call ``writer(tmp_path)`` and move the result into place atomically."""
+    """Call ``writer(tmp_path)`` and move the result into place atomically.
+
+    A full disk or a permission problem becomes an :class:`OutputError` naming the file and
+    the reason; the half-written temp file is removed and the old file kept.
+    """
     path = Path(path)
-    with atomic_path(path) as tmp:
-        writer(tmp)
+    try:
+        with atomic_path(path) as tmp:
+            writer(tmp)
+    except OSError as e:
+        hint = {errno.ENOSPC: "free some disk space", errno.EDQUOT: "free some disk space",
+                errno.EACCES: "fix the folder's permissions or choose another --out",
+                errno.EPERM: "fix the folder's permissions or choose another --out",
+                errno.EROFS: "choose another --out"}.get(e.errno or 0, "fix the cause")
+        raise OutputError(f"cannot write {path}: {describe_os_error(e)}. Nothing half-written "
+                          f"was kept and files written before are complete; {hint}, then "
+                          f"run again (a sweep with --resume).") from None
     return path
+
+
+def write_bytes(path: str | Path, data: bytes) -> Path:
+    return write_with(path, lambda p: p.write_bytes(data))
 
 
 def write_text(path: str | Path, text: str) -> Path:
@@ -161,10 +190,6 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 120) -> Path:
     return write_with(path, lambda p: fig.savefig(p, dpi=dpi, bbox_inches="tight"))
 
 
-class OutputError(ValueError):
-    """The output directory cannot be used (a user mistake, reported like the others)."""
-
-
 def ensure_dir(path: str | Path) -> Path:
     """Create the output directory up front, so a bad ``--out`` fails before anything runs."""
     path = Path(path)
@@ -174,14 +199,104 @@ def ensure_dir(path: str | Path) -> Path:
         probe.touch()
         probe.unlink()
     except OSError as e:
-        raise OutputError(f"--out {path}: cannot write there ({e.strerror or e}); give a "
-                          f"directory you can write to.") from None
+        raise OutputError(f"--out {path}: cannot write there ({describe_os_error(e)}); give "
+                          f"a directory you can write to.") from None
     return path
+
+
+# --------------------------------------------------------------------------------------------
+# Size: refuse up front what would not fit (instead of being killed by the OS half-way)
+# --------------------------------------------------------------------------------------------
+MAX_DAYS = 36_500                # 100 simulated years
+# Peak resident memory of a run above the loaded interpreter, measured (ru_maxrss, Linux,
+# numpy 2, pandas 3): 4,000 -> 40,000 households for 30 days added 2.8 kB per household
+# (graph, household arrays, agents, issue tables); 30 -> 3,000 days added 1.05 kB per
+# collected day (one DataCollector row). Rounded up.
+BYTES_PER_HOUSEHOLD = 3_000
+BYTES_PER_DAY = 1_100
+BASE_BYTES = 180 * 2**20         # Python with numpy, pandas, Mesa and the model loaded
+MEMORY_SHARE = 0.8               # of the memory available now
+
+
+def households_of(loaded: LoadedScenario) -> int | None:
+    """Households a generated street will have; None for a planner's graph file."""
+    g = loaded.scenario.graph
+    return None if g.file else g.communities * g.households_per_community
+
+
+def memory_estimate(households: int, days: int, runs_at_once: int = 1) -> int:
+    return runs_at_once * (BASE_BYTES + households * BYTES_PER_HOUSEHOLD
+                           + (days + 1) * BYTES_PER_DAY)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (Linux ``MemAvailable``), or None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_size(loaded: LoadedScenario, days: int, *, runs_at_once: int = 1,
+               where: str = "") -> None:
+    """Raise :class:`SizeError` with the estimate if the run(s) would not fit in memory."""
+    from commgov.experiments.errors import SizeError
+
+    n = households_of(loaded)
+    avail = available_memory()
+    if n is None or avail is None:
+        return
+    need = memory_estimate(n, days, runs_at_once)
+    if need <= MEMORY_SHARE * avail:
+        return
+    g = loaded.scenario.graph
+    per_run = MEMORY_SHARE * avail / runs_at_once - BASE_BYTES - (days + 1) * BYTES_PER_DAY
+    fits = max(0, int(per_run // BYTES_PER_HOUSEHOLD))
+    at_once = f" x {runs_at_once} runs at once" if runs_at_once > 1 else ""
+    raise SizeError(
+        f"{where or loaded.name}: graph.communities x graph.households_per_community = "
+        f"{g.communities} x {g.households_per_community:,} = {n:,} households for {days:,} "
+        f"days{at_once} would need about {need / 2**30:.1f} GiB of memory (measured "
+        f"~{BYTES_PER_HOUSEHOLD / 1000:.1f} kB per household); this machine has "
+        f"{avail / 2**30:.1f} GiB available. Allowed here: about {fits:,} households per "
+        f"run{' (or fewer --workers)' if runs_at_once > 1 else ''}. Nothing was run.")
 
 
 # --------------------------------------------------------------------------------------------
 # Running
 # --------------------------------------------------------------------------------------------
+PARENT_POLL_SECONDS = 0.5
+
+
+def watch_parent(parent_pid: int, poll: float = PARENT_POLL_SECONDS) -> None:
+    """Worker initializer: exit as soon as the coordinator is gone.
+
+    A coordinator killed with SIGKILL cannot tell its pool to stop, and a worker would
+    otherwise finish its queue (a minute or more) for nobody. An orphan is re-parented, so
+    its parent pid changes: a thread polls for that. (Not ``PR_SET_PDEATHSIG``: it fires
+    when the *thread* that started the worker ends, which can be a pool's helper thread.)
+    """
+    import threading
+
+    if os.getppid() != parent_pid:          # the coordinator died before we got here
+        os._exit(1)
+
+    def poll_parent() -> None:
+        while True:
+            time.sleep(poll)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=poll_parent, name="commgov-parent-watch", daemon=True).start()
+
+
 def run_model(loaded: LoadedScenario, seed: int, days: int) -> pd.DataFrame:
     """One run: the DataCollector's model-level table, one row per day (days + 1 rows)."""
     from commgov.model.community import CommunityModel
@@ -286,6 +401,7 @@ def run_manifest(loaded: LoadedScenario, *, seed: int, days: int,
                  overrides: Mapping[str, Any], seconds: float) -> dict[str, Any]:
     """Everything needed to reproduce a ``simulate`` run (written as run.json)."""
     return {"scenario": loaded.name,
+            "identity": run_identity("simulate", [loaded], [seed], days),
             "file_chain": [str(p) for p in loaded.chain],
             "parameters": scenario_to_dict(loaded.scenario),
             "overrides": dict(overrides),
@@ -298,8 +414,39 @@ def run_manifest(loaded: LoadedScenario, *, seed: int, days: int,
             "git_commit": git_commit()}
 
 
+def run_identity(command: str, scenarios: list[LoadedScenario], seeds: list[int],
+                 days: int) -> dict[str, Any]:
+    """What makes two runs the same run: command, every resolved parameter, seeds, days."""
+    ident = {"command": command, "seeds": list(seeds), "days": days,
+             "scenarios": [scenario_to_dict(s.scenario) for s in scenarios]}
+    return json.loads(json.dumps(ident, default=str))
+
+
+def check_overwrite(out: Path, identity: dict[str, Any], names: tuple[str, ...], *,
+                    force: bool) -> None:
+    """Refuse to overwrite another run's files in ``out`` (unless ``force``).
+
+    Rerunning the very same run into its own folder is fine (same numbers); anything else
+    would silently replace results someone may still need.
+    """
+    if force or not any((out / n).exists() for n in names):
+        return
+    old: Any = None
+    with suppress(OSError, ValueError):
+        old = json.loads((out / "run.json").read_bytes())
+    if isinstance(old, dict) and old.get("identity") == identity:
+        return
+    what = "another run" if isinstance(old, dict) else "files of another run"
+    if isinstance(old, dict) and "identity" in old:
+        o = old["identity"]
+        what = (f"another {o.get('command')} run ({', '.join(s.get('name', '?') for s in
+                o.get('scenarios', []))}; seeds {o.get('seeds')}; {o.get('days')} days)")
+    raise OutputError(f"--out {out} already holds {what}; refusing to overwrite it. Choose "
+                      f"another --out, or add --force to replace it.")
+
+
 def safe_name(name: str) -> str:
-    """A scenario name usable as a directory name."""
+    """A name usable as one file or directory name (no separators, no leading dots)."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "scenario"
 
 

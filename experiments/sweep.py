@@ -28,7 +28,9 @@ Example (``experiments/sweeps/*.toml`` has more)::
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import functools
 import hashlib
 import itertools
 import json
@@ -40,7 +42,14 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from commgov.experiments.errors import SweepError
 from commgov.model.metrics import CORE_METRICS, METRICS
@@ -48,19 +57,37 @@ from commgov.scenarios.loader import (
     LoadedScenario,
     ScenarioError,
     flat_parameters,
+    is_file,
     load_scenario,
+    too_deep,
 )
 
 ALL_METRIC_NAMES = tuple(m.name for m in METRICS if m.name != "day")
 SWEEP_DIR = Path(__file__).resolve().parent / "sweeps"
 
 
+MAX_VALUES_PER_KEY = 10_000     # values one [vary] key may expand to
+MAX_RUNS = 1_000_000            # runs one sweep may plan (a typo in a step is not a plan)
+
+
 class Range(BaseModel):
-    """``{ from = a, to = b, step = s }``: a to b inclusive in steps of s."""
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    """``{ from = a, to = b, step = s }``: a to b inclusive in steps of s (a ≤ b)."""
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
     start: float = Field(alias="from")
     stop: float = Field(alias="to")
     step: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _forwards(self) -> Range:
+        # A backwards range would expand to no values, i.e. a sweep that silently runs nothing.
+        if self.stop < self.start:
+            raise ValueError(f"the range runs backwards (from = {self.start:g} > to = "
+                             f"{self.stop:g}); give from <= to")
+        n = (self.stop - self.start) / self.step + 1
+        if n > MAX_VALUES_PER_KEY:
+            raise ValueError(f"the range expands to {int(n):,} values (at most "
+                             f"{MAX_VALUES_PER_KEY:,}); use a larger step")
+        return self
 
     def values(self) -> list[float]:
         n = int(math.floor((self.stop - self.start) / self.step + 1e-9)) + 1
@@ -68,7 +95,7 @@ class Range(BaseModel):
 
 
 class Design(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     method: Literal["latin", "sobol", "morris"]
     samples: int = Field(ge=2, le=100_000,
                          description="latin: points; sobol: base N (N·(D+2) points, a "
@@ -90,7 +117,7 @@ class Design(BaseModel):
 
 class SweepSpec(BaseModel):
     """The validated content of a sweep file."""
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str = Field(min_length=1)
     description: str = ""
     scenarios: list[str] = Field(min_length=1)
@@ -125,6 +152,8 @@ class Sweep:
     scenarios: dict[str, str]      # name -> what to pass to load_scenario
     design: pd.DataFrame           # one row per design point; columns = varied keys
     runs: tuple[Run, ...]
+    inputs: dict[str, str] = dataclasses.field(default_factory=dict)  # file -> sha256
+    biggest: LoadedScenario | None = None      # the run with the most households (size check)
 
     @property
     def baseline(self) -> str:
@@ -137,12 +166,58 @@ class Sweep:
         return d.method if d is not None and d.method in ("sobol", "morris") else None
 
     def digest(self) -> str:
-        """Identity of the sweep: the same digest means the same runs with the same inputs."""
+        """Identity of the sweep: the same digest means the same runs with the same inputs.
+
+        It covers the parsed sweep file, the design, the *content* of every scenario file
+        (with the files they extend) and graph file the runs read, and the code that makes
+        the numbers: an edited scenario or model can never be mixed into old results.
+        """
         blob = json.dumps({"spec": self.spec.model_dump(mode="json"),
                            "scenarios": self.scenarios,
-                           "design": self.design.to_dict(orient="list")},
+                           "design": self.design.to_dict(orient="list"),
+                           "inputs": self.inputs,
+                           "code": code_fingerprint()},
                           sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+CODE_DIRS = ("model", "agents", "scenarios")
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """sha256 of the code that decides a run's numbers (model, agents, schema and loader,
+    the run task) and of the numerical libraries' versions."""
+    from commgov.experiments.runner import versions
+
+    h = hashlib.sha256()
+    files = sorted(p for d in CODE_DIRS for p in (PACKAGE_ROOT / d).glob("*.py"))
+    files.append(PACKAGE_ROOT / "experiments" / "engine.py")
+    for p in files:
+        h.update(p.relative_to(PACKAGE_ROOT).as_posix().encode() + b"\0")
+        h.update(p.read_bytes())
+    h.update(json.dumps(versions(), sort_keys=True).encode())
+    return h.hexdigest()[:16]
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _input_files(loaded: LoadedScenario) -> list[Path]:
+    """Every file a run of this scenario reads: the extends chain and the graph files."""
+    files = list(loaded.chain)
+    g = loaded.scenario.graph
+    for f in (g.file, g.node_table):
+        if f:
+            p = Path(f)
+            files.append(p if p.is_absolute() else loaded.base_dir / p)
+    return files
 
 
 # --------------------------------------------------------------------------------------------
@@ -181,17 +256,25 @@ def load_sweep(path: str | Path, *, set_: dict[str, Any] | None = None,
     file's own and enter the digest (a resume with other values is refused).
     """
     path = Path(path)
-    if not path.exists() and not path.suffix and (SWEEP_DIR / f"{path}.toml").exists():
+    if not is_file(path) and not path.suffix and is_file(SWEEP_DIR / f"{path}.toml"):
         path = SWEEP_DIR / f"{path}.toml"
     label = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise SweepError(f"{label}: cannot read the sweep file ({e.strerror or e}).") from None
+    except (OSError, ValueError) as e:        # ValueError: NUL byte, or not UTF-8
+        why = getattr(e, "strerror", None) or str(e)
+        raise SweepError(f"{label[:300]}: cannot read the sweep file ({why}). Nothing was "
+                         f"run.") from None
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise SweepError(f"{label}: tables or arrays are nested too deeply. Nothing was "
+                         f"run.") from None
     except tomllib.TOMLDecodeError as e:
         raise SweepError(f"{label}: invalid TOML: {e}. Nothing was run.") from None
+    if too_deep(data):
+        raise SweepError(f"{label}: tables or arrays are nested more than 16 levels deep. "
+                         f"Nothing was run.")
     data.setdefault("name", path.stem)
     if set_:
         base = data.get("set") if isinstance(data.get("set"), dict) else {}
@@ -216,8 +299,13 @@ def load_sweep(path: str | Path, *, set_: dict[str, Any] | None = None,
 
     for key in spec.set:
         check_key(key, "set")
-    for key in spec.vary:
+    if isinstance(data.get("vary"), dict) and not data["vary"]:
+        problems.append("[vary] is empty, so the sweep would run nothing; list values, e.g. "
+                        '"staff.per_10k_residents" = [18, 24.5], or remove [vary] to run '
+                        "the scenarios as they are")
+    for key, vals in spec.vary.items():
         check_key(key, "vary")
+        problems += _vary_problems(key, vals, params.get(key.replace("__", ".")))
     if spec.design is not None:
         if spec.vary:
             problems.append("use either [vary] (full factorial) or [design] (sampled), not both")
@@ -251,6 +339,7 @@ def load_sweep(path: str | Path, *, set_: dict[str, Any] | None = None,
         _fail(label, problems)
 
     scenarios: dict[str, str] = {}
+    inputs: dict[str, str] = {}
     for s in spec.scenarios:
         ref = s
         if ("/" in s or s.endswith(".toml")) and not Path(s).is_absolute():
@@ -259,26 +348,104 @@ def load_sweep(path: str | Path, *, set_: dict[str, Any] | None = None,
             loaded = load_scenario(ref, _normalise(spec.set))
         except ScenarioError as e:
             _fail(label, [f"scenarios: '{s}' with [set]: {_bare(e)}"])
-        scenarios[loaded.name if "/" not in s and not s.endswith(".toml") else s] = ref
+        key = loaded.name if "/" not in s and not s.endswith(".toml") else s
+        if key in scenarios:
+            _fail(label, [f"scenarios: '{s}' and '{_given(spec, scenarios[key])}' are both "
+                          f"named '{key}'; give scenarios distinct names (they label the "
+                          f"results)"])
+        scenarios[key] = ref
 
     design = _design(spec, params)
     points = _points(design)
+    if not points:
+        _fail(label, ["the design has no points, so the sweep would run nothing"])
+    n_runs = len(scenarios) * len(points) * spec.replications
+    if n_runs > MAX_RUNS:
+        _fail(label, [f"{len(scenarios)} scenario(s) x {len(points):,} point(s) x "
+                      f"{spec.replications} replication(s) = {n_runs:,} runs, more than "
+                      f"{MAX_RUNS:,}; split the sweep or use a sampled [design]"])
     # Every distinct (scenario, point) must validate before anything runs.
+    biggest, biggest_size = None, -1
     for name, ref in scenarios.items():
         for i, point in enumerate(points):
             try:
-                load_scenario(ref, {**_normalise(spec.set), **point})
+                loaded = load_scenario(ref, {**_normalise(spec.set), **point})
             except ScenarioError as e:
                 _fail(label, [f"scenario '{name}' at design point {i} ({point}): "
                               f"{_bare(e)}"])
+            g = loaded.scenario.graph
+            size = 0 if g.file else g.communities * g.households_per_community
+            if size > biggest_size:
+                biggest, biggest_size = loaded, size
+            for f in _input_files(loaded):
+                key = str(f.resolve())
+                if key not in inputs:
+                    try:
+                        inputs[key] = file_sha256(f)
+                    except OSError as e:
+                        _fail(label, [f"scenario '{name}': cannot read {f} "
+                                      f"({e.strerror or e})"])
+    slugs = _run_slugs(list(scenarios))
     runs = tuple(
-        Run(run_id=f"{_safe(name)}-p{i:04d}-r{rep:03d}", scenario=name, point=i,
+        Run(run_id=f"{slugs[name]}-p{i:04d}-r{rep:03d}", scenario=name, point=i,
             replication=rep, seed=spec.seed + rep,
             overrides={**_normalise(spec.set), **point})
         for name in scenarios for i, point in enumerate(points)
         for rep in range(spec.replications))
+    ids = [r.run_id for r in runs]
+    if len(set(ids)) != len(ids):       # cannot happen by construction; never trust it
+        dup = next(i for i in ids if ids.count(i) > 1)
+        raise SweepError(f"{label}: two runs would share the id '{dup}'; nothing was run. "
+                         f"Please report this as a bug.")
     return Sweep(spec=spec, path=path.resolve(), text=text, scenarios=scenarios,
-                 design=design, runs=runs)
+                 design=design, runs=runs, inputs=dict(sorted(inputs.items())),
+                 biggest=biggest)
+
+
+def _given(spec: SweepSpec, ref: str) -> str:
+    return next((s for s in spec.scenarios if s == ref or ref.endswith(s)), ref)
+
+
+def _run_slugs(names: list[str]) -> dict[str, str]:
+    """A file-name-safe prefix per scenario, distinct by construction.
+
+    The readable slug is the file stem (``baseline``); where two scenarios share it (two
+    ``x.toml`` in different folders, or names that sanitise alike) each gets a short hash of
+    its full name, so no run can overwrite another's files.
+    """
+    plain = {n: _safe(n) or "scenario" for n in names}
+    counts: dict[str, int] = {}
+    for slug in plain.values():
+        counts[slug] = counts.get(slug, 0) + 1
+    # "~" never appears in a plain slug, so a hashed slug cannot equal a plain one.
+    return {n: slug if counts[slug] == 1 else
+            f"{slug}~{hashlib.sha256(n.encode()).hexdigest()[:8]}"
+            for n, slug in plain.items()}
+
+
+def _vary_problems(key: str, vals: list[Any] | Range, info: Any) -> list[str]:
+    """Empty lists, repeated values and fractions for whole-number parameters."""
+    where = f"vary.{key}"
+    values = vals.values() if isinstance(vals, Range) else list(vals)
+    if not values:
+        return [f"{where} = []: no values, so the sweep would run nothing; list at least one"]
+    out = []
+    if info is not None and info.type == "int":
+        frac = [v for v in values if isinstance(v, float) and not float(v).is_integer()]
+        if frac:
+            out.append(f"{where}: {frac[0]!r} is not a whole number; "
+                       f"'{key.replace('__', '.')}' takes whole numbers ({info.unit}), "
+                       f"so the value would be rounded (and may repeat another)")
+    seen: set[Any] = set()
+    for v in values:
+        norm = (("bool", v) if isinstance(v, bool) else float(v) if isinstance(v, int | float)
+                else json.dumps(v, sort_keys=True, default=str))
+        if norm in seen:
+            out.append(f"{where}: the value {v!r} is listed twice (each value is a design "
+                       f"point; a repeat runs the same point twice under two ids)")
+            break
+        seen.add(norm)
+    return out
 
 
 def _fail(label: str, problems: list[str]) -> None:
@@ -301,8 +468,12 @@ def _bare(e: Exception) -> str:
 
 
 def _points(design: pd.DataFrame) -> list[dict[str, Any]]:
-    """Design rows as plain Python values, column dtypes kept (ints stay ints)."""
-    if design.columns.empty:   # no [vary]: one empty point (pandas < 3 gives no records)
+    """Design rows as plain Python values, column dtypes kept (ints stay ints).
+
+    A design without columns (no [vary]) is one empty point per row: pandas 3 turns such a
+    frame into no records at all, which would plan a sweep of zero runs.
+    """
+    if design.shape[1] == 0:
         return [{} for _ in range(len(design))]
     return [{str(k): (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
             for row in design.to_dict(orient="records")]

@@ -530,7 +530,11 @@ def load(path: str | Path, node_table: str | Path | None = None) -> Neighbourhoo
     within their compound.
     """
     path = Path(path)
-    if not path.is_file():
+    try:
+        exists = path.is_file()
+    except (OSError, ValueError):      # a name too long for the system, a NUL byte
+        exists = False
+    if not exists:
         raise _fail(str(path), "no such graph file (graph.file); give a .graphml file, or an "
                                "edge list CSV 'source,target' with graph.node_table.")
     if path.suffix.lower() in (".graphml", ".xml"):

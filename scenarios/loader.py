@@ -9,6 +9,7 @@ dotted key, the value given and what is allowed.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
 import json
@@ -240,12 +241,21 @@ def _is_name(s: str) -> bool:
     return not Path(s).suffix and "/" not in s and os.sep not in s
 
 
+def is_file(path: Path) -> bool:
+    """``Path.is_file`` that says False (not a traceback) for names too long for the system
+    or holding a NUL byte."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def _resolve(name_or_path: str | Path) -> Path:
     """A bare name → ``SCENARIO_DIR/<name>.toml``; anything else is a file path."""
     s = str(name_or_path)
     if _is_name(s):
         path = SCENARIO_DIR / f"{s}.toml"
-        if not path.is_file():
+        if not is_file(path):
             names = _available()
             raise ScenarioError(
                 f"Unknown scenario '{s}'{_suggest(s, names) or '.'} Available scenarios in "
@@ -253,7 +263,7 @@ def _resolve(name_or_path: str | Path) -> Path:
                 f"Give a file path (e.g. my_scenario.toml) to load a file from elsewhere.")
         return path
     path = Path(s).expanduser()
-    if not path.is_file():
+    if not is_file(path):
         raise ScenarioError(f"Scenario file {_show_path(path)} does not exist. Nothing was run.")
     return path.resolve()
 
@@ -269,7 +279,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ScenarioError(f"{shown}: not UTF-8 text (byte {e.start}); save the file as "
                             f"UTF-8.") from None
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise ScenarioError(f"{shown}: tables or arrays are nested too deeply to be a "
+                            f"scenario (allowed: at most {MAX_DEPTH} levels). Nothing was "
+                            f"run.") from None
     except tomllib.TOMLDecodeError as e:
         msg = str(e)
         m = re.match(r"(.*) \(at line (\d+), column (\d+)\)$", msg)
@@ -281,6 +295,28 @@ def _read_toml(path: Path) -> dict[str, Any]:
             where = where.rstrip(")") or "unknown position"
         raise ScenarioError(f"{shown}, {where}: invalid TOML: {reason}. Nothing was run.") \
             from None
+    if too_deep(data):
+        raise ScenarioError(f"{shown}: tables or arrays are nested more than {MAX_DEPTH} "
+                            f"levels deep; a scenario has at most 3 (section.table.key). "
+                            f"Nothing was run.")
+    return data
+
+
+MAX_DEPTH = 16
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether tables/arrays nest deeper than ``limit`` (checked without recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        v, d = stack.pop()
+        if d > limit:
+            return True
+        if isinstance(v, Mapping):
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list | tuple):
+            stack.extend((x, d + 1) for x in v)
+    return False
 
 
 def _extends_target(value: str, child: Path) -> Path:
@@ -290,7 +326,7 @@ def _extends_target(value: str, child: Path) -> Path:
     if _is_name(value):
         candidates = [child.parent / f"{value}.toml", SCENARIO_DIR / f"{value}.toml"]
     for c in candidates:
-        if c.is_file():
+        if is_file(c):
             return c.resolve()
     tried = ", ".join(_show_path(c) for c in dict.fromkeys(candidates))
     names = _available()
@@ -458,7 +494,9 @@ def _anchor_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
     for key in ("file", "node_table"):
         value = fixed.get(key)
         if isinstance(value, str) and value and not Path(value).is_absolute():
-            fixed[key] = str((base / value).resolve())
+            # A NUL byte or a path too long cannot resolve; the schema names the mistake.
+            with contextlib.suppress(OSError, ValueError):
+                fixed[key] = str((base / value).resolve())
     return {**data, "graph": fixed}
 
 
@@ -490,6 +528,11 @@ def load_scenario(name_or_path: str | Path,
 
     problems: list[str] = []
     for raw_key, raw_value in (overrides or {}).items():
+        if too_deep(raw_value):
+            problems.append(f"{SET_LABEL} {raw_key}: the value is nested more than "
+                            f"{MAX_DEPTH} levels deep; allowed: a number, true/false, a "
+                            f"string or a small table.")
+            continue
         loc: Loc = tuple(str(raw_key).replace("__", ".").split("."))
         if any(not p for p in loc):
             problems.append(f"{SET_LABEL} {raw_key}: malformed key; expected the form "
@@ -529,6 +572,12 @@ def parse_set(items: Sequence[str]) -> dict[str, Any]:
             value = parsed["v"] if list(parsed) == ["v"] else raw
         except tomllib.TOMLDecodeError:
             value = raw
+        except RecursionError:
+            value = None
+        if value is None or too_deep(value):
+            raise ScenarioError(f"--set {key}: the value is nested more than {MAX_DEPTH} "
+                                f"levels deep; allowed: a number, true/false, a string or "
+                                f"a small table.")
         out[key] = value
     return out
 

@@ -42,7 +42,41 @@ def P(
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True, frozen=False)
+    # NaN and infinities have no meaning for any parameter (and NaN slips past every bound).
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        validate_assignment=True,
+        frozen=False,
+        allow_inf_nan=False,
+    )
+
+
+MAX_PATH_CHARS = 4096
+
+
+def _plain_path(value: str) -> str:
+    """A file name people can use: no NUL byte, not longer than the system allows."""
+    if "\x00" in value:
+        raise ValueError("a file path cannot contain a NUL byte")
+    if len(value) > MAX_PATH_CHARS:
+        raise ValueError(f"the path has {len(value):,} characters; allowed at most "
+                         f"{MAX_PATH_CHARS:,}")
+    return value
+
+
+def _each_between(table: BaseModel, what: str, lo: float, hi: float | None = None,
+                  *, whole: bool = False, above: bool = False) -> None:
+    """Per-kind tables share a wide field range; narrow it to what this quantity can mean."""
+    for k, v in table.model_dump().items():
+        if (v <= lo if above else v < lo) or (hi is not None and v > hi):
+            allowed = f"above {lo:g}" if above else f"{lo:g} or more"
+            if hi is not None:
+                allowed = f"{allowed} up to {hi:g}" if above else f"{lo:g} to {hi:g}"
+            raise ValueError(f"{what}.{k} = {v:g} is out of range: allowed {allowed}")
+        if whole and not float(v).is_integer():
+            raise ValueError(f"{what}.{k} = {v:g} is not a whole number of days; allowed "
+                             f"whole days (it would otherwise be cut to {int(v)})")
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,6 +251,15 @@ class GraphSpec(Section):
         "compound_kind for an edge-list `file`.",
     )
 
+    @model_validator(mode="after")
+    def _paths(self) -> GraphSpec:
+        for key in ("file", "node_table"):
+            try:
+                _plain_path(getattr(self, key))
+            except ValueError as e:
+                raise ValueError(f"{key}: {e}") from None
+        return self
+
 
 class HouseholdParams(Section):
     """Who lives there [001, 002, 004]."""
@@ -356,6 +399,13 @@ class IssueParams(Section):
         total = d.small + d.big + d.hard
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"difficulty_shares must sum to 1 (they sum to {total:g})")
+        _each_between(d, "difficulty_shares", 0, 1)
+        _each_between(self.kind_multiplier, "kind_multiplier", 0, 50)
+        _each_between(self.deadline_days, "deadline_days", 0, 365, whole=True)
+        if self.heating_start_day == self.heating_end_day:
+            raise ValueError(f"heating_start_day and heating_end_day are both "
+                             f"{self.heating_start_day}: a season needs a start and a "
+                             f"different end day")
         return self
 
 
@@ -510,6 +560,14 @@ class StaffParams(Section):
     hours_per_day: float = P(
         8.0, 1, 16, unit="hours/day", source="[003]", doc="A staff member's working day."
     )
+
+    @model_validator(mode="after")
+    def _some_grid_workers(self) -> StaffParams:
+        if self.households_per_worker == 0 and self.grid_post_share <= 0:
+            raise ValueError("grid_post_share = 0 posts no grid workers from "
+                             "per_10k_residents (the model would quietly keep one); allowed "
+                             "above 0, or set households_per_worker > 0 instead")
+        return self
 
 
 class WorkerParams(Section):
@@ -706,6 +764,12 @@ class WorkerParams(Section):
         source="assumption",
         doc="Experience half-saturation time for skill.",
     )
+
+    @model_validator(mode="after")
+    def _time_per_case(self) -> WorkerParams:
+        # Zero hours a case would be infinite capacity: every case settled at no cost.
+        _each_between(self.hours_per_case, "hours_per_case", 0, 1000, above=True)
+        return self
 
 
 class GridParams(Section):
@@ -1003,6 +1067,15 @@ class PropertyParams(Section):
     )
 
 
+    @model_validator(mode="after")
+    def _quality(self) -> PropertyParams:
+        _each_between(self.initial_quality, "initial_quality", 0, 1)
+        if self.quality_floor > self.quality_ceiling:
+            raise ValueError(f"quality_floor = {self.quality_floor:g} is above quality_ceiling "
+                             f"= {self.quality_ceiling:g}; allowed floor <= ceiling")
+        return self
+
+
 class PartyParams(Section):
     """Party branches 党支部: members, activities, red stations, tripartite body [001-003]."""
 
@@ -1073,6 +1146,12 @@ class PartyParams(Section):
         source="[004]",
         doc="Compounds whose owners' committee works; weak or nominal in many [004].",
     )
+
+
+    @model_validator(mode="after")
+    def _committee_shares(self) -> PartyParams:
+        _each_between(self.owners_committee_share, "owners_committee_share", 0, 1)
+        return self
 
 
 class ParticipationParams(Section):
@@ -1397,6 +1476,15 @@ class Scenario(BaseModel):
     population: PopulationParams = PopulationParams()
     office: OfficeParams = OfficeParams()
     metrics: MetricParams = MetricParams()
+
+    @model_validator(mode="after")
+    def _fits_the_day(self) -> Scenario:
+        day = self.staff.hours_per_day
+        if self.workers.admin_hours > day:
+            raise ValueError(f"workers.admin_hours = {self.workers.admin_hours:g} is more than "
+                             f"the working day staff.hours_per_day = {day:g}; allowed "
+                             f"admin_hours <= hours_per_day")
+        return self
 
 
 SECTIONS: tuple[str, ...] = tuple(

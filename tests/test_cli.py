@@ -146,7 +146,7 @@ def graphml_missing_compound(tmp_path: Path) -> Path:
     ("unknown_key", ["bogus_key", "[staff]"]),
     ("out_of_range", ["staff.per_10k_residents", "-7", "allowed 1 to 200"]),
     ("set_unknown", ["--set", "staff.bogus"]),
-    ("days", ["--days", "-5", "1 or more"]),
+    ("days", ["--days", "-5", "1 to 36,500"]),
     ("seed", ["--seed", "abc", "whole number"]),
     ("graph", ["compound", "h4", "street.graphml"]),
     ("reps", ["--reps", "0"]),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from commgov.model.community import CommunityModel
-from commgov.viz import i18n
+from commgov.viz import i18n, limits
 from commgov.viz.charts import DIRECTION, PERCENT
 from commgov.viz.lessons import Setup
 from commgov.viz.levers import model_kwargs
@@ -82,6 +82,7 @@ def compare(a: Setup, b: Setup, days: int = 365, seeds: Sequence[int] = (0, 1, 2
             progress: Callable[[int, int], None] | None = None,
             cancelled: Callable[[], bool] | None = None) -> Comparison | None:
     """Run A and B on the same seeds; None if ``cancelled()`` turned true on the way."""
+    limits.check_compare(a.scenario, a.overrides, b.scenario, b.overrides, days, seeds)
     total = 2 * len(seeds)
     runs: dict[str, list[Run]] = {"a": [], "b": []}
     done = 0
@@ -89,7 +90,8 @@ def compare(a: Setup, b: Setup, days: int = 365, seeds: Sequence[int] = (0, 1, 2
         for side, setup in (("a", a), ("b", b)):
             if cancelled is not None and cancelled():
                 return None
-            runs[side].append(run_once(setup, days, seed))
+            with limits.heavy():
+                runs[side].append(run_once(setup, days, seed))
             done += 1
             if progress is not None:
                 progress(done, total)

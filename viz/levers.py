@@ -89,7 +89,9 @@ GROUP_ORDER: tuple[str, ...] = ("grid", "load", "party", "residents", "context")
 @cache
 def scenario_values(scenario: str) -> dict[str, Any]:
     """The value of every lever's parameter in a scenario file (model units)."""
-    data = load_scenario(scenario).scenario.model_dump()
+    from commgov.viz.limits import scenario_name
+
+    data = load_scenario(scenario_name(scenario)).scenario.model_dump()
     out: dict[str, Any] = {}
     for lv in LEVERS:
         node: Any = data

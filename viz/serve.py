@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from commgov.viz import assets
+from commgov.viz import assets, limits
 
 APP = Path(__file__).resolve().parent / "app.py"
 DEFAULT_PORT = 8765
@@ -82,6 +82,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
               file=sys.stderr)
     print(f"Serving the community governance app at {address(host, port)}  "
           "(open it in a browser; Ctrl+C stops)", flush=True)
+    print(limits.exposure_notice(host, port), flush=True)
     proc = subprocess.Popen(server_command(host, port), env=server_env())
 
     def stop(signum: int, _frame: object) -> None:     # pass SIGTERM on to the server

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from commgov.model.community import CommunityModel
+from commgov.viz import limits
 from commgov.viz.charts import LIVE_METRICS, LiveCharts
 from commgov.viz.levers import model_kwargs
 from commgov.viz.network import NetworkPicture
@@ -53,8 +54,10 @@ class Settings:
         return replace(self, overrides=tuple(sorted(overrides.items())))
 
     def build(self) -> CommunityModel:
-        return CommunityModel(scenario=self.scenario, rng=self.seed,
-                              **model_kwargs(self.override_dict))
+        limits.check_settings(self.scenario, self.override_dict)   # never trust the browser
+        with limits.heavy():
+            return CommunityModel(scenario=self.scenario, rng=self.seed,
+                                  **model_kwargs(self.override_dict))
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,7 @@ class Explorer:
     # ------------------------------------------------------------------ running
     def step(self, days: int = 1) -> None:
         """Advance ``days`` days now (the Step button) and publish a frame."""
+        days = min(limits.step_days(days), max(0, limits.MAX_EXPLORE_DAYS - self.model.day))
         with self.lock:
             for _ in range(days):
                 self.model.step()
@@ -219,6 +223,9 @@ class Explorer:
         t0 = day0 = 0.0
         last_frame = 0.0
         while self.playing:
+            if self.model.day >= limits.MAX_EXPLORE_DAYS:     # a session's run is capped
+                self.playing = False
+                break
             now = time.perf_counter()
             with self.lock:
                 if generation != self._generation:      # new model or speed: new clock
