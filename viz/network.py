@@ -28,7 +28,7 @@ from scipy.spatial import cKDTree
 
 from commgov.scenarios.schema import COMPOUND_KINDS, HOUSEHOLD_KINDS
 from commgov.viz import i18n
-from commgov.viz.fonts import picture_lang, setup_matplotlib
+from commgov.viz.fonts import font_context, picture_lang
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
@@ -185,9 +185,12 @@ class NetworkPicture:
 
     def __init__(self, model: CommunityModel, lang: str = "en", width: int = 900,
                  aggregate: bool | None = None) -> None:
-        setup_matplotlib()
-        nb = model.neighbourhood
         self.lang = picture_lang(lang)
+        with font_context():
+            self._build(model, width, aggregate)
+
+    def _build(self, model: CommunityModel, width: int, aggregate: bool | None) -> None:
+        nb = model.neighbourhood
         self.aggregated = (nb.n_households > AGGREGATE_ABOVE) if aggregate is None \
             else aggregate
         pos = nb.positions()
@@ -289,6 +292,7 @@ class NetworkPicture:
             ax.add_collection(LineCollection(segs, colors="#8d99a6", linewidths=0.35,
                                              alpha=0.2, zorder=2))
         rgba = self._pixels(fig)
+        self.background_fig = fig            # kept for SVG export and font checks
         return np.ascontiguousarray(rgba[..., :3])
 
     def _draw_overlay(self, model: CommunityModel
@@ -327,6 +331,7 @@ class NetworkPicture:
                         ha="left", zorder=8,
                         bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
                               "edgecolor": "none", "alpha": 0.8})
+        self.overlay_fig = fig
         rgba = self._pixels(fig).astype(np.float32) / 255.0
         a = rgba[..., 3].ravel()
         idx = np.flatnonzero(a > 0.01)
