@@ -10,6 +10,7 @@ Every visible word comes from :mod:`commgov.viz.i18n`.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,8 +44,8 @@ CSS = """
 .cg-header { background: #16324f; color: white; padding: 14px 22px; margin: 0 -18px 0 -18px;
              display: flex; align-items: center; justify-content: space-between; }
 .cg-header > div, .cg-header .v-sheet { background: transparent !important; }
-.cg-header h1 { font-size: 23px; font-weight: 600; margin: 0; color: white; }
-.cg-header .cg-sub { font-size: 13.5px; opacity: 0.85; margin-top: 2px; }
+.cg-header h1 { font-size: 23px; font-weight: 600; margin: 0; color: white !important; }
+.cg-header .cg-sub { font-size: 13.5px; color: #dde6ef !important; margin-top: 2px; }
 .cg-lang .v-btn { text-transform: none !important; font-size: 14px; letter-spacing: 0; }
 .cg-grid { display: grid; grid-template-columns: 320px minmax(0, 1fr) 340px; gap: 16px;
            align-items: start; margin-top: 12px; }
@@ -67,6 +68,8 @@ CSS = """
 .cg-seeds .v-label { position: absolute !important; width: 1px; height: 1px;
   overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .cg-table-wrap { overflow-x: auto; }
+/* WCAG AA contrast for Vuetify's field labels (its default is 3.97:1). */
+.cg-page .v-field-label, .cg-page .v-label { opacity: 1 !important; color: #3e4c59 !important; }
 .cg-cmp-controls { display: flex; flex-wrap: wrap; gap: 12px 24px; align-items: center; }
 .cg-cmp-slider { min-width: 220px; flex: 1 1 220px; }
 .cg-pending .cg-lever-label::after { content: " …"; }
@@ -352,9 +355,9 @@ def SummaryPanel(frame: Frame, lang: str) -> None:
         for m in SUMMARY_METRICS:
             item = frame.summary.get(m)
             with solara.Div(classes=["cg-card", f"cg-summary-{m}"]):
-                with solara.Tooltip(i18n.metric_help(m, lang)):
-                    solara.Div(children=[i18n.metric_label(m, lang)],
-                               classes=["cg-card-label"])
+                solara.HTML("div", unsafe_innerHTML=(
+                    f'<span title="{html.escape(i18n.metric_help(m, lang))}">'
+                    f'{i18n.metric_label(m, lang)}</span>'), classes=["cg-card-label"])
                 if item is None or item.value is None:
                     solara.Div(children=["–"], classes=["cg-card-value"])
                     solara.Div(children=[i18n.t("summary.na", lang)], classes=["cg-flat"])
@@ -753,6 +756,17 @@ def LessonCard(lesson: Lesson, lang: str, on_load: Callable[[Lesson], None],
 # --------------------------------------------------------------------------------------------
 # The page
 # --------------------------------------------------------------------------------------------
+@solara.component_vue("page_fixes.vue")
+def PageFixes(lang: str, names: dict[str, Any]) -> None:
+    """Page language, phone zoom and accessible names the template and Vuetify leave out."""
+
+
+def a11y_names(lang: str) -> dict[str, Any]:
+    return {"progress": i18n.t("a11y.progress", lang),
+            "images": {"cg-base": i18n.t("a11y.map", lang),
+                       "cg-chart-img": i18n.t("charts.title", lang),
+                       "cg-compare-img": i18n.t("compare.chart", lang)}}
+
 @solara.component
 def Page() -> None:
     """One browser session: its own model (in its own worker process), run loop and state."""
@@ -841,6 +855,7 @@ def Page() -> None:
     L = lang.value  # noqa: N806
     solara.Title(i18n.t("app.title", L))
     solara.Style(CSS)
+    PageFixes(lang=L, names=a11y_names(L))
     with solara.Column(gap="0px", classes=["cg-page"]):
         with solara.Div(classes=["cg-header"]):
             with solara.Column(gap="0px"):
