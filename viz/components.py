@@ -75,6 +75,10 @@ CSS = """
 .cg-pending .cg-lever-label::after { content: " …"; }
 .cg-pending-note { color: #8a4b00; }
 .cg-stale { opacity: 0.75; }
+.cg-lesson-body { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr));
+                  gap: 0 22px; }
+.cg-lesson-body .cg-q { font-size: 14.5px; font-weight: 600; margin: 0 0 4px 0; }
+.cg-try { font-size: 13.5px; margin: 0; }
 .cg-watch { display: grid; grid-template-columns: 1fr; gap: 4px; margin: 2px 0 6px 0; }
 .cg-watch-item { display: flex; justify-content: space-between; gap: 8px;
                  background: #fff8e1; border-left: 4px solid #e0701b; padding: 3px 8px;
@@ -241,11 +245,19 @@ def LeverPanel(settings: Settings, on_settings: Callable[[Settings], None], lang
     """
     values = effective(settings.scenario, settings.override_dict)
     open_groups = solara.use_reactive([] if compact else [0])
+    # A control may report a value after the settings changed under it (the browser
+    # echoing a value the server set): read the settings of the latest render, and ignore
+    # a "change" to the value that is already set, so a late echo never undoes a change.
+    latest = solara.use_ref(settings)
+    latest.current = settings
 
     def setter(key: str) -> Callable[[Any], None]:
         def set_value(v: Any) -> None:
-            merged = clean_overrides(settings.scenario, {**settings.override_dict, key: v})
-            on_settings(settings.with_overrides(merged))
+            cur = latest.current
+            if _same(effective(cur.scenario, cur.override_dict)[key], v):
+                return
+            merged = clean_overrides(cur.scenario, {**cur.override_dict, key: v})
+            on_settings(cur.with_overrides(merged))
         return set_value
 
     # A fixed structure (the reset button is always there, only disabled), so a change
@@ -269,7 +281,7 @@ def LeverPanel(settings: Settings, on_settings: Callable[[Settings], None], lang
                                 and not _same(running.get(lv.key), values[lv.key]))
         solara.Button(i18n.t("settings.reset", lang), text=True, color="primary",
                       disabled=not settings.overrides,
-                      on_click=lambda: on_settings(settings.with_overrides({})),
+                      on_click=lambda: on_settings(latest.current.with_overrides({})),
                       classes=["cg-settings-reset"])
 
 
@@ -478,30 +490,38 @@ def LessonView(lesson: Lesson, lang: str, frame_r: solara.Reactive[Frame | None]
     """A lesson on one screen: question, the change (before → after), what to watch (live),
     then the question to discuss and the explanation (folded), as NetLogo's Info tab."""
     text = i18n.LESSONS[lesson.id]
-    solara.HTML("div", unsafe_innerHTML=i18n.t("info.lesson", lang), classes=["cg-caption"])
-    solara.HTML("h2", unsafe_innerHTML=i18n.pick(text["title"], lang),
-                classes=["cg-lesson-title", "cg-h"])
-    solara.HTML("p", unsafe_innerHTML=i18n.pick(text["question"], lang), classes=["cg-q"])
-    solara.HTML("h3", unsafe_innerHTML=i18n.t("lesson.change", lang), classes=["cg-h4"])
-    solara.HTML("ul", unsafe_innerHTML="".join(
-        f"<li>{c}</li>" for c in lever_changes(lesson, lang)), classes=["cg-changes"])
-    if on_apply is not None:
-        with solara.Div(classes=["cg-btns"]):
-            solara.Button(i18n.t("lesson.applied" if applied else "lesson.apply", lang),
-                          color="primary", outlined=applied, disabled=applied,
-                          icon_name="mdi-swap-horizontal", on_click=lambda: on_apply(lesson),
-                          classes=["cg-lesson-apply"])
-    solara.HTML("h3", unsafe_innerHTML=i18n.t("lesson.watch", lang), classes=["cg-h4"])
-    if frame_r is not None:
-        LessonWatch(lesson, lang, frame_r)
-    solara.HTML("h3", unsafe_innerHTML=i18n.t("lesson.try", lang), classes=["cg-h4"])
-    solara.HTML("p", unsafe_innerHTML=i18n.pick(text["try"], lang), classes=["cg-try"])
-    solara.HTML("details", unsafe_innerHTML=(
-        f"<summary>{i18n.t('lesson.explain', lang)}</summary>"
-        f"<p>{i18n.pick(text['notice'], lang)}</p><p>{i18n.pick(text['mechanism'], lang)}</p>"),
-        classes=["cg-explain"])
-    solara.HTML("div", unsafe_innerHTML=" · ".join(
-        i18n.paper_label(c, lang) for c in lesson.papers), classes=["cg-papers"])
+    with solara.Div(classes=["cg-lesson-body"]):
+        with solara.Div():
+            solara.HTML("div", unsafe_innerHTML=i18n.t("info.lesson", lang),
+                        classes=["cg-caption"])
+            solara.HTML("h2", unsafe_innerHTML=i18n.pick(text["title"], lang),
+                        classes=["cg-lesson-title", "cg-h"])
+            solara.HTML("p", unsafe_innerHTML=i18n.pick(text["question"], lang),
+                        classes=["cg-q"])
+            solara.HTML("h3", unsafe_innerHTML=i18n.t("lesson.change", lang),
+                        classes=["cg-h4"])
+            solara.HTML("ul", unsafe_innerHTML="".join(
+                f"<li>{c}</li>" for c in lever_changes(lesson, lang)), classes=["cg-changes"])
+            if on_apply is not None:
+                with solara.Div(classes=["cg-btns"]):
+                    solara.Button(
+                        i18n.t("lesson.applied" if applied else "lesson.apply", lang),
+                        color="primary", outlined=applied, disabled=applied,
+                        icon_name="mdi-swap-horizontal", on_click=lambda: on_apply(lesson),
+                        classes=["cg-lesson-apply"])
+        with solara.Div():
+            solara.HTML("h3", unsafe_innerHTML=i18n.t("lesson.watch", lang),
+                        classes=["cg-h4"])
+            if frame_r is not None:
+                LessonWatch(lesson, lang, frame_r)
+            solara.HTML("h3", unsafe_innerHTML=i18n.t("lesson.try", lang), classes=["cg-h4"])
+            solara.HTML("p", unsafe_innerHTML=i18n.pick(text["try"], lang), classes=["cg-try"])
+            solara.HTML("details", unsafe_innerHTML=(
+                f"<summary>{i18n.t('lesson.explain', lang)}</summary>"
+                f"<p>{i18n.pick(text['notice'], lang)}</p>"
+                f"<p>{i18n.pick(text['mechanism'], lang)}</p>"), classes=["cg-explain"])
+            solara.HTML("div", unsafe_innerHTML=" · ".join(
+                i18n.paper_label(c, lang) for c in lesson.papers), classes=["cg-papers"])
 
 
 @solara.component
@@ -881,12 +901,15 @@ def Page() -> None:
                         solara.HTML("h2", unsafe_innerHTML=i18n.t("settings", L),
                                     classes=["cg-h"])
                         LeverPanel(settings.value, apply, L, running=running_levers.value)
-                CentreColumn(frame, settings.value, colour_by.value, set_colour_by, L,
-                             explorer)
+                lesson = LESSON_BY_ID.get(lesson_id.value) if lesson_id.value else None
+                with solara.Column(gap="12px", classes=["cg-centre"]):
+                    if lesson is not None:       # a lesson sits above the map: one screen
+                        InfoPanel(lesson, L, lambda: lesson_id.set(None), frame,
+                                  apply_lesson, lesson_applied(lesson))
+                    CentreColumn(frame, settings.value, colour_by.value, set_colour_by, L,
+                                 explorer)
                 with solara.Column(gap="12px", classes=["cg-right"]):
-                    lesson = LESSON_BY_ID.get(lesson_id.value) if lesson_id.value else None
-                    InfoPanel(lesson, L, lambda: lesson_id.set(None), frame, apply_lesson,
-                              lesson is not None and lesson_applied(lesson))
+                    InfoPanel(None, L, lambda: lesson_id.set(None))
         elif tab.value == 1:
             ComparePanel(cmp_a, cmp_b, cmp_days, cmp_reps, cmp_result, cmp_progress,
                          cmp_request, L)

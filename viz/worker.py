@@ -90,6 +90,8 @@ def _serve(conn: Connection) -> None:
             if op == "close":
                 closing = True
                 break
+            if os.environ.get("COMMGOV_WORKER_DEBUG"):
+                print(f"worker {os.getpid()}: {op} {kw} day={ex.model.day}", file=sys.stderr)
             _do(ex, op, kw, reply)
             ex.ack = seq
         if closing:
