@@ -152,8 +152,7 @@ def _settled(page: object, timeout: float = 60) -> None:
 def _max_speed(page: object) -> None:
     page.locator(".cg-speed [role=slider]").focus()
     page.keyboard.press("End")
-    page.wait_for_selector(".cg-lever-label >> text=as fast as possible, "
-                           ".cg-lever-label >> text=最快")
+    page.wait_for_selector("text=/as fast as possible|最快/")
 
 
 # ------------------------------------------------------------------------------ walk-through
@@ -180,6 +179,7 @@ def test_walkthrough(browser: object, server: str, tmp_path: Path) -> None:
     chart_before = page.get_attribute("img.cg-chart-img", "src")
     summary_before = page.inner_text(".cg-summary")
     page.fill(".cg-target input", "90")
+    page.press(".cg-target input", "Enter")
     page.click(".cg-run-to")
     _wait_day(page, 90)
     page.wait_for_selector(".cg-play >> text=Run", timeout=30_000)
@@ -217,9 +217,11 @@ def test_walkthrough(browser: object, server: str, tmp_path: Path) -> None:
     page.click(".cg-lesson-red_property .cg-lesson-load")
     page.wait_for_selector(".cg-lesson-title >> text=红色物业")
     page.wait_for_selector(".cg-changes >> text=→")
+    page.wait_for_selector(".cg-day >> text=第 0 天", timeout=60_000)   # a fresh start
     info = page.locator(".cg-centre .cg-info").bounding_box()
     assert info["height"] <= VIEWPORT["height"], "the lesson fits on one screen"
     page.fill(".cg-target input", "30")
+    page.press(".cg-target input", "Enter")
     page.click(".cg-run-to")
     _wait_day(page, 30)
     page.wait_for_selector(".cg-play >> text=运行", timeout=30_000)
@@ -229,6 +231,7 @@ def test_walkthrough(browser: object, server: str, tmp_path: Path) -> None:
     assert _day(page) == 30                               # the same run, not a restart
     _max_speed(page)
     page.fill(".cg-target input", "330")
+    page.press(".cg-target input", "Enter")
     page.click(".cg-run-to")
     _wait_day(page, 330, timeout=120)
     chip = page.inner_text(".cg-watch-fee_collection_rate")

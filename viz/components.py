@@ -292,11 +292,14 @@ def RunControls(explorer: RemoteExplorer, frame_r: solara.Reactive[Frame | None]
     """Step, run/pause, run to day N, reset, speed; the day, the date and the measured speed."""
     frame = frame_r.value
     day = frame.day if frame is not None else 0
+    # The worker's frames say whether the model runs; until it has carried out the
+    # last command, the page shows what was asked (so a click answers at once).
+    running = playing.value if frame is None or explorer.pending else frame.playing
     speed_idx = solara.use_reactive(SPEEDS.index(explorer.speed))
     target = solara.use_reactive(365)
 
     def toggle() -> None:
-        if playing.value:
+        if running:
             explorer.pause()
             playing.set(False)
         else:
@@ -324,18 +327,18 @@ def RunControls(explorer: RemoteExplorer, frame_r: solara.Reactive[Frame | None]
             solara.Text(i18n.t("run.day", lang, d=day), classes=["cg-day"])
             solara.Text(date_text(day, lang), classes=["cg-caption", "cg-date"])
         with solara.Row(gap="6px", classes=["cg-btns"], style={"flex-wrap": "wrap"}):
-            solara.Button(i18n.t("run.pause" if playing.value else "run.play", lang),
-                          icon_name="mdi-pause" if playing.value else "mdi-play",
+            solara.Button(i18n.t("run.pause" if running else "run.play", lang),
+                          icon_name="mdi-pause" if running else "mdi-play",
                           color="primary", on_click=toggle, classes=["cg-play"])
-            solara.Button(i18n.t("run.step", lang), outlined=True, disabled=playing.value,
+            solara.Button(i18n.t("run.step", lang), outlined=True, disabled=running,
                           on_click=lambda: explorer.step(1), classes=["cg-step"])
-            solara.Button(i18n.t("run.month", lang), outlined=True, disabled=playing.value,
+            solara.Button(i18n.t("run.month", lang), outlined=True, disabled=running,
                           on_click=lambda: explorer.step(30), classes=["cg-month"])
             solara.Button(i18n.t("run.reset", lang), outlined=True, on_click=reset,
                           icon_name="mdi-restore", classes=["cg-reset"])
         with solara.Row(gap="6px", style={"align-items": "center", "flex-wrap": "nowrap"}):
             solara.InputInt(i18n.t("run.to_day", lang), value=target, dense=True,
-                            classes=["cg-target"])
+                            continuous_update=True, classes=["cg-target"])
             with solara.Div(classes=["cg-btns"]):
                 solara.Button(i18n.t("run.go", lang), outlined=True, color="primary",
                               on_click=run_to, disabled=target.value <= day,
@@ -346,7 +349,7 @@ def RunControls(explorer: RemoteExplorer, frame_r: solara.Reactive[Frame | None]
                   on_v_model=lambda v: set_speed(int(v)), hide_details=True,
                   density="compact", color="primary", class_="cg-speed",
                   label=i18n.t("speed.short", lang))
-        if frame is not None and playing.value and frame.days_per_second > 0:
+        if frame is not None and running and frame.days_per_second > 0:
             solara.Text(f"{i18n.t('run.measured', lang)}: {frame.days_per_second:.0f} "
                         f"{i18n.t('run.days_per_s', lang)}", classes=["cg-caption", "cg-rate"])
         if frame is not None and frame.sessions > 3:
