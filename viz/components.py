@@ -95,7 +95,9 @@ h2.cg-h { font-size: 15.5px; font-weight: 600; margin: 0 0 8px 0; color: #16324f
 .cg-caption { font-size: 12px; color: #52606d; line-height: 1.3; }
 .cg-lever { padding: 6px 0 8px 0; border-bottom: 1px solid #eef2f6; }
 .cg-lever .cg-lever-label { font-size: 13.5px; font-weight: 500; }
-.cg-lever .cg-value { font-weight: 600; color: #16324f; white-space: nowrap; }
+.cg-lever .cg-value { font-weight: 600; color: #16324f; text-align: right; }
+.cg-lever .v-switch .v-label { white-space: normal; }
+.cg-lever .v-selection-control { min-width: 0; max-width: 100%; }
 img.cg-compare-img { width: 100%; height: auto; }
 .cg-changed .cg-lever-label::after { content: " ●"; color: #e0701b; }
 .cg-lever .v-switch .v-label { font-size: 13.5px; opacity: 1; font-weight: 500; }
