@@ -254,7 +254,6 @@ def test_two_chinese_sessions_draw_chinese(browser: object, server: str, page: o
         for p in (page, other):
             p.wait_for_timeout(1000)
             svg = _download(p, ".cg-export-charts-svg")
-            assert "诉求办理".encode() not in svg           # text is drawn as glyph outlines
             fonts.append({f.decode() for f in re.findall(rb'<path id="([A-Za-z]+)-', svg)})
         for found in fonts:
             assert any(f != "DejaVuSans" for f in found), f"no CJK glyphs: {found}"
