@@ -47,7 +47,8 @@ t_halfwidth = runner.t_halfwidth
 ID_COLUMNS: tuple[str, ...] = ("scenario", "seed", "day")
 # The printed table: the core metrics plus the two that show the trade-offs of grid merging
 # (office work left uncovered) and of the closed loop (satisfaction).
-TABLE_METRICS: tuple[str, ...] = (*CORE_METRICS, "office_uncovered_share", "satisfied_share")
+TABLE_METRICS: tuple[str, ...] = (*CORE_METRICS, "office_uncovered_share", "satisfied_share",
+                                  "office_wait_share_90d", "overdue_open_per_1k")
 ALL_METRICS: tuple[str, ...] = (
     *CORE_METRICS, *(m.name for m in METRICS if m.name not in CORE_METRICS and m.name != "day"))
 

@@ -384,9 +384,10 @@ LEVERS: dict[str, tuple[Pair, Pair]] = {
                     ("Cadres of the residents' committee also work as grid workers; no "
                      "referrals between networks, but less office time.",
                      "居委会干部兼任网格员；网格间不再转办，但办公时间减少。")),
-    "grid.added_staff": (("New grid workers hired with the merge", "合并时新增网格员"),
-                         ("Extra workers per community when the grids are merged.",
-                          "网格合并时每个社区新增的网格员。")),
+    "grid.added_staff": (("Staff hired with the merge (office backfill)",
+                          "合并时新增人员（补办公室）"),
+                         ("Hires per community that cover the office the cadres leave [000].",
+                          "每个社区新增、顶替下沉干部办公室工作的人员 [000]。")),
     "staff.per_10k_residents": (("Community staff per 10,000 residents",
                                  "每万名居民配备社区工作者"),
                                 ("18 is Shandong's standard, 24.5 Yanzhou 2021, 43.9 with "
@@ -504,27 +505,36 @@ LESSONS: dict[str, dict[str, Pair]] = {
         "question": ("Does merging the separate grids into one make handling faster, and "
                      "what does it cost the community office?",
                      "把多张网格合成一张，能否更快办结诉求？社区办公室为此付出什么代价？"),
-        "change": ("Switch on 'Merge the separate grids into one'. Then add 3 new grid "
-                   "workers with the merge.",
-                   "打开“多网合一”。然后为合并新增 3 名网格员。"),
-        "watch": ("Resolved on time, open issues, and office work left uncovered.",
-                  "按时办结率、未结诉求数、社区办公室未覆盖工作。"),
+        "change": ("Switch on 'Merge the separate grids into one'. Then hire 3 staff with "
+                   "the merge to backfill the office.",
+                   "打开“多网合一”。然后为合并新增 3 名工作人员，补上办公室的人手。"),
+        "watch": ("Resolved on time, office requests kept waiting, cadres back in the office, "
+                  "and office work left uncovered.",
+                  "按时办结率、办事群众等待比例、下沉干部回办公室比例、社区办公室未覆盖工作。"),
         "mechanism": ("Separate narrow grids (综治, 警务, 城管, 创城…) pass out-of-scope cases "
                       "to each other, which costs hours and days, and keep duplicate ledgers. "
                       "A merged grid sends the committee's cadres into the compounds with "
                       "the committee's authority, so cases close faster; but the cadres' "
-                      "office hours are gone, so pushed-down office work is left undone or "
-                      "spills back onto grid workers. Few communities had managed the merge, "
-                      "small ones least [000, 001].",
+                      "office hours are gone. Office work that must be done pulls them back "
+                      "('sign in at the grid, work in the office'), spills onto grid workers, "
+                      "or waits: residents asking for certificates, benefits or approvals wait "
+                      "longer, lose trust and complain to 12345. Few communities had managed "
+                      "the merge; small ones, whose office is its cadres, least [000, 001].",
                       "分散的专业网格（综治、警务、城管、"
                       "创城……）需要相互转办超出职责的诉求，耗费时间，"
                       "还要重复建台账。合并后，两委干部带着居委会的权威下沉到小区，诉求办得更快；"
-                      "但干部的办公时间没了，下派的办公室事务要么没人做，要么又压回网格员身上。"
-                      "真正完成合并的社区很少，小社区尤其困难 [000, 001]。"),
-        "notice": ("On-time handling rises within weeks, while 'office work left uncovered' "
-                   "jumps from under 10% to about half: a real trade-off, not a free gain.",
-                   "几周内按时办结率上升，而“社区办公室未覆盖工作”从不到 10% 跃升到约一半："
-                   "这是实实在在的权衡，而不是免费的改进。"),
+                      "但干部的办公时间没了：必须完成的办公室事务把他们拉回办公室（“网格挂名签到、"
+                      "社区办公”），或压回网格员身上，或积压下来——来办证明、低保、审批的居民要等更久，"
+                      "信任下降，还会打 12345 投诉。真正完成合并的社区很少；办公室就靠几名干部的"
+                      "小社区尤其困难 [000, 001]。"),
+        "notice": ("On-time handling rises within weeks (no more referrals between grids), "
+                   "while the share of office requests kept waiting roughly doubles and "
+                   "cadres spend about half their grid hours back in the office: a real "
+                   "trade-off, not a free gain. The hires of the second step win most of the "
+                   "office back.",
+                   "几周内按时办结率上升（不再在网格间转办），而办事群众等待的比例大约翻倍，"
+                   "下沉干部约一半的网格时间又回到办公室：这是实实在在的权衡，而不是免费的改进。"
+                   "第二步新增的人手能把办公室的大部分工作补回来。"),
         "try": ("Compare 'Grid merging' with 'Grid merging + new staff'. How many new workers "
                 "does it take before the office is covered again? Try a smaller community.",
                 "对比“多网合一”与“多网合一并增员”。需要新增多少人，办公室的工作才重新有人做？"
