@@ -415,7 +415,8 @@ def fig_heatmaps(res: SweepResults, table: pd.DataFrame, metric: str, lang: str,
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     if image is not None:
-        fig.colorbar(image, ax=axes, shrink=0.8, label=metric_label(metric, lang, unit=True))
+        bar = fig.colorbar(image, ax=axes, shrink=0.7)
+        bar.set_label(metric_label(metric, lang, unit=True), fontsize=7)
     fig.suptitle(text("heatmap_diff" if diff else "heatmap", lang,
                       metric=metric_label(metric, lang), days=res.spec["days"],
                       base=res.baseline), fontsize=10)
