@@ -347,7 +347,7 @@ def _record(out: Path, sweep_runs: dict[str, Run], result: dict[str, Any]) -> No
         daily = daily.astype({"point": "int64", "replication": "int64", "seed": "int64",
                               "day": "int64"})
         buf = io.BytesIO()
-        daily.to_parquet(buf, index=False, engine="pyarrow")
+        runner.described_parquet(buf, daily)       # units and descriptions per column
         data = buf.getvalue()
         runner.write_bytes(out / "daily" / f"{run.run_id}.parquet", data)
         record = {**ident, "parameters": run.overrides,

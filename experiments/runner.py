@@ -122,10 +122,11 @@ def write_parquet(path: str | Path, df: pd.DataFrame) -> Path:
     ``pyarrow.parquet.read_schema(path).field("trust_mean").metadata`` gives
     ``{b"unit": …, b"description": …}``; pandas, polars and DuckDB read the data unchanged.
     """
-    return write_with(path, lambda p: _write_described_parquet(p, df))
+    return write_with(path, lambda p: described_parquet(p, df))
 
 
-def _write_described_parquet(path: Path, df: pd.DataFrame) -> None:
+def described_parquet(path: Path | Any, df: pd.DataFrame) -> None:
+    """Write ``df`` with column metadata to ``path`` (a file path or a binary buffer)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
