@@ -455,8 +455,9 @@ PERCENT_SUFFIXES: tuple[str, ...] = ("_share", "_rate")
 
 
 def is_percent(metric: str) -> bool:
-    """Shares and rates (0–1) read best as percentages."""
-    return metric.endswith(PERCENT_SUFFIXES)
+    """Shares and rates (0–1) read best as percentages; windowed ones too
+    (``on_time_share_90d``)."""
+    return re.sub(r"_\d+d$", "", metric).endswith(PERCENT_SUFFIXES)
 
 
 def fmt_metric(metric: str, value: float, decimals: int | None = None) -> str:
