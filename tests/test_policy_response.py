@@ -166,8 +166,10 @@ def test_petition_hazard_is_smooth_and_monotone():
 
 
 def test_petitions_rise_smoothly_with_the_hazard_scale():
-    """Scaling the petition hazard scales petitions, with no jump to or from zero."""
+    """Scaling the petition hazard scales petitions, with no jump to or from zero (in an
+    under-staffed community, where issues stay open long enough to be petitioned)."""
     totals = [end_values("baseline", 240, (0, 1), ["petitions_total"], **sized(1500),
+                         staff__per_10k_residents=14,
                          ladder__petition_daily_max=x).mean() for x in (0.01, 0.02, 0.04)]
     assert 0 < totals[0] < totals[1] < totals[2]
 
@@ -192,11 +194,12 @@ def test_windowed_and_burn_in_metrics():
 
 def test_discriminating_metrics_are_not_at_a_ceiling():
     """resolved_share sits near 1 in most scenarios; the new outcomes separate policies."""
-    metrics = ["resolved_share", "on_time_share_90d", "overdue_open_per_1k"]
+    metrics = ["resolved_share", "on_time_share_90d", "days_to_resolve_p90"]
     base = end_values("baseline", 200, (0, 1, 2), metrics)
     staffed = end_values("staffing_43_9", 200, (0, 1, 2), metrics)
     d = (staffed - base).mean(axis=0)
-    assert d[1] > 0.03 and d[2] < 0, "more staff: more on time, less overdue"
+    assert abs(d[0]) < 0.01, "resolved_share barely moves: it sits near its ceiling"
+    assert d[1] > 0.03 and d[2] < 0, "more staff: more on time, a shorter slow tail"
 
 
 # ---------------------------------------------------------------- random streams
