@@ -107,7 +107,8 @@ def test_readme_examples_run_from_the_installed_wheel(venv: tuple[Path, dict[str
     assert run["version"] == version.split()[1]
     assert run["versions"]["commgov"] == run["version"]
     assert run["git_commit"], "the wheel records the commit it was built from"
-    again = _run([cg, "simulate", "grid_merge", "--days", "10", *SMALL, "--out", "sim"],
+    # The same run may be written again; a different one into the same --out is refused.
+    again = _run([cg, "simulate", "grid_merge", "--days", "11", *SMALL, "--out", "sim"],
                  work, env, ok=False)
     assert again.returncode == 2 and "--force" in again.stderr
 
