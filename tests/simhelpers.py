@@ -8,6 +8,7 @@ year in about 0.2 s, so these stay fast.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,3 +35,17 @@ def final_mean(scenario: str = "baseline", metric: str = "trust_mean", days: int
 def series(scenario: str = "baseline", days: int = 365, seed: int = 0,
            **overrides) -> pd.DataFrame:
     return _run(scenario, days, seed, tuple(sorted(overrides.items())))
+
+
+def children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (read from /proc: the fault tests' workers)."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(d.name))
+    return out

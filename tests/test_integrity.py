@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from simhelpers import children
 
 from commgov.experiments import engine, runner
 from commgov.experiments.errors import ReportError, SweepError, SweepStateError
@@ -297,18 +298,6 @@ def test_killing_the_coordinator_stops_its_workers_within_seconds(tmp_path):
         time.sleep(0.1)
     assert not any(alive(p) for p in workers), "workers outlived their coordinator"
 
-
-def children(pid: int) -> list[int]:
-    out = []
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                stat = (d / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(d.name))
-    return out
 
 
 def alive(pid: int) -> bool:
