@@ -56,6 +56,11 @@ class GridWorker(mesa.Agent):
         exp = self.tenure / (self.tenure + w.learning_days)
         return min(1.0, 0.25 + 0.25 * self.certified + 0.25 * w.training + 0.25 * exp)
 
+    def rework_factor(self) -> float:
+        """Hours a case takes relative to a worker of middling skill: poorly trained staff
+        redo their work (经常返工 [000]), so training and experience free field time."""
+        return max(0.25, 1.0 + self.model.params.workers.rework * (0.5 - self.skill))
+
     def admin_hours(self) -> float:
         """Pushed-down tasks, cut by a task access list [001]; duplicated ledgers for each
         extra separate grid unless grids are merged or one platform serves all [000, 001]."""
@@ -90,6 +95,7 @@ class GridWorker(mesa.Agent):
         book = m.book
 
         hours_per_case = (w.hours_per_case.small, w.hours_per_case.big, w.hours_per_case.hard)
+        rework = self.rework_factor()
         while budget > 0:
             issue = self.queue.pop()
             if issue is None:
@@ -102,7 +108,7 @@ class GridWorker(mesa.Agent):
                     delay = 0 if p.platform.integrated else p.grid.referral_days
                     m.defer(issue, m.day + delay, self.receive)
                     continue
-            need = hours_per_case[issue.difficulty] - issue.progress
+            need = hours_per_case[issue.difficulty] * rework - issue.progress
             if need > budget:
                 issue.progress += budget
                 budget = 0.0

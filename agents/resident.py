@@ -201,14 +201,21 @@ class Households:
         p = self.model.params
         pp = p.participation
         recent = (day - self.last_participation) < pp.window_days
-        peers = (self.adjacency @ recent.astype(np.float64)) / np.maximum(self.degree, 1)
+        # Herd behaviour counts active acquaintances, saturating: at the same share, a
+        # household with more ties feels more of the pull (stranger society [004]).
+        peers = (self.adjacency @ recent.astype(np.float64)) / (self.degree
+                                                                 + pp.peer_saturation + 1e-9)
         const = _per_kind(pp.constant)
         u = const[self.kind] + pp.trust_weight * (self.trust - 0.5) + pp.peer_weight * peers \
             + pp.member_bonus * self.member_active
         if pp.volunteer_points:
             u = u + _per_kind(pp.points_bonus)[self.kind]
         if council:
-            u = u + p.council.participation_bonus
+            # Councils draw cadres' circles and retirees; the young and middle-aged stay
+            # away (参与的主要是居委会干部和退休人员 [004]).
+            drawn = (self.kind == RETIREE) | self.member_active
+            u = u + p.council.participation_bonus * np.where(drawn, 1.0,
+                                                             p.council.others_share)
         u = u + np.where(self.tide, 0.5, 0.0)   # a visiting retiree joins in
         draw = self.model.streams.daily("participation", day).random(self.n)
         joined = self.occupied & activity_here[self.compound] & (draw < sigmoid(u))

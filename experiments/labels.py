@@ -49,6 +49,8 @@ METRIC_UNITS: dict[str, tuple[str, str]] = {
     "days_to_resolve_p50": ("days", "天"),
     "days_to_resolve_p90": ("days", "天"),
     "repeat_share_90d": ("% of reports, 90 days", "近90天占上报 %"),
+    "repeat_share": ("% of reports", "占上报 %"),
+    "overdue_open_per_1k_30d": ("per 1,000 households", "每千户"),
     "office_wait_share_90d": ("% of requests, 90 days", "近90天占办事 %"),
     "office_backlog_days": ("days of demand", "天"),
     "formalism_share": ("% of cadre field hours", "占干部下沉工时 %"),

@@ -296,6 +296,7 @@ class CommunityModel(mesa.Model):
         # 5. periodic processes
         overdue = hh.open_issue & (day > hh.due_day)
         hh.grievance[overdue] += p.issues.grievance_per_overdue_day
+        self.book.counters.overdue_days += int(np.count_nonzero(overdue))
         if day % p.party.activity_days == 0:
             self._activities(deliberation=False)
         if day % p.party.deliberation_days == p.party.deliberation_days // 2:

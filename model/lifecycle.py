@@ -190,10 +190,12 @@ class IssueCounters:
     repeats: int = 0              # reports of a matter the household raised before
     office_requests: int = 0      # residents' requests that need the office
     office_waits: int = 0         # ... of which waited behind the office backlog
+    overdue_days: int = 0         # open issues past their time promise, summed over days
 
     #: counters kept day by day for windowed rates and the burn-in (``model.metrics``)
     TRACKED = ("arisen", "reported", "silent", "resolved", "on_time", "escalated",
-               "petitions", "satisfied", "repeats", "office_requests", "office_waits")
+               "petitions", "satisfied", "repeats", "office_requests", "office_waits",
+               "overdue_days")
 
     def snapshot(self) -> tuple[int, ...]:
         return (*(getattr(self, k) for k in self.TRACKED), *self.closed_at_level,

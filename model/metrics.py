@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from commgov.model.lifecycle import IssueCounters
+
 if TYPE_CHECKING:
     from commgov.agents.grid_worker import GridWorker
     from commgov.model.community import CommunityModel
@@ -35,9 +37,7 @@ def _occ_mean(m: CommunityModel, arr: np.ndarray) -> float:
     return float(arr[occ].sum() / n) if n else 0.0
 
 
-_IDX = {k: i for i, k in enumerate(("arisen", "reported", "silent", "resolved", "on_time",
-                                     "escalated", "petitions", "satisfied", "repeats",
-                                     "office_requests", "office_waits"))}
+_IDX = {k: i for i, k in enumerate(IssueCounters.TRACKED)}
 _LEVEL0 = len(_IDX)          # closed_at_level[0..2], then on_time_at_level[0..2]
 
 
@@ -232,6 +232,10 @@ METRICS: tuple[Metric, ...] = (
            "Open issues past their time promise per 1,000 occupied households: the backlog "
            "residents are waiting on (at year end: unresolved at year end).",
            _overdue_per_1k),
+    Metric("overdue_open_per_1k_30d",
+           "Open issues past their time promise per 1,000 occupied households, averaged over "
+           "the last 30 days (steadier than the one-day count).",
+           lambda m: _per_1k_households("overdue_days", 30)(m) / min(30, max(1, len(m.history)))),
     Metric("days_to_resolve_p50",
            "Median days from report to close of issues closed in the last 90 days.",
            _days_to_resolve(50)),
@@ -242,6 +246,10 @@ METRICS: tuple[Metric, ...] = (
            "Share of reports in the last 90 days that repeat a matter the household raised in "
            "the 180 days before, or reopen one a departed grid worker settled [000, 001].",
            _share("repeats", "reported", 90)),
+    Metric("repeat_share",
+           "Share of reports since the warm-up that repeat a matter the household raised in "
+           "the 180 days before, or reopen one a departed grid worker settled [000, 001].",
+           _share("repeats", "reported")),
     Metric("office_wait_share_90d",
            "Share of residents' office requests (benefits, certificates, approvals, referrals) "
            "in the last 90 days that waited behind the office backlog [000, 001, 004].",

@@ -764,6 +764,15 @@ class WorkerParams(Section):
         source="assumption",
         doc="Experience half-saturation time for skill.",
     )
+    rework: float = P(
+        0.5,
+        0,
+        1.5,
+        unit="share of case hours per unit of skill",
+        source="[000]",
+        doc="Poorly trained staff redo work (经常返工 [000]): a case takes hours_per_case x "
+        "(1 + rework x (0.5 - skill)), so the hours are those of a worker of middling skill.",
+    )
 
     @model_validator(mode="after")
     def _time_per_case(self) -> WorkerParams:
@@ -1174,12 +1183,24 @@ class ParticipationParams(Section):
         doc="Trusting residents take part more (social capital [004]).",
     )
     peer_weight: float = P(
-        1.5,
+        3.0,
         0,
         20,
-        unit="log-odds per neighbour share",
+        unit="log-odds",
         source="[004]",
-        doc="Herd behaviour: neighbours' participation on the graph.",
+        doc="Herd behaviour (从众 [004]): pull of neighbours who took part recently, as "
+        "active neighbours / (neighbours + peer_saturation), so more ties (a less "
+        "atomised, less stranger society [004]) carry more of it. 3 keeps the default "
+        "graph's pull (about 10 ties: 10/20 x 3 = 1.5 per unit share, as the share model had).",
+    )
+    peer_saturation: float = P(
+        10.0,
+        0,
+        100,
+        unit="ties",
+        source="assumption",
+        doc="Ties at which the herd pull reaches half of what the same share of active "
+        "neighbours gives with very many ties (the default graph has about 10 per household).",
     )
     member_bonus: float = P(
         2.0, 0, 20, unit="log-odds", source="[001]", doc="Active party members take part."
@@ -1220,20 +1241,22 @@ class CouncilParams(Section):
         ),
     )
     cases_per_meeting: int = P(
-        6,
+        2,
         0,
         100,
         unit="cases",
         source="[004]",
-        doc="Pending issues of the compound a council takes up per meeting.",
+        doc="Pending issues of the compound a council takes up per meeting: few, since "
+        "councils are more form than substance (形式大于实绩 [004]).",
     )
     success: float = P(
-        0.6,
+        0.3,
         0,
         1,
         unit="probability",
         source="[004]",
-        doc="Chance the council settles an issue it takes up.",
+        doc="Chance the council settles an issue it takes up: low, since councils are more "
+        "form than substance (形式大于实绩 [004]).",
     )
     trust_gain: float = P(
         0.03,
@@ -1244,12 +1267,22 @@ class CouncilParams(Section):
         doc="Trust gained by each household that attends a council meeting.",
     )
     participation_bonus: float = P(
-        0.6,
+        0.3,
         0,
         10,
         unit="log-odds",
         source="[004]",
-        doc="A council gives residents a reason to come.",
+        doc="A council gives retirees and active party members a reason to come [004].",
+    )
+    others_share: float = P(
+        0.1,
+        0,
+        1,
+        unit="share of the bonus",
+        source="[004]",
+        doc="Share of participation_bonus the other residents feel: councils are run by cadres "
+        "and retirees, the young and middle-aged stay away (参与的主要是居委会干部和退休人员 "
+        "[004]).",
     )
 
 

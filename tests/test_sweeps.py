@@ -318,3 +318,25 @@ def test_a_dead_worker_process_does_not_stop_the_sweep(tmp_path):
     assert "worker process died" in stderr
     summary = pd.read_parquet(out / "summary.parquet")
     assert len(summary) == 16 and summary["run_id"].is_unique
+
+
+def test_sparse_collection_gives_the_daily_values():
+    """The engine collects only the rows it keeps (day 0, every ``record_every`` days, the
+    last day); each kept row equals the same day of a daily collection, windowed and
+    warm-up metrics included (they read counters, not earlier rows)."""
+    from commgov.experiments.engine import METRIC_NAMES, run_task
+    from commgov.model.community import CommunityModel
+
+    metrics = sorted(METRIC_NAMES)
+    task = {"run_id": "r", "scenario_ref": "baseline", "overrides": {}, "seed": 3,
+            "days": 75, "metrics": metrics, "record_every": 30}
+    out = run_task(task)
+    assert out["ok"], out.get("traceback")
+    sparse = out["daily"]
+    assert sparse["day"].tolist() == [0, 30, 60, 75]
+    m = CommunityModel(scenario="baseline", rng=3, max_days=75)
+    m.run_model()
+    daily = m.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    full = daily[daily["day"].isin([0, 30, 60, 75])][["day", *metrics]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(sparse, full, check_dtype=False)
+    assert out["final"] == {k: float(full[k].iloc[-1]) for k in metrics}

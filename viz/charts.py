@@ -26,7 +26,7 @@ PERCENT = {"resolved_share", "on_time_share", "escalated_share", "participation_
            "satisfied_share", "firm_quality_mean", "on_time_share_30d", "on_time_share_90d",
            "escalated_share_90d", "on_time_compound_share", "on_time_community_share",
            "on_time_street_share", "repeat_share_90d", "office_wait_share_90d",
-           "formalism_share"}
+           "formalism_share", "repeat_share"}
 # Higher is better (+1) or worse (-1), for verdicts and summary arrows.
 DIRECTION: dict[str, int] = {
     "resolved_share": 1, "on_time_share": 1, "escalated_share": -1, "participation_rate": 1,
@@ -38,7 +38,8 @@ DIRECTION: dict[str, int] = {
     "petitions_per_1k_90d": -1, "on_time_compound_share": 1, "on_time_community_share": 1,
     "on_time_street_share": 1, "overdue_open_per_1k": -1, "days_to_resolve_p50": -1,
     "days_to_resolve_p90": -1, "repeat_share_90d": -1, "office_wait_share_90d": -1,
-    "office_backlog_days": -1, "formalism_share": -1,
+    "office_backlog_days": -1, "formalism_share": -1, "repeat_share": -1,
+    "overdue_open_per_1k_30d": -1,
 }
 COLOURS: dict[str, str] = {
     "resolved_share": "#1f77b4", "on_time_share": "#2ca02c", "escalated_share": "#d62728",
