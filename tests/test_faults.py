@@ -328,6 +328,12 @@ mount -o remount,size=64m "$MNT" || exit 98                # free some disk spac
     2>"$LOGS/resume.err"
 echo $? >"$LOGS/resume.rc"
 cp -a "$MNT/out" "$LOGS/resumed"
+if [ -n "${REPORT:-}" ]; then                               # a report onto a full disk
+    mkdir "$MNT/rep" && mount -t tmpfs -o size=64k tmpfs "$MNT/rep" || exit 97
+    "$PY" "$RUN" report "$MNT/out" --out "$MNT/rep/report" >/dev/null 2>"$LOGS/report.err"
+    echo $? >"$LOGS/report.rc"
+    find "$MNT/rep/report" >"$LOGS/report.left" 2>/dev/null
+fi
 '''
 
 
@@ -372,7 +378,8 @@ def test_a_real_full_disk_is_named_and_resume_completes(tiny, tmp_path):
         mnt = logs / "mnt"
         mnt.mkdir(parents=True)
         env = {**os.environ, "SIZE": str(size), "MNT": str(mnt), "LOGS": str(logs),
-               "PY": sys.executable, "RUN": str(ROOT / "run.py"), "SWEEP": str(sweep)}
+               "PY": sys.executable, "RUN": str(ROOT / "run.py"), "SWEEP": str(sweep),
+               "REPORT": "1" if where == "summary tables" else ""}
         res = subprocess.run(["unshare", "--map-root-user", "--mount", "sh", "-c",
                               SMALL_FS_SCRIPT], env=env, capture_output=True, text=True,
                              timeout=600)
@@ -393,6 +400,12 @@ def test_a_real_full_disk_is_named_and_resume_completes(tiny, tmp_path):
         resume_err = (logs / "resume.err").read_text()
         assert (logs / "resume.rc").read_text().strip() == "0", (where, resume_err)
         verify(logs / "resumed", reference, "real full disk (tmpfs)")
+        if where == "summary tables":
+            err = (logs / "report.err").read_text()
+            assert (logs / "report.rc").read_text().strip() == "2", err
+            assert "No space left on device (ENOSPC)" in err and "Traceback" not in err, err
+            assert ".tmp" not in (logs / "report.left").read_text(), "half-written file kept"
+            TALLY["real full disk (tmpfs): named error"] += 1
 
 
 # ---------------------------------------------------------------- real permission errors
