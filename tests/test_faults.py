@@ -302,7 +302,7 @@ def test_full_disk_many_times(sweep_path, reference, tmp_path, monkeypatch):
 # as on most Linux). The sweep runs there until the kernel says ENOSPC; then the tmpfs is
 # enlarged (space freed) and `--resume` finishes. Where namespaces are not allowed, the
 # patched-writer test above covers the same paths.
-PAGE = 4096
+PAGE = os.sysconf("SC_PAGE_SIZE")      # tmpfs allocates whole pages
 
 
 def can_mount_tmpfs(tmp: Path) -> bool:
