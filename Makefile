@@ -53,8 +53,8 @@ $(LOWVENV)/.installed: pyproject.toml constraints/lowest.txt
 	@$(LOWPY) -c "import pytest" && touch $@
 
 # Deprecation warnings are errors in `make test` (nothing we write may use a deprecated API of
-# the newest libraries). Here they are shown, not raised: old releases (matplotlib 3.8,
-# nbformat 5.9) warn about their own use of newer transitive packages, which is not ours
+# the newest libraries). Here they are shown, not raised: old releases (e.g. nbformat
+# 5.9) warn about their own use of newer transitive packages, which is not ours
 # to fix and does not change a result.
 LOWEST_WARNINGS := -W default::DeprecationWarning -W default::PendingDeprecationWarning -W default::FutureWarning
 test-lowest: $(LOWVENV)/.installed
@@ -66,7 +66,10 @@ lowest-constraints:
 	@py=$$($(find_python)) || exit 1; $$py -m venv /tmp/commgov-uv && /tmp/commgov-uv/bin/pip install --quiet uv
 	/tmp/commgov-uv/bin/uv pip compile pyproject.toml --extra test --resolution lowest-direct \
 	  --python-version 3.12 --python-platform x86_64-manylinux_2_28 --only-binary :all: \
-	  --no-header --no-annotate -o constraints/lowest.txt
+	  --no-header --no-annotate --quiet -o constraints/lowest.new
+	@{ echo "# The lowest versions pyproject.toml declares (direct dependencies at their lower bounds,"; \
+	   echo "# the rest resolved to match), for \`make test-lowest\`. Regenerate: \`make lowest-constraints\`."; \
+	   cat constraints/lowest.new; } >constraints/lowest.txt && rm constraints/lowest.new
 
 # The browser app on http://127.0.0.1:8765/ (make viz PORT=8000 HOST=0.0.0.0 to change).
 HOST ?= 127.0.0.1

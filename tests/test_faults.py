@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -293,3 +294,168 @@ def test_full_disk_at_random_points(sweep_path, reference, tmp_path, monkeypatch
 @pytest.mark.slow
 def test_full_disk_many_times(sweep_path, reference, tmp_path, monkeypatch):
     full_disk_rounds(sweep_path, reference, tmp_path, range(100, 140), monkeypatch)
+
+
+# ---------------------------------------------------------------- a real full disk
+# A tmpfs of a few hundred KiB, mounted in a user and mount namespace of its own (`unshare
+# --map-root-user --mount`: no root needed where unprivileged user namespaces are allowed,
+# as on most Linux). The sweep runs there until the kernel says ENOSPC; then the tmpfs is
+# enlarged (space freed) and `--resume` finishes. Where namespaces are not allowed, the
+# patched-writer test above covers the same paths.
+PAGE = os.sysconf("SC_PAGE_SIZE")      # tmpfs allocates whole pages
+
+
+def can_mount_tmpfs(tmp: Path) -> bool:
+    if not shutil.which("unshare") or sys.platform != "linux":
+        return False
+    mnt = tmp / "probe"
+    mnt.mkdir(exist_ok=True)
+    res = subprocess.run(["unshare", "--map-root-user", "--mount", "sh", "-c",
+                          f'mount -t tmpfs -o size=64k tmpfs "{mnt}"'],
+                         capture_output=True, timeout=30)
+    return res.returncode == 0
+
+
+SMALL_FS_SCRIPT = r'''
+set -u
+mount -t tmpfs -o size="$SIZE" tmpfs "$MNT" || exit 99
+cd "$MNT"
+"$PY" "$RUN" sweep "$SWEEP" --workers 1 --out "$MNT/out" --no-progress 2>"$LOGS/full.err"
+echo $? >"$LOGS/full.rc"
+cp -a "$MNT/out" "$LOGS/left" 2>/dev/null || mkdir "$LOGS/left"
+mount -o remount,size=64m "$MNT" || exit 98                # free some disk space
+"$PY" "$RUN" sweep "$SWEEP" --workers 1 --out "$MNT/out" --resume --no-progress \
+    2>"$LOGS/resume.err"
+echo $? >"$LOGS/resume.rc"
+cp -a "$MNT/out" "$LOGS/resumed"
+if [ -n "${REPORT:-}" ]; then                               # a report onto a full disk
+    mkdir "$MNT/rep" && mount -t tmpfs -o size=64k tmpfs "$MNT/rep" || exit 97
+    "$PY" "$RUN" report "$MNT/out" --out "$MNT/rep/report" >/dev/null 2>"$LOGS/report.err"
+    echo $? >"$LOGS/report.rc"
+    find "$MNT/rep/report" >"$LOGS/report.left" 2>/dev/null
+fi
+'''
+
+
+def pages(path: Path) -> int:
+    return -(-path.stat().st_size // PAGE) * PAGE
+
+
+def small_fs_sizes(reference_out: Path) -> dict[str, int]:
+    """Filesystem sizes that fill up at three places: while writing the manifest, half-way
+    through the runs, and while writing the summary tables after the last run."""
+    manifest = pages(reference_out / "manifest.json") + pages(reference_out / "design.csv")
+    run_files = sorted((reference_out / "runs").glob("*.json"))
+    per_run = [pages(p) + pages(reference_out / "daily" / f"{p.stem}.parquet")
+               for p in run_files]
+    return {"manifest": manifest // 2,
+            "mid-sweep": manifest + sum(per_run[: len(per_run) // 2]) + PAGE,
+            "summary tables": manifest + sum(per_run) + PAGE}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> tuple[Path, Path]:
+    """A small, quick sweep (4 runs) and a folder with its undisturbed result."""
+    folder = tmp_path_factory.mktemp("tiny")
+    sweep = folder / "tiny.toml"
+    sweep.write_text('name = "tiny"\nscenarios = ["baseline", "red_property"]\n'
+                     'replications = 2\ndays = 20\nrecord_every = 5\n'
+                     '[set]\n"graph.households_per_community" = 300\n'
+                     '"graph.compounds_per_community" = 2\n"graph.grids_per_community" = 1\n',
+                     encoding="utf-8")
+    execute(sweep, folder / "ref")
+    return sweep, folder / "ref"
+
+
+def test_a_real_full_disk_is_named_and_resume_completes(tiny, tmp_path):
+    if not can_mount_tmpfs(tmp_path):
+        pytest.skip("cannot mount a small tmpfs here (no unprivileged user namespaces); "
+                    "test_full_disk_at_random_points covers the same paths with a patched writer")
+    sweep, ref_out = tiny
+    reference = snapshot(ref_out)
+    for where, size in small_fs_sizes(ref_out).items():
+        logs = tmp_path / where.replace(" ", "-")
+        mnt = logs / "mnt"
+        mnt.mkdir(parents=True)
+        env = {**os.environ, "SIZE": str(size), "MNT": str(mnt), "LOGS": str(logs),
+               "PY": sys.executable, "RUN": str(ROOT / "run.py"), "SWEEP": str(sweep),
+               "REPORT": "1" if where == "summary tables" else ""}
+        res = subprocess.run(["unshare", "--map-root-user", "--mount", "sh", "-c",
+                              SMALL_FS_SCRIPT], env=env, capture_output=True, text=True,
+                             timeout=600)
+        assert res.returncode == 0, (where, res.stdout, res.stderr)
+        err = (logs / "full.err").read_text()
+        assert (logs / "full.rc").read_text().strip() == "2", (where, err)
+        assert "No space left on device (ENOSPC)" in err and "free some disk space" in err, err
+        assert "Traceback" not in err, err
+        left = logs / "left"
+        assert not list(left.rglob(".*.tmp*")), f"{where}: a half-written file was kept"
+        kept = sorted(p.stem for p in (left / "runs").glob("*.json")) if (
+            left / "runs").exists() else []
+        for run_id in kept:                       # what is there is complete
+            assert engine.read_run(left, run_id)[1] == "", (where, run_id)
+        if where == "mid-sweep":
+            assert 0 < len(kept) < len(reference) // 2, kept
+        TALLY["real full disk (tmpfs): named error"] += 1
+        resume_err = (logs / "resume.err").read_text()
+        assert (logs / "resume.rc").read_text().strip() == "0", (where, resume_err)
+        verify(logs / "resumed", reference, "real full disk (tmpfs)")
+        if where == "summary tables":
+            err = (logs / "report.err").read_text()
+            assert (logs / "report.rc").read_text().strip() == "2", err
+            assert "No space left on device (ENOSPC)" in err and "Traceback" not in err, err
+            assert ".tmp" not in (logs / "report.left").read_text(), "half-written file kept"
+            TALLY["real full disk (tmpfs): named error"] += 1
+
+
+# ---------------------------------------------------------------- real permission errors
+def unprivileged() -> list[str]:
+    """A command prefix that runs without the right to ignore file permissions: nothing for
+    an ordinary user; for root, a user namespace of its own (root's files are then foreign
+    to it, so a folder's mode bits apply)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("unshare") and subprocess.run(["unshare", "--user", "true"],
+                                                  capture_output=True).returncode == 0:
+        return ["unshare", "--user"]
+    pytest.skip("root ignores file permissions and no user namespace is available")
+
+
+def sweep_cli(prefix: list[str], sweep: Path, out: Path, *extra: str
+              ) -> subprocess.CompletedProcess:
+    return subprocess.run([*prefix, sys.executable, str(ROOT / "run.py"), "sweep", str(sweep),
+                           "--workers", "1", "--out", str(out), "--no-progress", *extra],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_real_permission_errors_are_named_and_resume_completes(tiny, tmp_path):
+    sweep, ref_out = tiny
+    prefix = unprivileged()
+    # 1. --out inside a folder nobody may write to: refused before anything runs.
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    res = sweep_cli(prefix, sweep, ro / "out")
+    assert res.returncode == 2, res.stderr
+    assert "Permission denied (EACCES)" in res.stderr and str(ro / "out") in res.stderr
+    assert "Traceback" not in res.stderr and not (ro / "out").exists()
+    TALLY["permission denied (real): named error"] += 1
+    # 2. A half-finished sweep whose runs/ folder became read-only: --resume names it before
+    # running anything, the finished runs are untouched; once fixed, --resume completes.
+    out = tmp_path / "half"
+    subprocess.run(["cp", "-a", str(ref_out), str(out)], check=True)
+    for p in sorted((out / "runs").glob("red_property-*.json")):
+        p.unlink()                                  # two runs never finished
+    before = snapshot(out)
+    (out / "runs").chmod(0o555)
+    res = sweep_cli(prefix, sweep, out, "--resume")
+    assert res.returncode == 2, res.stderr
+    assert "Permission denied (EACCES)" in res.stderr and str(out / "runs") in res.stderr
+    assert "Traceback" not in res.stderr
+    assert snapshot(out) == before and not list(out.rglob(".*.tmp*"))
+    TALLY["permission denied (real): named error"] += 1
+    (out / "runs").chmod(0o755)
+    res = sweep_cli(prefix, sweep, out, "--resume")
+    assert res.returncode == 0, res.stderr
+    assert "2 run(s) now, 2 already finished" in res.stdout, res.stdout
+    verify(out, snapshot(ref_out), "permission denied (real)")

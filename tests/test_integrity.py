@@ -3,6 +3,7 @@ errors for damaged files, full disks and foreign folders (issue 12, item 1)."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -278,26 +279,60 @@ def test_simulate_refuses_to_overwrite_a_different_run(tmp_path):
 
 
 # ---------------------------------------------------------------- coordinator death
-def test_killing_the_coordinator_stops_its_workers_within_seconds(tmp_path):
+@pytest.mark.parametrize("engine_args", [["--workers", "2"], ["--dask-local", "--workers", "2"]],
+                         ids=["process-pool", "dask-local"])
+def test_killing_the_coordinator_stops_its_workers_within_seconds(tmp_path, engine_args):
+    """SIGKILL of ``run.py sweep`` leaves no worker behind: the pool's workers poll their
+    parent (``runner.watch_parent``); a Dask LocalCluster's workers exit when the pipe their
+    nanny (in the coordinator) holds open is closed. Long runs, so the workers are busy."""
+    if "--dask-local" in engine_args:
+        pytest.importorskip("dask.distributed")
     path = sweep_file(tmp_path, 'scenarios = ["baseline"]\nreplications = 40\ndays = 400\n'
                       '[set]\n"graph.households_per_community" = 1500\n')
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "sweep", str(path),
-                             "--workers", "2", "--out", str(out), "--no-progress"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    workers: list[int] = []
-    deadline = time.time() + 120
-    while time.time() < deadline and len(workers) < 2:
-        workers = children(proc.pid)
-        time.sleep(0.2)
-    assert workers, "the pool started"
-    os.kill(proc.pid, signal.SIGKILL)              # the coordinator only
-    proc.wait()
-    t0 = time.time()
-    while time.time() - t0 < 15 and any(alive(p) for p in workers):
-        time.sleep(0.1)
-    assert not any(alive(p) for p in workers), "workers outlived their coordinator"
+                             *engine_args, "--out", str(out), "--no-progress"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        workers: list[int] = []
+        deadline = time.time() + 120
+        # Both workers up and at work: the first run's daily file is not written yet, but
+        # the workers exist (Dask: two spawned worker processes besides any helper).
+        while time.time() < deadline and len(workers) < 2:
+            workers = [p for p in descendants(proc.pid) if is_worker(p)]
+            time.sleep(0.2)
+        assert len(workers) >= 2, f"the workers started ({descendants(proc.pid)})"
+        everything = descendants(proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)          # the coordinator only
+        proc.wait()
+        t0 = time.time()
+        while time.time() - t0 < 15 and any(alive(p) for p in everything):
+            time.sleep(0.1)
+        left = [p for p in everything if alive(p)]
+        assert not left, f"{len(left)} process(es) outlived their coordinator: {left}"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)   # never leave a busy process behind
 
+
+def descendants(pid: int) -> list[int]:
+    """Children, grandchildren, … of ``pid`` (from /proc)."""
+    found, todo = [], [pid]
+    while todo:
+        kids = children(todo.pop())
+        found += kids
+        todo += kids
+    return found
+
+
+def is_worker(pid: int) -> bool:
+    """A process running model code: a spawned pool or Dask worker, not a resource tracker."""
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return False
+    return b"spawn_main" in cmd or b"multiprocessing-fork" in cmd
 
 
 def alive(pid: int) -> bool:
