@@ -587,8 +587,12 @@ def cmd_docs(args: argparse.Namespace) -> int:
                 print(f"  {docs_dir / name}   {what}")
         info(f"Copy them elsewhere with '{prog_name()} docs --out DIR'.")
         return 0
+    from commgov.experiments import claims
+
     changed = update_docs(root)
-    for path in changed:
+    if claims.update_odd(docs_dir / "ODD.md"):      # the claims table of ODD Appendix B
+        changed = [*changed, docs_dir / "ODD.md"]
+    for path in dict.fromkeys(changed):
         info(f"updated {path.relative_to(root)}")
     if not changed:
         info("docs are current")
