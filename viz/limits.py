@@ -8,8 +8,12 @@ So every request that builds or runs a model passes through here first:
 - overrides are lever keys only, each within its lever's range (the slider's limits), and
   the whole scenario is validated through the same schema as scenario files;
 - a session's model and comparison are capped in size, days and seeds;
-- at most ``MAX_HEAVY`` model builds and comparisons run at once on the machine; others wait
-  up to ``BUSY_WAIT`` seconds and are then refused with a message.
+- at most ``MAX_HEAVY`` model builds and comparisons run at once for one server, counted
+  across its processes (each session's model lives in a worker process, see
+  ``viz/worker.py``); others wait up to ``BUSY_WAIT`` seconds and are then refused with a
+  message;
+- at most ``MAX_SESSIONS`` sessions (worker processes) run at once; a further browser tab is
+  told the server is full instead of starting one more process.
 
 Refusals are :class:`AppLimitError` (a ``ValueError``, shown on the page like a scenario
 error). Keep this module free of Solara so it is tested headlessly.
@@ -17,10 +21,13 @@ error). Keep this module free of Solara so it is tested headlessly.
 
 from __future__ import annotations
 
+import fcntl
 import os
-import threading
+import tempfile
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from commgov.scenarios.loader import SCENARIO_DIR, load_scenario
@@ -29,11 +36,18 @@ MAX_HOUSEHOLDS = 100_000        # the sliders' maximum: 10 communities x 10,000 
 MAX_EXPLORE_DAYS = 36_500       # a session's model stops at 100 years
 MAX_STEP_DAYS = 3_650           # one Step request advances at most 10 years
 MAX_COMPARE_DAYS = 1_095        # the comparison slider's maximum (3 years)
-MAX_COMPARE_SEEDS = 5
+MAX_COMPARE_SEEDS = 30          # the replications slider's maximum
 MAX_HEAVY = max(1, min(4, os.cpu_count() or 1))
 BUSY_WAIT = 20.0                # seconds a request waits for a free slot
+START_WAIT = 120.0              # a new session's first model waits longer (a class arriving)
+MAX_SESSIONS = 40               # worker processes of one server (about 0.2 GB each)
+MAX_UPLOAD_BYTES = 2_000_000    # an uploaded scenario or graph file
 
-_heavy = threading.BoundedSemaphore(MAX_HEAVY)
+# The heavy-work slots are lock files in a folder shared by the server and the processes it
+# starts (they inherit the variable); ``flock`` locks are released by the OS if a holder dies.
+_SLOTS_ENV = "COMMGOV_HEAVY_DIR"
+if not os.environ.get(_SLOTS_ENV):
+    os.environ[_SLOTS_ENV] = tempfile.mkdtemp(prefix="commgov-heavy-")
 
 
 class AppLimitError(ValueError):
@@ -87,6 +101,13 @@ def check_settings(scenario: Any, overrides: Mapping[str, Any]) -> None:
                             f"`run.py simulate` for bigger models.")
 
 
+def check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise AppLimitError(f"seed {str(seed)[:40]!r}: allowed a whole number from 0 to "
+                            f"{2**32 - 1:,}.")
+    return seed
+
+
 def step_days(days: Any) -> int:
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_STEP_DAYS:
         raise AppLimitError(f"step of {days!r} days: allowed 1 to {MAX_STEP_DAYS:,}.")
@@ -109,16 +130,41 @@ def check_compare(a_scenario: Any, a_overrides: Mapping[str, Any], b_scenario: A
     check_settings(b_scenario, b_overrides)
 
 
+def _try_slot() -> int | None:
+    """An open, exclusively locked slot file, or None if all ``MAX_HEAVY`` are taken."""
+    folder = Path(os.environ[_SLOTS_ENV])
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(MAX_HEAVY):
+        fd = os.open(folder / f"slot{i}", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return fd
+    return None
+
+
 @contextmanager
 def heavy(wait: float = BUSY_WAIT) -> Iterator[None]:
-    """Hold one of the machine's ``MAX_HEAVY`` slots for a model build or a comparison."""
-    if not _heavy.acquire(timeout=wait):
-        raise AppLimitError(f"the server is busy: {MAX_HEAVY} models are being built or "
-                            f"compared right now; try again in a moment.")
+    """Hold one of the server's ``MAX_HEAVY`` slots for a model build or a comparison.
+
+    The slots are shared by every process of one server (threads of the web server, session
+    workers, the comparison pool), so a classroom cannot build thirty models at once.
+    """
+    deadline = time.monotonic() + wait
+    fd = _try_slot()
+    while fd is None:
+        if time.monotonic() >= deadline:
+            raise AppLimitError(f"the server is busy: {MAX_HEAVY} models are being built or "
+                                f"compared right now; try again in a moment.")
+        time.sleep(0.05)
+        fd = _try_slot()
     try:
         yield
     finally:
-        _heavy.release()
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def exposure_notice(host: str, port: int) -> str:
