@@ -431,6 +431,81 @@ def test_exports_and_share_links(browser: object, server: str, page: object,
         shared.close()
 
 
+# ------------------------------------------------------------------------------ upload, inspect
+def _street_graphml(path: Path, households: int = 240) -> bytes:
+    import io
+
+    import networkx as nx
+    import numpy as np
+
+    from commgov.model.graph import generate
+    from commgov.scenarios.schema import GraphSpec
+    nb = generate(GraphSpec(communities=1, households_per_community=households,
+                            grids_per_community=2, compounds_per_community=3),
+                  np.random.default_rng(7))
+    buf = io.BytesIO()
+    nx.write_graphml(nb.graph, buf)
+    path.write_bytes(buf.getvalue())
+    return buf.getvalue()
+
+
+def test_upload_a_community_and_inspect_its_agents(page: object, tmp_path: Path) -> None:
+    """A planner's own files are checked like the CLI checks them; a click inspects."""
+    from commgov.viz import upload
+    from commgov.viz.session import Explorer, Settings
+
+    page.click(".cg-tab-explore")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[staff]\nper_10k_residents = -3\n")
+    page.set_input_files(".cg-upload-file", str(bad))
+    page.wait_for_selector(".cg-upload-error >> text=/bad.toml: staff.per_10k_residents = -3 "
+                           "is out of range: allowed/")
+    sneaky = tmp_path / "sneaky.toml"
+    sneaky.write_text('[graph]\nfile = "/etc/passwd"\n')
+    page.set_input_files(".cg-upload-file", str(sneaky))
+    page.wait_for_selector(".cg-upload-error >> text=/cannot name files on the server/")
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"#" * 2_100_000)
+    page.set_input_files(".cg-upload-file", str(big))
+    page.wait_for_selector(".cg-upload-error >> text=/2,100,000 bytes; the app accepts/")
+
+    graph = tmp_path / "street.graphml"
+    data = _street_graphml(graph)
+    page.set_input_files(".cg-upload-file", str(graph))
+    page.wait_for_selector(".cg-scenario >> text=Uploaded: street.graphml", timeout=60_000)
+    assert not page.query_selector(".cg-upload-error")
+    page.wait_for_selector("text=/240 households/", timeout=READY)
+    page.wait_for_selector(".cg-day >> text=Day 0")
+    page.click(".cg-month")
+    _wait_day(page, 30)
+
+    # Where the agents are drawn: the same picture, built here from the same file.
+    ex = Explorer(Settings(upload.accept([("street.graphml", data)]).key,
+                           upload=upload.accept([("street.graphml", data)])))
+    pic = ex.picture
+    img = page.locator("img.cg-base").bounding_box()
+    layer = page.locator(".cg-map-click").bounding_box()
+    scale = img["width"] / pic.width
+
+    def click(x: float, y: float) -> None:      # picture pixels → the click layer
+        page.locator(".cg-map-click").click(position={
+            "x": img["x"] - layer["x"] + x * scale, "y": img["y"] - layer["y"] + y * scale})
+    px, py = pic.node_px
+    i = int(len(px) // 2)
+    click(px[i], py[i])
+    page.wait_for_selector(f".cg-inspect-title >> text=Household {i + 1}")
+    table = page.inner_text(".cg-inspect-table")
+    assert "Trust in the community" in table and "Its grid worker" in table
+    wx, wy = pic.worker_px
+    click(wx[0], wy[0])
+    page.wait_for_selector(".cg-inspect-title >> text=/Grid worker \\d+/")
+    assert "Cases handled so far" in page.inner_text(".cg-inspect-table")
+    page.click(".cg-inspect-close")
+    page.wait_for_selector("text=/Click a household, a grid worker/")
+    ex.close()
+    _pick(page, ".cg-scenario", "Baseline (status quo)")
+
+
 # ------------------------------------------------------------------------------ classroom
 def _measure(browser: object, url: str, n: int, seconds: float = 15.0) -> list[float]:
     """Days per second of each of ``n`` sessions running at full speed at once."""

@@ -606,3 +606,72 @@ def test_remote_session_runs_in_its_own_process_and_never_goes_out_of_step() -> 
     finally:
         r.close()
     assert not r._worker.is_alive()
+
+
+# ------------------------------------------------------------------ upload and inspect
+@pytest.mark.parametrize("files, says", [
+    ([("s.toml", b"[staff]\nper_10k_residents = -3\n")],
+     "s.toml: staff.per_10k_residents = -3 is out of range"),
+    ([("s.toml", b'[graph]\nfile = "/etc/passwd"\n')], "cannot name files on the server"),
+    ([("s.toml", b'extends = "../../etc/x"\n')], "may extend only one of the app's"),
+    ([("s.toml", b"a = [\n")], "s.toml, end of document: invalid TOML"),
+    ([("s.toml", b"#" * 2_000_001)], "2,000,001 bytes; the app accepts files up to"),
+    ([("s.toml", b'[graph]\ncommunities = 20\nhouseholds_per_community = 10000\n')],
+     "s.toml: 200,000 households is more than the app runs"),
+    ([("../../etc/passwd", b"x")], "passwd: not a file type the app reads"),
+    ([("g.graphml", b"<graphml>nope")], "g.graphml: cannot be read as GraphML"),
+    ([("edges.csv", b"source,target\n1,2\n")], "needs its node table"),
+])
+def test_uploads_are_data_with_the_clis_named_errors(files, says) -> None:
+    from commgov.viz import limits, upload
+    with pytest.raises(limits.AppLimitError, match=re.escape(says)) as err:
+        upload.accept(files)
+    assert "commgov-upload-" not in str(err.value)      # our private folder is never shown
+
+
+def test_an_uploaded_graph_runs_exports_and_is_inspected(tmp_path) -> None:
+    import io
+
+    import networkx as nx
+
+    from commgov.model.graph import generate
+    from commgov.scenarios.loader import load_scenario
+    from commgov.scenarios.schema import GraphSpec
+    from commgov.viz import upload
+    from commgov.viz.session import Explorer
+    nb = generate(GraphSpec(communities=1, households_per_community=200,
+                            grids_per_community=2, compounds_per_community=3),
+                  np.random.default_rng(3))
+    buf = io.BytesIO()
+    nx.write_graphml(nb.graph, buf)
+    up = upload.accept([("my street.graphml", buf.getvalue())])
+    ex = Explorer(Settings(up.key, (("staff.per_10k_residents", 24.5),), 1, upload=up))
+    try:
+        assert ex.error == "" and ex.model.neighbourhood.n_households == 200
+        ex.step(20)
+        # the exported scenario runs next to the uploaded file, as uploaded
+        (tmp_path / "my street.graphml").write_bytes(buf.getvalue())
+        (tmp_path / "s.toml").write_bytes(ex.export("scenario.toml"))
+        loaded = load_scenario(tmp_path / "s.toml")
+        assert loaded.scenario.staff.per_10k_residents == 24.5
+        # a click on a household's disc, a worker's triangle, a compound's corner
+        pic = ex.picture
+        px, py = pic.node_px
+        ex.inspect(px[7], py[7])
+        assert ex.frame.inspection.title == "Household 8"
+        rows = dict(ex.frame.inspection.rows)
+        trust = ex.model.households.trust[7]
+        assert rows["Trust in the community"] == f"{100 * trust:.0f}%"
+        wx, wy = pic.worker_px
+        ex.inspect(wx[0], wy[0])
+        assert ex.frame.inspection.pick.kind == "worker"
+        ex.set_view(lang="zh")
+        assert ex.frame.inspection.title.startswith("网格员")
+        ex.inspect(-1, -1)
+        assert ex.frame.inspection is None
+    finally:
+        ex.close()
+    # the key is no path: an unknown upload key is refused by name
+    from commgov.viz import limits
+    with pytest.raises(limits.AppLimitError, match="upload the file again"):
+        limits.check_settings("upload:0000000000000000", {})

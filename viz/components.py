@@ -9,6 +9,8 @@ Every visible word comes from :mod:`commgov.viz.i18n`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import html
 import threading
@@ -22,6 +24,7 @@ import solara
 
 from commgov.scenarios.loader import list_scenarios
 from commgov.viz import i18n, limits
+from commgov.viz import upload as upload_mod
 from commgov.viz.charts import COMPARE_METRICS, DIRECTION, compare_png
 from commgov.viz.compare import Comparison, Row, compare, fmt_value, tradeoff_text
 from commgov.viz.lessons import LESSON_BY_ID, LESSONS, Lesson, Setup
@@ -36,6 +39,7 @@ from commgov.viz.levers import (
 from commgov.viz.links import parse_query, share_query
 from commgov.viz.network import COLOUR_BY, legend
 from commgov.viz.session import SPEEDS, SUMMARY_METRICS, Frame, Settings
+from commgov.viz.upload import Upload
 from commgov.viz.worker import RemoteExplorer, compare_pool
 
 PRIMARY = "#1f5f99"
@@ -90,6 +94,11 @@ CSS = """
                  background: #fff8e1; border-left: 4px solid #e0701b; padding: 3px 8px;
                  font-size: 13.5px; }
 .cg-changes { margin: 0 0 4px 0; padding-left: 18px; font-size: 13.5px; }
+.cg-inspect-table { border-collapse: collapse; font-size: 13px; width: 100%; }
+.cg-inspect-table th { text-align: left; font-weight: 500; color: #3e4c59; padding: 1px 8px 1px 0; }
+.cg-inspect-table td { padding: 1px 0; }
+.cg-inspect h4 { font-size: 14.5px; margin: 4px 0; color: #16324f; }
+.cg-upload h3 { font-size: 14px; font-weight: 600; margin: 8px 0 2px 0; color: #16324f; }
 .cg-info .cg-h4 { font-size: 14px; font-weight: 600; margin: 10px 0 3px 0; color: #16324f; }
 .cg-info .cg-h { font-size: 16.5px; font-weight: 600; margin: 2px 0 6px 0; color: #16324f; }
 .cg-explain summary { cursor: pointer; font-weight: 600; color: #1f5f99; margin-top: 8px; }
@@ -186,16 +195,105 @@ def run_in_thread(fn: Callable[[], Any]) -> None:
 # --------------------------------------------------------------------------------------------
 @solara.component
 def ScenarioPicker(value: str, on_value: Callable[[str], None], lang: str,
-                   label_key: str = "scenario", css: str = "cg-scenario") -> None:
-    """Any file in ``scenarios/``, by its planner-facing name; the description below."""
+                   label_key: str = "scenario", css: str = "cg-scenario",
+                   uploaded: Upload | None = None) -> None:
+    """Any file in ``scenarios/``, by its planner-facing name; the description below.
+    ``uploaded``: the session's uploaded community, offered as one more choice."""
     names = solara.use_memo(scenario_names, [])
     items = [{"title": i18n.scenario_label(n, lang), "value": n} for n, _ in names]
     desc = dict(names).get(value, "")
+    if uploaded is not None:
+        label = i18n.t("upload.loaded", lang, name=uploaded.name)
+        items.append({"title": label, "value": uploaded.key})
+        if value == uploaded.key:
+            desc = label
     with solara.Column(gap="2px"):
         rv.Select(label=i18n.t(label_key, lang), items=items, v_model=value,
                   on_v_model=lambda v: on_value(str(v)), density="compact",
                   hide_details=True, variant="outlined", class_=css)
         solara.Text(i18n.scenario_description(value, lang, desc), classes=["cg-caption"])
+
+
+@solara.component_vue("upload_input.vue")
+def UploadInput(label: str, accept: str, max_bytes: int,
+                event_upload: Callable[[list[dict[str, Any]]], None]) -> None:
+    """A file input whose files reach the server as data (base64 text), never as paths."""
+
+
+def read_upload(items: Any) -> upload_mod.Upload:
+    """The browser's ``[{name, size, data}]`` as an accepted upload, or UploadError."""
+    if not isinstance(items, list) or not items:
+        raise upload_mod.UploadError(f"no file arrived; upload {upload_mod.ALLOWED}.")
+    files: list[tuple[Any, bytes]] = []
+    for item in items[:3]:
+        item = item if isinstance(item, dict) else {}
+        name = upload_mod._display(item.get("name", "upload"))
+        size, data = item.get("size"), item.get("data")
+        if isinstance(size, int) and size > limits.MAX_UPLOAD_BYTES or \
+                isinstance(data, str) and len(data) > limits.MAX_UPLOAD_BYTES * 4 // 3 + 8:
+            raise upload_mod.UploadError(
+                f"{name} is {size:,} bytes; the app accepts files up to "
+                f"{limits.MAX_UPLOAD_BYTES:,} bytes. Run bigger communities with "
+                f"`run.py simulate`." if isinstance(size, int) else
+                f"{name}: larger than the app accepts ({limits.MAX_UPLOAD_BYTES:,} bytes).")
+        if not isinstance(data, str):
+            raise upload_mod.UploadError(f"{name}: no file content arrived; upload it again.")
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            raise upload_mod.UploadError(f"{name}: the file did not arrive intact; upload it "
+                                         f"again.") from None
+        files.append((name, raw))
+    return upload_mod.accept(files)
+
+
+@solara.component
+def UploadPanel(on_upload: Callable[[upload_mod.Upload], None], lang: str) -> None:
+    """Upload a scenario or a graph, checked on the server like the CLI checks it."""
+    problem = solara.use_reactive("")
+
+    def got(items: list[dict[str, Any]]) -> None:
+        try:
+            up = read_upload(items)
+        except limits.AppLimitError as exc:       # UploadError: named, shown, nothing runs
+            problem.set(str(exc))
+            return
+        problem.set("")
+        on_upload(up)
+
+    with solara.Column(gap="4px", classes=["cg-upload"]):
+        solara.HTML("h3", unsafe_innerHTML=i18n.t("upload.title", lang), classes=["cg-h4"])
+        UploadInput(label=i18n.t("upload.button", lang),
+                    accept=".toml,.graphml,.xml,.csv,.txt,.edgelist",
+                    max_bytes=limits.MAX_UPLOAD_BYTES, event_upload=got)
+        solara.Text(i18n.t("upload.help", lang, mb=f"{limits.MAX_UPLOAD_BYTES / 1e6:g}"),
+                    classes=["cg-caption"])
+        if problem.value:
+            solara.Error(problem.value, classes=["cg-upload-error"])
+
+
+@solara.component_vue("map_click.vue")
+def MapClick(width: int, height: int, event_pick: Callable[[dict[str, float]], None]) -> None:
+    """A transparent layer over the map that reports clicks in picture pixels."""
+
+
+@solara.component
+def InspectPanel(frame: Frame, on_close: Callable[[], None], lang: str) -> None:
+    """The clicked household, grid worker or compound's firm, as it is on this day."""
+    ins = frame.inspection
+    with solara.Column(gap="2px", classes=["cg-inspect"]):
+        if ins is None:
+            solara.Text(i18n.t("inspect.hint", lang), classes=["cg-caption"])
+            return
+        with solara.Row(justify="space-between", style={"align-items": "baseline"}):
+            solara.HTML("h4", unsafe_innerHTML=html.escape(ins.title),
+                        classes=["cg-inspect-title"])
+            solara.Button(i18n.t("inspect.close", lang), text=True, color="primary",
+                          on_click=on_close, classes=["cg-inspect-close"])
+        rows = "".join(f"<tr><th scope='row'>{html.escape(k)}</th><td>{html.escape(v)}</td>"
+                       f"</tr>" for k, v in ins.rows)
+        solara.HTML("table", unsafe_innerHTML=f"<tbody>{rows}</tbody>",
+                    classes=["cg-inspect-table"])
 
 
 @solara.component
@@ -413,7 +511,8 @@ def SummaryPanel(frame: Frame, lang: str) -> None:
 
 @solara.component
 def MapView(frame: Frame, colour_by: str, on_colour_by: Callable[[str], None],
-            lang: str) -> None:
+            lang: str, on_pick: Callable[[float | None, float | None], None] | None = None
+            ) -> None:
     """The neighbourhood graph: three stacked pictures (static, moving, static)."""
     items = [{"title": i18n.pick(i18n.COLOUR_BY[k], lang), "value": k} for k in COLOUR_BY]
     note = (i18n.t("map.aggregated", lang, n=frame.n_households) if frame.aggregated else
@@ -430,6 +529,11 @@ def MapView(frame: Frame, colour_by: str, on_colour_by: Callable[[str], None],
             solara.Image(frame.background_png, classes=["cg-base"])
             solara.Image(frame.nodes_png, classes=["cg-layer", "cg-nodes"])
             solara.Image(frame.overlay_png, classes=["cg-layer"])
+            if on_pick is not None:
+                MapClick(width=frame.width, height=frame.height,
+                         event_pick=lambda p: on_pick(p.get("x"), p.get("y")))
+        if on_pick is not None:
+            InspectPanel(frame, lambda: on_pick(None, None), lang)
         with solara.Div(classes=["cg-legend"]):
             for it in legend(colour_by, frame.aggregated, lang):
                 bar = "linear-gradient" in it.css
@@ -584,7 +688,7 @@ def CentreColumn(frame_r: solara.Reactive[Frame | None], settings: Settings, col
         elif frame.settings != settings:
             solara.ProgressLinear(True)
         SummaryPanel(frame, lang)
-        MapView(frame, colour_by, on_colour_by, lang)
+        MapView(frame, colour_by, on_colour_by, lang, on_pick=explorer.inspect)
         ChartsView(frame, lang)
         ExportPanel(explorer, settings, lang)
 
@@ -825,6 +929,7 @@ def Page() -> None:
     cmp_result = solara.use_reactive(None)
     cmp_progress = solara.use_reactive((0, 0))
     cmp_request = solara.use_reactive(0)
+    uploaded = solara.use_reactive(None)
 
     def start() -> RemoteExplorer | str:
         try:
@@ -869,7 +974,17 @@ def Page() -> None:
         explorer.rebuild(new)
 
     def pick_scenario(name: str) -> None:
-        apply(Settings(name, (), settings.value.seed))
+        up = uploaded.value if uploaded.value is not None and name == uploaded.value.key \
+            else None
+        apply(Settings(name, (), settings.value.seed, upload=up))
+
+    def load_upload(up: Upload) -> None:
+        """A planner's own community: a fresh start from day 0, paused."""
+        uploaded.set(up)
+        playing.set(False)
+        new = Settings(up.key, (), settings.value.seed, upload=up)
+        settings.set(new)
+        explorer.reset(new)
 
     def load_lesson(ls: Lesson) -> None:
         playing.set(False)
@@ -925,7 +1040,9 @@ def Page() -> None:
             with solara.Div(classes=["cg-grid"]):
                 with solara.Column(gap="12px", classes=["cg-left"]):
                     with solara.Column(gap="8px", classes=["cg-panel"]):
-                        ScenarioPicker(settings.value.scenario, pick_scenario, L)
+                        ScenarioPicker(settings.value.scenario, pick_scenario, L,
+                                       uploaded=uploaded.value)
+                        UploadPanel(load_upload, L)
                     RunControls(explorer, frame, playing, settings, apply, L)
                     with solara.Column(gap="4px", classes=["cg-panel"]):
                         solara.HTML("h2", unsafe_innerHTML=i18n.t("settings", L),

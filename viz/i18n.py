@@ -58,6 +58,16 @@ UI: dict[str, Pair] = {
     "run.pending": ("applying…", "正在应用……"),
     "export.title": ("Export", "导出"),
     "a11y.progress": ("Progress", "进度"),
+    # Uploading a planner's own community (viz/upload.py)
+    "upload.title": ("Your own community", "上传自己的社区"),
+    "upload.button": ("Upload a file…", "上传文件……"),
+    "upload.help": ("A scenario .toml (like those in scenarios/), a .graphml graph, or an edge "
+                    "list .csv with its node table .csv; up to {mb} MB. Checked like "
+                    "`run.py simulate` checks it.",
+                    "场景 .toml 文件（格式同 scenarios/ 中的文件）、.graphml 网络文件，"
+                    "或边列表 .csv 及其节点表 .csv；不超过 {mb} MB。"
+                    "检查方式与 `run.py simulate` 相同。"),
+    "upload.loaded": ("Uploaded: {name}", "已上传：{name}"),
     # Inspecting an agent on the map (viz/inspector.py)
     "inspect.title": ("Inspect", "查看"),
     "inspect.hint": ("Click a household, a grid worker (▲) or a compound (its property firm) "

@@ -95,9 +95,9 @@ GROUP_ORDER: tuple[str, ...] = ("grid", "load", "party", "residents", "context")
 @cache
 def scenario_values(scenario: str) -> dict[str, Any]:
     """The value of every lever's parameter in a scenario file (model units)."""
-    from commgov.viz.limits import scenario_name
+    from commgov.viz.limits import scenario_source
 
-    data = load_scenario(scenario_name(scenario)).scenario.model_dump()
+    data = load_scenario(scenario_source(scenario)).scenario.model_dump()
     out: dict[str, Any] = {}
     for lv in LEVERS:
         node: Any = data

@@ -68,6 +68,21 @@ def scenario_name(name: Any) -> str:
     return name
 
 
+def scenario_source(name: Any) -> str | Path:
+    """What the scenario loader reads for an app scenario: a name of the scenario folder, or
+    the private copy of a community uploaded in this process (``viz/upload.py``), never a
+    path sent by a browser."""
+    if isinstance(name, str) and name.startswith("upload:"):
+        from commgov.viz import upload
+
+        path = upload.path_of(name)
+        if path is None:
+            raise AppLimitError(f"the uploaded community {name[:40]!r} is not loaded on the "
+                                f"server (it restarted?); upload the file again.")
+        return path
+    return scenario_name(name)
+
+
 def check_overrides(overrides: Mapping[str, Any]) -> None:
     """Only the page's levers, each inside its slider's range (model units)."""
     from commgov.viz.levers import LEVER_BY_KEY
@@ -91,9 +106,9 @@ def check_overrides(overrides: Mapping[str, Any]) -> None:
 
 def check_settings(scenario: Any, overrides: Mapping[str, Any]) -> None:
     """A model the app may build: name, lever ranges, the schema, and the size cap."""
-    scenario_name(scenario)
+    source = scenario_source(scenario)
     check_overrides(overrides)
-    loaded = load_scenario(scenario, dict(overrides))     # the scenario files' own schema
+    loaded = load_scenario(source, dict(overrides))       # the scenario files' own schema
     g = loaded.scenario.graph
     if not g.file and g.communities * g.households_per_community > MAX_HOUSEHOLDS:
         raise AppLimitError(f"{g.communities} communities x {g.households_per_community:,} "

@@ -22,6 +22,7 @@ import numpy as np
 from commgov.model.community import CommunityModel
 from commgov.viz import limits
 from commgov.viz.charts import LIVE_METRICS, LiveCharts
+from commgov.viz.inspector import Inspection, Pick, describe, pick
 from commgov.viz.levers import (
     LEVER_BY_KEY,
     lever_values,
@@ -30,6 +31,7 @@ from commgov.viz.levers import (
     set_live,
 )
 from commgov.viz.network import NetworkPicture
+from commgov.viz.upload import Upload, register
 
 FRAME_INTERVAL = 0.2            # seconds between published frames while running (5 a second)
 MAX_FRAME_INTERVAL = 2.0        # with a full classroom on one server, a picture every 2 s
@@ -52,6 +54,12 @@ class Settings:
     scenario: str = "baseline"
     overrides: tuple[tuple[str, Any], ...] = ()
     seed: int = 0
+    upload: Upload | None = None      # an uploaded community; ``scenario`` is then its key
+
+    def prepare(self) -> None:
+        """Make an uploaded community loadable in this process (validated as data)."""
+        if self.upload is not None:
+            register(self.upload)
 
     @property
     def override_dict(self) -> dict[str, Any]:
@@ -61,11 +69,12 @@ class Settings:
         return replace(self, overrides=tuple(sorted(overrides.items())))
 
     def build(self, wait: float = limits.BUSY_WAIT) -> CommunityModel:
+        self.prepare()
         limits.check_settings(self.scenario, self.override_dict)   # never trust the browser
         limits.check_seed(self.seed)
         with limits.heavy(wait):
-            return CommunityModel(scenario=self.scenario, rng=self.seed,
-                                  **model_kwargs(self.override_dict))
+            return CommunityModel(scenario=limits.scenario_source(self.scenario),
+                                  rng=self.seed, **model_kwargs(self.override_dict))
 
 
 @dataclass(frozen=True)
@@ -105,14 +114,20 @@ class Frame:
     start: dict[str, float] = field(default_factory=dict)    # every metric on day 0 (or
     #                                                      on changed_day)
     latest: dict[str, float] = field(default_factory=dict)   # and today
+    inspection: Inspection | None = None     # the agent clicked on the map, as it is now
 
 
 def scenario_toml(settings: Settings, day: int = 0) -> str:
     """The settings as a scenario file: ``extends`` the chosen scenario, then the levers.
 
-    ``python run.py simulate FILE --seed S`` reruns exactly this model.
+    ``python run.py simulate FILE --seed S`` reruns exactly this model (an uploaded
+    community: next to its uploaded graph file).
     """
     import tomli_w
+
+    if settings.upload is not None:
+        from commgov.viz.upload import scenario_text
+        return scenario_text(settings.upload, settings.override_dict, settings.seed, day)
 
     nested: dict[str, Any] = {}
     for key, value in settings.overrides:
@@ -175,6 +190,7 @@ class Explorer:
         self.sessions = 1
         self.stop_day: int | None = None
         self.changed_day: int | None = None   # the day live levers last changed
+        self.selected: Pick | None = None     # the agent inspected on the map
         self.settings = settings or Settings()
         try:
             self.model = self.settings.build(limits.START_WAIT)
@@ -197,6 +213,7 @@ class Explorer:
         ranges and the scenario schema) before they touch the running model.
         """
         try:
+            settings.prepare()
             limits.check_settings(settings.scenario, settings.override_dict)
         except ValueError as exc:                  # refused: the model runs on unchanged
             self.error = str(exc)
@@ -240,6 +257,7 @@ class Explorer:
             self.model = model
             self.error = ""
             self.changed_day = None
+            self.selected = None                   # a new model: other agents
             self._generation += 1
             self._rate.clear()
             self._pictures()
@@ -282,6 +300,16 @@ class Explorer:
                 return
             self.stop_day = day
         self.play()
+
+    def inspect(self, x: float | None, y: float | None) -> None:
+        """Select the agent at map picture pixel (x, y) (None: close); every frame then
+        carries its state (:mod:`commgov.viz.inspector`)."""
+        with self.lock:
+            if x is None or y is None:
+                self.selected = None
+            else:
+                self.selected = pick(self.picture, self.model, float(x), float(y))
+        self.publish()
 
     def set_drawing(self, interval: float, sessions: int) -> None:
         """Seconds between pictures while running: longer when the server is busy."""
@@ -426,6 +454,8 @@ class Explorer:
             since = changed_day or 0
             start = {k: float(v[min(since, len(v) - 1)]) for k, v in mv.items() if len(v)}
             latest = {k: float(v[-1]) for k, v in mv.items() if len(v)}
+            inspection = describe(model, self.selected, self.lang) \
+                if self.selected is not None else None
             self._frame_id += 1
             frame_id = self._frame_id
         return Frame(
@@ -439,4 +469,4 @@ class Explorer:
             error=self.error, playing=self.playing, ack=self.ack, levers=levers,
             frame_interval=self.frame_interval, sessions=self.sessions,
             stop_day=self.stop_day, start=start, latest=latest,
-            changed_day=changed_day)
+            changed_day=changed_day, inspection=inspection)

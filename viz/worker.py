@@ -120,6 +120,8 @@ def _do(ex: Explorer, op: str, kw: dict[str, Any],
         ex.set_speed(kw["speed"])
     elif op == "view":
         ex.set_view(lang=kw.get("lang"), colour_by=kw.get("colour_by"))
+    elif op == "inspect":
+        ex.inspect(kw.get("x"), kw.get("y"))
     elif op == "drawing":
         ex.set_drawing(kw["interval"], kw["sessions"])
     elif op == "export":
@@ -329,6 +331,10 @@ class RemoteExplorer:
 
     def set_view(self, lang: str | None = None, colour_by: str | None = None) -> int:
         return self._send("view", lang=lang, colour_by=colour_by)
+
+    def inspect(self, x: float | None, y: float | None) -> int:
+        """Inspect the agent at map picture pixel (x, y); None closes the inspector."""
+        return self._send("inspect", x=x, y=y)
 
     def fetch(self, what: str, timeout: float = 60.0) -> bytes:
         """A file of the current run from the worker (see ``Explorer.export``); blocks."""
