@@ -13,6 +13,7 @@ import base64
 import binascii
 import datetime as dt
 import html
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from commgov.viz.upload import Upload
 from commgov.viz.worker import RemoteExplorer, compare_pool
 
 PRIMARY = "#1f5f99"
+CLASS_DAYS_PER_S = 20       # what a lesson needs (issue 13): below it, a shared server says so
 CSS = """
 .cg-page { max-width: 1680px; margin: 0 auto; padding: 0 18px 24px 18px;
            font-size: 14.5px; color: #1f2933; }
@@ -83,7 +85,7 @@ CSS = """
 .cg-cmp-controls { display: flex; flex-wrap: wrap; gap: 12px 24px; align-items: center; }
 .cg-cmp-slider { min-width: 220px; flex: 1 1 220px; }
 .cg-pending .cg-lever-label::after { content: " …"; }
-.cg-pending-note { color: #8a4b00; }
+.cg-pending-note, .cg-page .cg-slow { color: #8a4b00; }
 .cg-stale { opacity: 0.75; }
 .cg-lesson-body { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr));
                   gap: 0 22px; }
@@ -466,6 +468,13 @@ def RunControls(explorer: RemoteExplorer, frame_r: solara.Reactive[Frame | None]
         if frame is not None and running and frame.days_per_second > 0:
             solara.Text(f"{i18n.t('run.measured', lang)}: {frame.days_per_second:.0f} "
                         f"{i18n.t('run.days_per_s', lang)}", classes=["cg-caption", "cg-rate"])
+        if frame is not None and running and frame.sessions > 1 and \
+                0 < frame.days_per_second < CLASS_DAYS_PER_S and \
+                (SPEEDS[speed_idx.value] == 0
+                 or SPEEDS[speed_idx.value] > 1.5 * frame.days_per_second):
+            # Degrading gracefully: a crowded server slows every session; say so and why.
+            solara.Text(i18n.t("run.slow", lang, n=frame.sessions, c=os.cpu_count() or 1,
+                               v=frame.days_per_second), classes=["cg-caption", "cg-slow"])
         if frame is not None and frame.sessions > 3:
             solara.Text(i18n.t("run.busy", lang, n=frame.sessions, s=f"{frame.frame_interval:.1f}"),
                         classes=["cg-caption", "cg-busy"])

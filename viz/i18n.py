@@ -54,6 +54,13 @@ UI: dict[str, Pair] = {
     "run.busy": ("{n} sessions share this server: pictures update every {s} s so the models "
                  "keep their speed.",
                  "本服务器上有 {n} 个会话：图像每 {s} 秒更新一次，以保证模拟速度。"),
+    "run.slow": ("{n} sessions share this server's {c} processor cores, so this model runs "
+                 "at {v:.0f} simulated days a second (a lesson needs about 20). Closing idle "
+                 "tabs, a smaller community or \u2018Run to day\u2019 with fewer days helps; "
+                 "the results are the same, only slower.",
+                 "本服务器的 {c} 个处理器核心由 {n} 个会话共用，本模型每秒只能模拟 {v:.0f} 天"
+                 "（课堂约需 20 天）。关闭不用的标签页、缩小社区规模或减少“运行到第几天”的天数"
+                 "会更快；结果不变，只是更慢。"),
     "run.starting": ("Starting this session's model…", "正在启动本会话的模型……"),
     "run.pending": ("applying…", "正在应用……"),
     "export.title": ("Export", "导出"),

@@ -191,5 +191,7 @@ def exposure_notice(host: str, port: int) -> str:
             f"and run models on it, without a password. They cannot read or write files: "
             f"scenarios are picked by name from {SCENARIO_DIR}, and each session is capped "
             f"at {MAX_HOUSEHOLDS:,} households, {MAX_COMPARE_DAYS:,}-day comparisons with "
-            f"{MAX_COMPARE_SEEDS} seeds, and {MAX_HEAVY} heavy jobs at a time. Use it on a "
+            f"{MAX_COMPARE_SEEDS} seeds, {MAX_HEAVY} heavy jobs and {MAX_SESSIONS} sessions "
+            f"at a time; uploaded files (at most {MAX_UPLOAD_BYTES:,} bytes) are read as "
+            f"data, never as paths. Use it on a "
             f"network you trust (a classroom), and stop it with Ctrl+C afterwards.")
