@@ -9,6 +9,7 @@ are cited in their labels (``viz/i18n.py``).
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -16,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from commgov.viz import i18n
-from commgov.viz.fonts import picture_lang, setup_matplotlib
+from commgov.viz.fonts import font_context, picture_lang
 from commgov.viz.network import png_bytes
 
 # Shares and 0–1 indices are shown as 0–100.
@@ -75,18 +76,22 @@ def _rgb(fig: Figure) -> np.ndarray:
 class LiveCharts:
     """Four panels of the core metrics for one run, redrawn incrementally."""
 
-    def __init__(self, lang: str = "en", width: int = 900, height: int = 480) -> None:
-        setup_matplotlib()
+    def __init__(self, lang: str = "en", width: int = 900, height: int = 560) -> None:
         self.lang = picture_lang(lang)
+        with font_context():
+            self._build(width, height)
+
+    def _build(self, width: int, height: int) -> None:
         self.horizon = 365
         self.fig = Figure(figsize=(width / 100, height / 100), dpi=100)
         FigureCanvasAgg(self.fig)
         self.axes = self.fig.subplots(2, 2, sharex=True)
-        self.fig.subplots_adjust(left=0.07, right=0.985, top=0.93, bottom=0.1, hspace=0.38,
-                                 wspace=0.16)
+        self.fig.subplots_adjust(left=0.06, right=0.985, top=0.85, bottom=0.09, hspace=0.72,
+                                 wspace=0.26)
         self.lines: dict[str, object] = {}
         for ax, (title, metrics) in zip(self.axes.flat, PANELS, strict=True):
-            ax.set_title(i18n.pick(title, self.lang), fontsize=10.5, loc="left")
+            ax.set_title(i18n.pick(title, self.lang), fontsize=11, loc="left",
+                         pad={1: 6, 2: 19}.get(len(metrics), 35))
             for m in metrics:
                 (line,) = ax.plot([], [], color=COLOURS[m], lw=1.8,
                                   label=i18n.metric_label(m, self.lang))
@@ -96,11 +101,14 @@ class LiveCharts:
             else:
                 ax.set_ylim(0, 20)
             ax.grid(alpha=0.3, lw=0.6)
-            ax.tick_params(labelsize=8.5)
+            ax.tick_params(labelsize=9)
             ax.spines[["top", "right"]].set_visible(False)
             if len(metrics) > 1:
-                ax.legend(loc="center right", fontsize=8, frameon=True, framealpha=0.9,
-                          borderpad=0.3, handlelength=1.4, labelspacing=0.3)
+                # Above the plot, drawn once with the axes: lines never hide it, and a
+                # frame does not pay for laying out its text again.
+                ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2,
+                          fontsize=9, frameon=False, borderaxespad=0.1, handlelength=1.2,
+                          columnspacing=0.9, handletextpad=0.4)
         for ax in self.axes[1]:
             ax.set_xlabel(i18n.t("day_axis", self.lang), fontsize=8.5)
         self._set_xlim()
@@ -120,6 +128,19 @@ class LiveCharts:
 
     def update(self, series: Mapping[str, np.ndarray]) -> bytes:
         """PNG of the panels with ``series`` (metric → values from day 0)."""
+        with font_context():
+            return self._update(series)
+
+    def svg(self) -> bytes:
+        """The panels as they were last drawn, as SVG (the text as glyph outlines)."""
+        import io
+        buf = io.BytesIO()
+        with font_context():
+            self.fig.savefig(buf, format="svg")
+        self._background = None          # savefig drew the lines into the cached canvas
+        return buf.getvalue()
+
+    def _update(self, series: Mapping[str, np.ndarray]) -> bytes:
         n = len(next(iter(series.values()))) if series else 0
         day = max(n - 1, 0)
         stale = self._background is None
@@ -145,48 +166,85 @@ class LiveCharts:
             y = shown(m, np.asarray(series.get(m, np.zeros(n)), dtype=float))
             line.set_data(x, y)
             line.axes.draw_artist(line)
-        for ax in self.axes.flat:            # legends stay readable above the lines
-            if ax.get_legend() is not None:
-                ax.draw_artist(ax.get_legend())
         return png_bytes(_rgb(self.fig))
+
+
+def _wrap(text: str, lang: str, width: int) -> str:
+    """Break a title over lines so neighbouring panels' titles never run into each other."""
+    if lang == "zh":
+        w = max(4, width // 2)
+        return "\n".join(text[i:i + w] for i in range(0, len(text), w))
+    return textwrap.fill(text, width)
+
+
+def compare_figure(runs_a: Sequence[Mapping[str, np.ndarray]],
+                   runs_b: Sequence[Mapping[str, np.ndarray]], metrics: Sequence[str],
+                   label_a: str, label_b: str, lang: str = "en", cols: int = 4,
+                   width: int = 1100) -> Figure:
+    """Small multiples: A (solid) and B (dashed) on shared axes, each run thin, mean bold.
+
+    Titles are wrapped to the panel width and the good direction sits on its own line, so
+    the figure stays legible when a projector (1280×720) shrinks it.
+    """
+    lang = picture_lang(lang)
+    rows = int(np.ceil(len(metrics) / cols))
+    panel_h = 2.7
+    height = panel_h * rows + 0.5
+    chars = int(width / cols / 7.2)
+    with font_context():
+        fig = Figure(figsize=(width / 100, height), dpi=100)
+        FigureCanvasAgg(fig)
+        axes = np.atleast_2d(fig.subplots(rows, cols, sharex=True, squeeze=False))
+        fig.subplots_adjust(left=0.055, right=0.99, top=1 - 0.45 / height,
+                            bottom=0.42 / height, hspace=0.75, wspace=0.3)
+        for ax, m in zip(axes.flat, metrics, strict=False):
+            for runs, colour, style in ((runs_a, A_COLOUR, "-"), (runs_b, B_COLOUR, "--")):
+                ys = [shown(m, np.asarray(r[m], dtype=float)) for r in runs]
+                x = np.arange(len(ys[0]))
+                for y in ys:
+                    ax.plot(x, y, color=colour, lw=0.6, alpha=0.3, ls=style)
+                ax.plot(x, np.mean(ys, axis=0), color=colour, lw=2.0, ls=style)
+            hint = {1: "higher_better", -1: "lower_better"}.get(DIRECTION.get(m, 0))
+            title = _wrap(i18n.metric_label(m, lang), lang, chars)
+            if hint:
+                title += "\n" + i18n.t(hint, lang)
+            ax.set_title(title, fontsize=10, loc="left", linespacing=1.15)
+            ax.grid(alpha=0.3, lw=0.6)
+            ax.tick_params(labelsize=8)
+            ax.spines[["top", "right"]].set_visible(False)
+            if m in PERCENT:
+                lo, hi = ax.get_ylim()
+                ax.set_ylim(max(0.0, lo), min(100.0, hi) if hi <= 100 else hi)
+        for ax in axes.flat[len(metrics):]:
+            ax.set_visible(False)
+        for ax in axes[-1]:
+            ax.set_xlabel(i18n.t("days", lang), fontsize=8.5)
+        handles = [axes.flat[0].plot([], [], color=A_COLOUR, lw=2.2, ls="-")[0],
+                   axes.flat[0].plot([], [], color=B_COLOUR, lw=2.2, ls="--")[0]]
+        fig.legend(handles, [f"A: {label_a}", f"B: {label_b}"], loc="upper center", ncol=2,
+                   fontsize=10, frameon=False, bbox_to_anchor=(0.5, 1.0))
+        fig.canvas.draw()
+    return fig
 
 
 def compare_png(runs_a: Sequence[Mapping[str, np.ndarray]],
                 runs_b: Sequence[Mapping[str, np.ndarray]], metrics: Sequence[str],
                 label_a: str, label_b: str, lang: str = "en", width: int = 1100) -> bytes:
-    """Small multiples: A (solid) and B (dashed) on shared axes, each run thin, mean bold."""
-    setup_matplotlib()
-    lang = picture_lang(lang)
-    cols = 4
-    rows = int(np.ceil(len(metrics) / cols))
-    fig = Figure(figsize=(width / 100, 2.55 * rows + 0.6), dpi=100)
-    FigureCanvasAgg(fig)
-    axes = np.atleast_2d(fig.subplots(rows, cols, sharex=True, squeeze=False))
-    fig.subplots_adjust(left=0.05, right=0.99, top=1 - 0.55 / (2.55 * rows + 0.6),
-                        bottom=0.42 / (2.55 * rows + 0.6), hspace=0.45, wspace=0.25)
-    for ax, m in zip(axes.flat, metrics, strict=False):
-        for runs, colour, style in ((runs_a, A_COLOUR, "-"), (runs_b, B_COLOUR, "--")):
-            ys = [shown(m, np.asarray(r[m], dtype=float)) for r in runs]
-            x = np.arange(len(ys[0]))
-            for y in ys:
-                ax.plot(x, y, color=colour, lw=0.6, alpha=0.3, ls=style)
-            ax.plot(x, np.mean(ys, axis=0), color=colour, lw=2.0, ls=style)
-        hint = {1: "higher_better", -1: "lower_better"}.get(DIRECTION.get(m, 0))
-        title = i18n.metric_label(m, lang) + (f"  ({i18n.t(hint, lang)})" if hint else "")
-        ax.set_title(title, fontsize=10, loc="left")
-        ax.grid(alpha=0.3, lw=0.6)
-        ax.tick_params(labelsize=8)
-        ax.spines[["top", "right"]].set_visible(False)
-        if m in PERCENT:
-            lo, hi = ax.get_ylim()
-            ax.set_ylim(max(0.0, lo), min(100.0, hi) if hi <= 100 else hi)
-    for ax in axes.flat[len(metrics):]:
-        ax.set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel(i18n.t("days", lang), fontsize=8.5)
-    handles = [axes.flat[0].plot([], [], color=A_COLOUR, lw=2.2, ls="-")[0],
-               axes.flat[0].plot([], [], color=B_COLOUR, lw=2.2, ls="--")[0]]
-    fig.legend(handles, [f"A: {label_a}", f"B: {label_b}"], loc="upper center", ncol=2,
-               fontsize=10, frameon=False, bbox_to_anchor=(0.5, 1.0))
-    fig.canvas.draw()
+    """PNG of :func:`compare_figure`."""
+    fig = compare_figure(runs_a, runs_b, metrics, label_a, label_b, lang, width=width)
     return png_bytes(_rgb(fig), level=6)
+
+
+def figure_svg(fig: Figure) -> bytes:
+    """A figure as SVG, drawn with the app's fonts (text as glyph outlines)."""
+    import io
+    buf = io.BytesIO()
+    with font_context():
+        fig.savefig(buf, format="svg")
+    return buf.getvalue()
+
+
+def text_families(fig: Figure) -> list[list[str]]:
+    """The font families of every non-empty piece of text in ``fig`` (for tests)."""
+    texts = fig.findobj(lambda a: hasattr(a, "get_fontproperties") and hasattr(a, "get_text"))
+    return [list(t.get_fontproperties().get_family()) for t in texts if t.get_text()]

@@ -1,31 +1,38 @@
 """Two policies side by side: the same seeds for both (common random numbers), their metric
-curves, and the difference at the end with a verdict per measure.
+curves, and the mean paired difference at the end with its 95% confidence interval.
 
 With the same seed, A and B get the same graph, households and chance events, so a
 difference comes from the policy, not from luck (the method of ``tests/simhelpers.py``).
+A verdict ("B better", "B worse") is given only when the interval excludes zero, in the
+measure's good direction; otherwise the table says "no clear difference". The interval is
+the t interval of ``experiments.runner.t_halfwidth``, the one the CLI reports use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
 
+from commgov.experiments.runner import t_halfwidth
 from commgov.model.community import CommunityModel
 from commgov.viz import i18n, limits
-from commgov.viz.charts import DIRECTION, PERCENT
+from commgov.viz.charts import COMPARE_METRICS, DIRECTION, PERCENT
 from commgov.viz.lessons import Setup
 from commgov.viz.levers import model_kwargs
 
 TABLE_METRICS: tuple[str, ...] = (
-    "on_time_share", "resolved_share", "escalated_share", "issues_open", "petitions_total",
-    "participation_rate", "trust_mean", "fee_collection_rate", "office_uncovered_share",
-    "worker_field_share", "households_per_worker", "property_complaint_share", "silent_share",
-    "satisfied_share")
+    "on_time_share", "on_time_share_90d", "resolved_share", "escalated_share", "issues_open",
+    "overdue_open_per_1k", "petitions_total", "participation_rate", "trust_mean",
+    "fee_collection_rate", "office_uncovered_share", "office_wait_share_90d",
+    "formalism_share", "worker_field_share", "households_per_worker",
+    "property_complaint_share", "silent_share", "satisfied_share")
 # Daily measures that jump from day to day are compared on their last 30 days' mean.
 DAILY: frozenset[str] = frozenset({"issues_open", "office_uncovered_share",
-                                   "worker_field_share"})
+                                   "worker_field_share", "overdue_open_per_1k",
+                                   "formalism_share"})
 TAIL_DAYS = 30
 
 Run = dict[str, np.ndarray]
@@ -33,14 +40,23 @@ Run = dict[str, np.ndarray]
 
 @dataclass(frozen=True)
 class Row:
+    """One measure: A's and B's means, and the mean paired difference B − A with its CI."""
+
     metric: str
     a: float
     b: float
-    verdict: int       # +1 B better, -1 B worse, 0 about the same (or no direction)
+    diff: float        # mean over seeds of (B − A) on the same seed
+    half: float        # half-width of the 95% t interval of ``diff``; NaN with one seed
+    n: int             # replications (seeds)
+    verdict: int       # +1 B better, -1 B worse, 0 no clear difference (or no direction)
 
     @property
-    def diff(self) -> float:
-        return self.b - self.a
+    def lo(self) -> float:
+        return self.diff - self.half
+
+    @property
+    def hi(self) -> float:
+        return self.diff + self.half
 
 
 @dataclass(frozen=True)
@@ -54,11 +70,18 @@ class Comparison:
     rows: tuple[Row, ...]
 
 
+KEEP: tuple[str, ...] = tuple(dict.fromkeys((*TABLE_METRICS, *COMPARE_METRICS)))
+
+
 def run_once(setup: Setup, days: int, seed: int) -> Run:
-    """One seeded run; every DataCollector column as an array from day 0 to ``days``."""
+    """One seeded run; the compared DataCollector columns as arrays from day 0 to ``days``.
+
+    Module-level, so a process pool can run it (the app runs comparisons in one).
+    """
     model = CommunityModel(scenario=setup.scenario, rng=seed, **model_kwargs(setup.overrides))
     model.run_for(days)
-    return {k: np.asarray(v, dtype=float) for k, v in model.datacollector.model_vars.items()}
+    mv = model.datacollector.model_vars
+    return {k: np.asarray(mv[k], dtype=float) for k in KEEP}
 
 
 def end_value(metric: str, run: Run) -> float:
@@ -66,41 +89,87 @@ def end_value(metric: str, run: Run) -> float:
     return float(np.mean(y[-TAIL_DAYS:])) if metric in DAILY else float(y[-1])
 
 
-def verdict(metric: str, a: float, b: float) -> int:
-    """+1 if B is clearly better, -1 if clearly worse, else 0."""
+def verdict(metric: str, lo: float, hi: float) -> int:
+    """+1 if B is better, -1 if worse, only when the 95% CI of B − A excludes zero.
+
+    "Better" follows the measure's direction (higher on-time share is good, more open
+    issues is bad); a measure without a direction, or a CI that spans zero, gets 0.
+    """
     sign = DIRECTION.get(metric, 0)
-    if sign == 0:
+    if sign == 0 or not (np.isfinite(lo) and np.isfinite(hi)):
         return 0
-    diff = b - a
-    threshold = 0.005 if metric in PERCENT else max(0.5, 0.05 * abs(a))
-    if abs(diff) < threshold:
-        return 0
-    return sign if diff > 0 else -sign
+    if lo > 0:
+        return sign
+    if hi < 0:
+        return -sign
+    return 0
+
+
+def paired_rows(runs_a: Sequence[Run], runs_b: Sequence[Run]) -> tuple[Row, ...]:
+    """Per measure: means, mean paired difference and its 95% t interval (common seeds)."""
+    rows = []
+    n = len(runs_a)
+    for m in TABLE_METRICS:
+        va = np.array([end_value(m, r) for r in runs_a])
+        vb = np.array([end_value(m, r) for r in runs_b])
+        d = vb - va
+        diff = float(np.mean(d))
+        half = float(t_halfwidth(np.std(d, ddof=1), n)) if n > 1 else float("nan")
+        rows.append(Row(m, float(np.mean(va)), float(np.mean(vb)), diff, half, n,
+                        verdict(m, diff - half, diff + half)))
+    return tuple(rows)
 
 
 def compare(a: Setup, b: Setup, days: int = 365, seeds: Sequence[int] = (0, 1, 2),
             progress: Callable[[int, int], None] | None = None,
-            cancelled: Callable[[], bool] | None = None) -> Comparison | None:
-    """Run A and B on the same seeds; None if ``cancelled()`` turned true on the way."""
+            cancelled: Callable[[], bool] | None = None,
+            executor: Executor | None = None) -> Comparison | None:
+    """Run A and B on the same seeds; None if ``cancelled()`` turned true on the way.
+
+    With an ``executor`` (a process pool) the runs go there, off the caller's process;
+    without one they run here, one after another. Both setups, the days and the seeds are
+    checked against the app's limits first, and the comparison holds one of the machine's
+    heavy-work slots while it runs (:mod:`commgov.viz.limits`).
+    """
     limits.check_compare(a.scenario, a.overrides, b.scenario, b.overrides, days, seeds)
-    total = 2 * len(seeds)
-    runs: dict[str, list[Run]] = {"a": [], "b": []}
-    done = 0
-    for seed in seeds:
-        for side, setup in (("a", a), ("b", b)):
+    jobs = [(side, i, setup, seed) for i, seed in enumerate(seeds)
+            for side, setup in (("a", a), ("b", b))]
+    with limits.heavy():
+        out = _run_jobs(jobs, days, progress, cancelled, executor)
+    if out is None:
+        return None
+    runs_a = tuple(out["a", i] for i in range(len(seeds)))
+    runs_b = tuple(out["b", i] for i in range(len(seeds)))
+    return Comparison(a, b, days, tuple(seeds), runs_a, runs_b, paired_rows(runs_a, runs_b))
+
+
+def _run_jobs(jobs: list[tuple[str, int, Setup, int]], days: int,
+              progress: Callable[[int, int], None] | None,
+              cancelled: Callable[[], bool] | None,
+              executor: Executor | None) -> dict[tuple[str, int], Run] | None:
+    total = len(jobs)
+    out: dict[tuple[str, int], Run] = {}
+    if executor is None:
+        for done, (side, i, setup, seed) in enumerate(jobs, 1):
             if cancelled is not None and cancelled():
                 return None
-            with limits.heavy():
-                runs[side].append(run_once(setup, days, seed))
-            done += 1
+            out[side, i] = run_once(setup, days, seed)
             if progress is not None:
                 progress(done, total)
-    rows = []
-    for m in TABLE_METRICS:
-        va = float(np.mean([end_value(m, r) for r in runs["a"]]))
-        vb = float(np.mean([end_value(m, r) for r in runs["b"]]))
-        rows.append(Row(m, va, vb, verdict(m, va, vb)))
-    return Comparison(a, b, days, tuple(seeds), tuple(runs["a"]), tuple(runs["b"]), tuple(rows))
+    else:
+        futures = {executor.submit(run_once, setup, days, seed): (side, i)
+                   for side, i, setup, seed in jobs}
+        try:
+            for done, fut in enumerate(as_completed(futures), 1):
+                if cancelled is not None and cancelled():
+                    return None
+                out[futures[fut]] = fut.result()
+                if progress is not None:
+                    progress(done, total)
+        finally:
+            for fut in futures:
+                fut.cancel()
+    return out
 
 
 def tradeoff_text(comparison: Comparison, lang: str) -> str:

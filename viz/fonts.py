@@ -1,15 +1,24 @@
-"""A CJK font for matplotlib, so Chinese chart titles never show as tofu boxes.
+"""A CJK font for matplotlib, so Chinese chart and map labels never show as tofu boxes.
 
 Looks for an installed CJK family (Debian's ``fonts-wqy-microhei`` or ``fonts-noto-cjk``,
 or the usual desktop fonts); fonts installed after matplotlib built its cache are added
 from ``fc-list :lang=zh``. Without one, pictures fall back to English labels.
+
+Why a context and not a one-off ``rcParams`` change: Solara gives every browser session its
+own copy of ``matplotlib.rcParams``, so a setting made once (by the first visitor) is
+missing in the second session, whose Chinese labels then render as boxes. Every figure the
+app builds or draws is therefore made inside :func:`font_context`, which sets the font
+list on whatever ``rcParams`` the current session, thread or process sees.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import shutil
 import subprocess
 import threading
+from collections.abc import Iterator
 from functools import cache
 
 import matplotlib
@@ -22,7 +31,10 @@ KNOWN_CJK = (
     "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", "SimHei", "Heiti SC",
     "Droid Sans Fallback", "AR PL UMing CN", "Noto Serif CJK SC",
 )
+LATIN = "DejaVu Sans"
 _lock = threading.Lock()
+# "no bold face in the CJK font, using regular" is expected, not news, on every frame.
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 
 def _fc_list_files() -> list[str]:
@@ -58,16 +70,27 @@ def cjk_family() -> str | None:
         return None
 
 
-@cache
-def setup_matplotlib() -> bool:
-    """Configure matplotlib's sans-serif list (Latin first, CJK as fallback); True if CJK."""
+def families() -> list[str]:
+    """Latin first, CJK as fallback: matplotlib then falls back glyph by glyph."""
     fam = cjk_family()
-    fams = ["DejaVu Sans"] + ([fam] if fam else [])
-    # A list of families (not the generic "sans-serif") makes matplotlib fall back glyph by
-    # glyph: Latin from DejaVu Sans, Chinese from the CJK font.
-    matplotlib.rcParams["font.family"] = fams
-    matplotlib.rcParams["axes.unicode_minus"] = False
-    return fam is not None
+    return [LATIN] + ([fam] if fam else [])
+
+
+def font_rc() -> dict[str, object]:
+    """The rcParams every picture of the app is drawn with."""
+    return {"font.family": families(), "axes.unicode_minus": False, "svg.fonttype": "path"}
+
+
+@contextlib.contextmanager
+def font_context() -> Iterator[None]:
+    """Build or draw a figure with the app's fonts, whatever this session's rcParams are."""
+    with matplotlib.rc_context(font_rc()):
+        yield
+
+
+def setup_matplotlib() -> bool:
+    """True if a CJK font is available (kept for callers that only ask that)."""
+    return cjk_family() is not None
 
 
 def picture_lang(lang: str) -> str:

@@ -1,7 +1,11 @@
 """Ready-made classroom lessons: settings to load with one click, what to watch.
 
-The words (question, what to change, mechanism, things to notice and try) live in
-``viz/i18n.py`` under ``LESSONS``; here is what a lesson does to the model.
+A lesson loads the *before* state (``explore``, which is A) so there is something to see:
+red property, for instance, starts a community at 96% fee collection, so a lesson about it
+starts at the status quo's 60% and the class switches red property on mid-run (a live
+lever, see ``viz/levers.py``) and watches fees climb. The change is ``B − A`` in lever
+values (``Lesson.change``), shown as "before → after". The words (question, what to change,
+mechanism, things to notice and try) live in ``viz/i18n.py`` under ``LESSONS``.
 """
 
 from __future__ import annotations
@@ -28,16 +32,23 @@ class Lesson:
     watch: tuple[str, ...]      # metric names
     colour_by: str = "issue"
 
+    def change(self) -> dict[str, Any]:
+        """The levers that turn A into B (model units): what the lesson asks to change."""
+        from commgov.viz.levers import effective
+        va = effective(self.a.scenario, self.a.overrides)
+        vb = effective(self.b.scenario, self.b.overrides)
+        return {k: vb[k] for k in va if va[k] != vb[k]}
+
 
 LESSONS: tuple[Lesson, ...] = (
     Lesson("grid_merge", ("000", "001"),
-           explore=Setup("grid_merge"),
+           explore=Setup("baseline"),
            a=Setup("baseline"), b=Setup("grid_merge"),
            watch=("on_time_share", "office_wait_share_90d", "formalism_share",
                   "office_uncovered_share"),
            colour_by="issue"),
     Lesson("red_property", ("000", "001"),
-           explore=Setup("red_property"),
+           explore=Setup("baseline"),
            a=Setup("baseline"), b=Setup("red_property"),
            watch=("fee_collection_rate", "property_complaint_share", "trust_mean",
                   "firm_quality_mean"),
@@ -49,13 +60,13 @@ LESSONS: tuple[Lesson, ...] = (
            watch=("participation_rate", "silent_share", "trust_mean"),
            colour_by="participation"),
     Lesson("winter_tide", ("001",),
-           explore=Setup("winter_tide"),
+           explore=Setup("baseline"),
            a=Setup("baseline"), b=Setup("winter_tide"),
            watch=("issues_open", "on_time_share", "residents"),
            colour_by="issue"),
     Lesson("paperwork", ("000", "001", "004"),
-           explore=Setup("task_access_list"),
-           a=Setup("staffing_24_5"), b=Setup("task_access_list"),
+           explore=Setup("baseline"),
+           a=Setup("baseline"), b=Setup("task_access_list"),
            watch=("worker_field_share", "on_time_share", "office_uncovered_share"),
            colour_by="issue"),
 )

@@ -8,8 +8,12 @@ So every request that builds or runs a model passes through here first:
 - overrides are lever keys only, each within its lever's range (the slider's limits), and
   the whole scenario is validated through the same schema as scenario files;
 - a session's model and comparison are capped in size, days and seeds;
-- at most ``MAX_HEAVY`` model builds and comparisons run at once on the machine; others wait
-  up to ``BUSY_WAIT`` seconds and are then refused with a message.
+- at most ``MAX_HEAVY`` model builds and comparisons run at once for one server, counted
+  across its processes (each session's model lives in a worker process, see
+  ``viz/worker.py``); others wait up to ``BUSY_WAIT`` seconds and are then refused with a
+  message;
+- at most ``MAX_SESSIONS`` sessions (worker processes) run at once; a further browser tab is
+  told the server is full instead of starting one more process.
 
 Refusals are :class:`AppLimitError` (a ``ValueError``, shown on the page like a scenario
 error). Keep this module free of Solara so it is tested headlessly.
@@ -17,10 +21,13 @@ error). Keep this module free of Solara so it is tested headlessly.
 
 from __future__ import annotations
 
+import fcntl
 import os
-import threading
+import tempfile
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from commgov.scenarios.loader import SCENARIO_DIR, load_scenario
@@ -29,11 +36,18 @@ MAX_HOUSEHOLDS = 100_000        # the sliders' maximum: 10 communities x 10,000 
 MAX_EXPLORE_DAYS = 36_500       # a session's model stops at 100 years
 MAX_STEP_DAYS = 3_650           # one Step request advances at most 10 years
 MAX_COMPARE_DAYS = 1_095        # the comparison slider's maximum (3 years)
-MAX_COMPARE_SEEDS = 5
+MAX_COMPARE_SEEDS = 30          # the replications slider's maximum
 MAX_HEAVY = max(1, min(4, os.cpu_count() or 1))
 BUSY_WAIT = 20.0                # seconds a request waits for a free slot
+START_WAIT = 120.0              # a new session's first model waits longer (a class arriving)
+MAX_SESSIONS = 40               # worker processes of one server (about 0.2 GB each)
+MAX_UPLOAD_BYTES = 2_000_000    # an uploaded scenario or graph file
 
-_heavy = threading.BoundedSemaphore(MAX_HEAVY)
+# The heavy-work slots are lock files in a folder shared by the server and the processes it
+# starts (they inherit the variable); ``flock`` locks are released by the OS if a holder dies.
+_SLOTS_ENV = "COMMGOV_HEAVY_DIR"
+if not os.environ.get(_SLOTS_ENV):
+    os.environ[_SLOTS_ENV] = tempfile.mkdtemp(prefix="commgov-heavy-")
 
 
 class AppLimitError(ValueError):
@@ -52,6 +66,21 @@ def scenario_name(name: Any) -> str:
         raise AppLimitError(f"scenario {shown} is not one of the app's scenarios; allowed: "
                             f"{', '.join(names)}.")
     return name
+
+
+def scenario_source(name: Any) -> str | Path:
+    """What the scenario loader reads for an app scenario: a name of the scenario folder, or
+    the private copy of a community uploaded in this process (``viz/upload.py``), never a
+    path sent by a browser."""
+    if isinstance(name, str) and name.startswith("upload:"):
+        from commgov.viz import upload
+
+        path = upload.path_of(name)
+        if path is None:
+            raise AppLimitError(f"the uploaded community {name[:40]!r} is not loaded on the "
+                                f"server (it restarted?); upload the file again.")
+        return path
+    return scenario_name(name)
 
 
 def check_overrides(overrides: Mapping[str, Any]) -> None:
@@ -77,14 +106,21 @@ def check_overrides(overrides: Mapping[str, Any]) -> None:
 
 def check_settings(scenario: Any, overrides: Mapping[str, Any]) -> None:
     """A model the app may build: name, lever ranges, the schema, and the size cap."""
-    scenario_name(scenario)
+    source = scenario_source(scenario)
     check_overrides(overrides)
-    loaded = load_scenario(scenario, dict(overrides))     # the scenario files' own schema
+    loaded = load_scenario(source, dict(overrides))       # the scenario files' own schema
     g = loaded.scenario.graph
     if not g.file and g.communities * g.households_per_community > MAX_HOUSEHOLDS:
         raise AppLimitError(f"{g.communities} communities x {g.households_per_community:,} "
                             f"households is more than the app runs ({MAX_HOUSEHOLDS:,}); use "
                             f"`run.py simulate` for bigger models.")
+
+
+def check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise AppLimitError(f"seed {str(seed)[:40]!r}: allowed a whole number from 0 to "
+                            f"{2**32 - 1:,}.")
+    return seed
 
 
 def step_days(days: Any) -> int:
@@ -109,16 +145,41 @@ def check_compare(a_scenario: Any, a_overrides: Mapping[str, Any], b_scenario: A
     check_settings(b_scenario, b_overrides)
 
 
+def _try_slot() -> int | None:
+    """An open, exclusively locked slot file, or None if all ``MAX_HEAVY`` are taken."""
+    folder = Path(os.environ[_SLOTS_ENV])
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(MAX_HEAVY):
+        fd = os.open(folder / f"slot{i}", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return fd
+    return None
+
+
 @contextmanager
 def heavy(wait: float = BUSY_WAIT) -> Iterator[None]:
-    """Hold one of the machine's ``MAX_HEAVY`` slots for a model build or a comparison."""
-    if not _heavy.acquire(timeout=wait):
-        raise AppLimitError(f"the server is busy: {MAX_HEAVY} models are being built or "
-                            f"compared right now; try again in a moment.")
+    """Hold one of the server's ``MAX_HEAVY`` slots for a model build or a comparison.
+
+    The slots are shared by every process of one server (threads of the web server, session
+    workers, the comparison pool), so a classroom cannot build thirty models at once.
+    """
+    deadline = time.monotonic() + wait
+    fd = _try_slot()
+    while fd is None:
+        if time.monotonic() >= deadline:
+            raise AppLimitError(f"the server is busy: {MAX_HEAVY} models are being built or "
+                                f"compared right now; try again in a moment.")
+        time.sleep(0.05)
+        fd = _try_slot()
     try:
         yield
     finally:
-        _heavy.release()
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def exposure_notice(host: str, port: int) -> str:
@@ -130,5 +191,7 @@ def exposure_notice(host: str, port: int) -> str:
             f"and run models on it, without a password. They cannot read or write files: "
             f"scenarios are picked by name from {SCENARIO_DIR}, and each session is capped "
             f"at {MAX_HOUSEHOLDS:,} households, {MAX_COMPARE_DAYS:,}-day comparisons with "
-            f"{MAX_COMPARE_SEEDS} seeds, and {MAX_HEAVY} heavy jobs at a time. Use it on a "
+            f"{MAX_COMPARE_SEEDS} seeds, {MAX_HEAVY} heavy jobs and {MAX_SESSIONS} sessions "
+            f"at a time; uploaded files (at most {MAX_UPLOAD_BYTES:,} bytes) are read as "
+            f"data, never as paths. Use it on a "
             f"network you trust (a classroom), and stop it with Ctrl+C afterwards.")

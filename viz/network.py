@@ -28,7 +28,7 @@ from scipy.spatial import cKDTree
 
 from commgov.scenarios.schema import COMPOUND_KINDS, HOUSEHOLD_KINDS
 from commgov.viz import i18n
-from commgov.viz.fonts import picture_lang, setup_matplotlib
+from commgov.viz.fonts import font_context, picture_lang
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
@@ -185,9 +185,12 @@ class NetworkPicture:
 
     def __init__(self, model: CommunityModel, lang: str = "en", width: int = 900,
                  aggregate: bool | None = None) -> None:
-        setup_matplotlib()
-        nb = model.neighbourhood
         self.lang = picture_lang(lang)
+        with font_context():
+            self._build(model, width, aggregate)
+
+    def _build(self, model: CommunityModel, width: int, aggregate: bool | None) -> None:
+        nb = model.neighbourhood
         self.aggregated = (nb.n_households > AGGREGATE_ABOVE) if aggregate is None \
             else aggregate
         pos = nb.positions()
@@ -289,6 +292,7 @@ class NetworkPicture:
             ax.add_collection(LineCollection(segs, colors="#8d99a6", linewidths=0.35,
                                              alpha=0.2, zorder=2))
         rgba = self._pixels(fig)
+        self.background_fig = fig            # kept for SVG export and font checks
         return np.ascontiguousarray(rgba[..., :3])
 
     def _draw_overlay(self, model: CommunityModel
@@ -299,10 +303,14 @@ class NetworkPicture:
         fig, ax = self._figure(transparent=True)
         lang = self.lang
         ms = 8 if not self.aggregated else 5
+        wxy: list[tuple[float, float]] = []
+        widx: list[int] = []
         for w in model.workers:
             if len(w.households) == 0:
                 continue
             x, y = pos[w.households].mean(0)
+            wxy.append((x, y))
+            widx.append(w.index)
             face = "white" if w.cadre else WORKER
             ax.plot([x], [y], marker="^", markersize=ms, markerfacecolor=face,
                     markeredgecolor=WORKER, markeredgewidth=1.3, zorder=6)
@@ -327,18 +335,40 @@ class NetworkPicture:
                         ha="left", zorder=8,
                         bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
                               "edgecolor": "none", "alpha": 0.8})
+        # Where the triangles are, in picture pixels: a click on one inspects the worker.
+        self.worker_px = self.to_px(np.asarray(wxy, dtype=float).reshape(-1, 2))
+        self.worker_index = np.asarray(widx, dtype=int)
+        self.worker_radius = ms * 0.75 + 3        # marker size in points ≈ pixels at 100 dpi
+        self.overlay_fig = fig
         rgba = self._pixels(fig).astype(np.float32) / 255.0
         a = rgba[..., 3].ravel()
         idx = np.flatnonzero(a > 0.01)
         return idx, rgba[..., :3].reshape(-1, 3)[idx] * 255.0, a[idx, None]
 
+    def to_px(self, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Model layout coordinates [K, 2] → picture pixels (x right, y down)."""
+        x0, x1, y0, y1 = self.limits
+        return ((pts[:, 0] - x0) / (x1 - x0) * self.width,
+                (y1 - pts[:, 1]) / (y1 - y0) * self.height)
+
+    def compound_at(self, x: float, y: float) -> int | None:
+        """The compound whose box holds picture pixel (x, y), if any (the smallest box)."""
+        x0, x1, y0, y1 = self.limits
+        mx = x0 + x / self.width * (x1 - x0)
+        my = y1 - y / self.height * (y1 - y0)
+        inside = np.flatnonzero((self.box_lo[:, 0] <= mx) & (mx <= self.box_hi[:, 0])
+                                & (self.box_lo[:, 1] <= my) & (my <= self.box_hi[:, 1]))
+        if len(inside) == 0:
+            return None
+        area = np.prod(self.box_hi[inside] - self.box_lo[inside], axis=1)
+        return int(inside[int(np.argmin(area))])
+
     def _prepare_nodes(self, model: CommunityModel, pos: np.ndarray,
                        counts: np.ndarray) -> None:
         """Pixel indices and coverage of every disc, computed once."""
-        x0, x1, y0, y1 = self.limits
         pts = self.centre if self.aggregated else pos
-        px = (pts[:, 0] - x0) / (x1 - x0) * self.width
-        py = (y1 - pts[:, 1]) / (y1 - y0) * self.height
+        px, py = self.to_px(pts)
+        self.node_px = (px, py)             # disc centres: a click picks the nearest
         if len(pts) > 1:
             d, _ = cKDTree(np.stack([px, py], 1)).query(np.stack([px, py], 1), k=2)
             spacing = float(np.median(d[:, 1])) if not self.aggregated else float(d[:, 1].min())

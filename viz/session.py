@@ -22,10 +22,19 @@ import numpy as np
 from commgov.model.community import CommunityModel
 from commgov.viz import limits
 from commgov.viz.charts import LIVE_METRICS, LiveCharts
-from commgov.viz.levers import model_kwargs
+from commgov.viz.inspector import Inspection, Pick, describe, pick
+from commgov.viz.levers import (
+    LEVER_BY_KEY,
+    lever_values,
+    model_kwargs,
+    scenario_values,
+    set_live,
+)
 from commgov.viz.network import NetworkPicture
+from commgov.viz.upload import Upload, register
 
 FRAME_INTERVAL = 0.2            # seconds between published frames while running (5 a second)
+MAX_FRAME_INTERVAL = 2.0        # with a full classroom on one server, a picture every 2 s
 MAX_BATCH_SECONDS = 0.05        # the loop lets go of the model at least this often
 SPEEDS: tuple[int, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 0)    # days per second; 0 = max
 SUMMARY_METRICS: tuple[str, ...] = ("resolved_share", "on_time_share", "participation_rate",
@@ -45,6 +54,12 @@ class Settings:
     scenario: str = "baseline"
     overrides: tuple[tuple[str, Any], ...] = ()
     seed: int = 0
+    upload: Upload | None = None      # an uploaded community; ``scenario`` is then its key
+
+    def prepare(self) -> None:
+        """Make an uploaded community loadable in this process (validated as data)."""
+        if self.upload is not None:
+            register(self.upload)
 
     @property
     def override_dict(self) -> dict[str, Any]:
@@ -53,11 +68,13 @@ class Settings:
     def with_overrides(self, overrides: dict[str, Any]) -> Settings:
         return replace(self, overrides=tuple(sorted(overrides.items())))
 
-    def build(self) -> CommunityModel:
+    def build(self, wait: float = limits.BUSY_WAIT) -> CommunityModel:
+        self.prepare()
         limits.check_settings(self.scenario, self.override_dict)   # never trust the browser
-        with limits.heavy():
-            return CommunityModel(scenario=self.scenario, rng=self.seed,
-                                  **model_kwargs(self.override_dict))
+        limits.check_seed(self.seed)
+        with limits.heavy(wait):
+            return CommunityModel(scenario=limits.scenario_source(self.scenario),
+                                  rng=self.seed, **model_kwargs(self.override_dict))
 
 
 @dataclass(frozen=True)
@@ -87,6 +104,42 @@ class Frame:
     summary: dict[str, SummaryItem] = field(default_factory=dict)
     days_per_second: float = 0.0
     error: str = ""
+    playing: bool = False
+    ack: int = 0                 # the last page command the worker had carried out
+    levers: dict[str, Any] = field(default_factory=dict)    # the model's own lever values
+    frame_interval: float = 0.2  # seconds between pictures while running
+    sessions: int = 1            # sessions this server runs (the drawing rate follows it)
+    stop_day: int | None = None  # "run to day N": where the run will pause
+    changed_day: int | None = None   # the day live levers last changed, if they did
+    start: dict[str, float] = field(default_factory=dict)    # every metric on day 0 (or
+    #                                                      on changed_day)
+    latest: dict[str, float] = field(default_factory=dict)   # and today
+    inspection: Inspection | None = None     # the agent clicked on the map, as it is now
+
+
+def scenario_toml(settings: Settings, day: int = 0) -> str:
+    """The settings as a scenario file: ``extends`` the chosen scenario, then the levers.
+
+    ``python run.py simulate FILE --seed S`` reruns exactly this model (an uploaded
+    community: next to its uploaded graph file).
+    """
+    import tomli_w
+
+    if settings.upload is not None:
+        from commgov.viz.upload import scenario_text
+        return scenario_text(settings.upload, settings.override_dict, settings.seed, day)
+
+    nested: dict[str, Any] = {}
+    for key, value in settings.overrides:
+        section, name = key.split(".", 1)
+        nested.setdefault(section, {})[name] = value
+    doc = {"name": f"{settings.scenario}_custom",
+           "description": f"{settings.scenario} with the browser app's lever settings "
+                          f"(seed {settings.seed}; exported on day {day}).",
+           "extends": settings.scenario, **nested}
+    head = (f"# Exported from the commgov browser app. Run it with:\n"
+            f"#   python run.py simulate this_file.toml --seed {settings.seed}\n")
+    return head + tomli_w.dumps(doc)
 
 
 def summarise(series: dict[str, np.ndarray]) -> dict[str, SummaryItem]:
@@ -132,8 +185,19 @@ class Explorer:
         self._rate: deque[tuple[float, int]] = deque(maxlen=64)
         self.frame: Frame | None = None
         self.error = ""
+        self.ack = 0
+        self.frame_interval = FRAME_INTERVAL
+        self.sessions = 1
+        self.stop_day: int | None = None
+        self.changed_day: int | None = None   # the day live levers last changed
+        self.selected: Pick | None = None     # the agent inspected on the map
         self.settings = settings or Settings()
-        self.model = self.settings.build()
+        try:
+            self.model = self.settings.build(limits.START_WAIT)
+        except ValueError as exc:       # e.g. a refused link: say so, run the default instead
+            self.error = str(exc)
+            self.settings = Settings(seed=self.settings.seed)
+            self.model = self.settings.build(limits.START_WAIT)
         self._pictures()
         self.publish()
 
@@ -141,6 +205,43 @@ class Explorer:
     def _pictures(self) -> None:
         self.picture = NetworkPicture(self.model, self.lang, width=self.width)
         self.charts = LiveCharts(self.lang, width=self.width)
+
+    def apply(self, settings: Settings) -> bool:
+        """New settings: live levers change at the next step; anything else restarts.
+
+        Live changes pass the same checks as a rebuild (:func:`limits.check_settings`: lever
+        ranges and the scenario schema) before they touch the running model.
+        """
+        try:
+            settings.prepare()
+            limits.check_settings(settings.scenario, settings.override_dict)
+        except ValueError as exc:                  # refused: the model runs on unchanged
+            self.error = str(exc)
+            self.publish()
+            return False
+        live = False
+        with self.lock:
+            old = self.settings
+            if (settings.scenario == old.scenario and settings.seed == old.seed
+                    and not self.error):
+                a, b = old.override_dict, settings.override_dict
+                changed = {k: b.get(k, base) for k, base in
+                           scenario_values(settings.scenario).items()
+                           if a.get(k, base) != b.get(k, base)}
+                if all(LEVER_BY_KEY[k].live for k in changed):
+                    try:
+                        set_live(self.model, changed)
+                    except (ValueError, TypeError):
+                        pass                       # invalid here: a full rebuild reports it
+                    else:
+                        self.settings = settings
+                        if changed:
+                            self.changed_day = self.model.day
+                        live = True
+        if live:
+            self.publish()
+            return True
+        return self.rebuild(settings)
 
     def rebuild(self, settings: Settings | None = None) -> bool:
         """Build a fresh model at day 0 (same seed unless ``settings`` change it)."""
@@ -155,6 +256,8 @@ class Explorer:
             self.settings = settings
             self.model = model
             self.error = ""
+            self.changed_day = None
+            self.selected = None                   # a new model: other agents
             self._generation += 1
             self._rate.clear()
             self._pictures()
@@ -189,6 +292,30 @@ class Explorer:
             self._rate.append((time.perf_counter(), self.model.day))
         self.publish()
 
+    def run_to(self, day: int) -> None:
+        """Run until day ``day`` and pause there (a day already passed: nothing to do)."""
+        with self.lock:
+            if day <= self.model.day:
+                self.stop_day = None
+                return
+            self.stop_day = day
+        self.play()
+
+    def inspect(self, x: float | None, y: float | None) -> None:
+        """Select the agent at map picture pixel (x, y) (None: close); every frame then
+        carries its state (:mod:`commgov.viz.inspector`)."""
+        with self.lock:
+            if x is None or y is None:
+                self.selected = None
+            else:
+                self.selected = pick(self.picture, self.model, float(x), float(y))
+        self.publish()
+
+    def set_drawing(self, interval: float, sessions: int) -> None:
+        """Seconds between pictures while running: longer when the server is busy."""
+        self.frame_interval = float(np.clip(interval, FRAME_INTERVAL, MAX_FRAME_INTERVAL))
+        self.sessions = sessions
+
     def play(self) -> None:
         if self.playing:
             return
@@ -198,6 +325,7 @@ class Explorer:
 
     def pause(self) -> None:
         self.playing = False
+        self.stop_day = None
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5)
@@ -218,6 +346,12 @@ class Explorer:
             self.speed = days_per_second
             self._generation += 1
 
+    def _steps_allowed(self, n: int) -> int:
+        """At most ``n`` steps, never past the "run to day" target."""
+        if self.stop_day is None:
+            return n
+        return max(0, min(n, self.stop_day - self.model.day))
+
     def _loop(self) -> None:
         generation = -1
         t0 = day0 = 0.0
@@ -231,21 +365,28 @@ class Explorer:
                 if generation != self._generation:      # new model or speed: new clock
                     generation, t0, day0 = self._generation, now, self.model.day
                 if self.speed <= 0:
-                    while time.perf_counter() - now < MAX_BATCH_SECONDS:
+                    while (time.perf_counter() - now < MAX_BATCH_SECONDS
+                           and self._steps_allowed(1)):
                         self.model.step()
                     wait = 0.0
                 else:
                     due = day0 + int((now - t0) * self.speed) + 1 - self.model.day
-                    for _ in range(max(0, min(due, int(self.speed * MAX_BATCH_SECONDS) + 1))):
+                    n = max(0, min(due, int(self.speed * MAX_BATCH_SECONDS) + 1))
+                    for _ in range(self._steps_allowed(n)):
                         self.model.step()
                     wait = (self.model.day - day0) / self.speed - (now - t0)
                 self._rate.append((time.perf_counter(), self.model.day))
+                reached = self.stop_day is not None and self.model.day >= self.stop_day
+                if reached:
+                    self.playing = False
+                    self.stop_day = None
             now = time.perf_counter()
-            if now - last_frame >= FRAME_INTERVAL or 0 < self.speed <= 1 / FRAME_INTERVAL:
+            if (reached or now - last_frame >= self.frame_interval
+                    or 0 < self.speed <= 1 / self.frame_interval):
                 last_frame = now
                 self.publish()
             if wait > 0:
-                time.sleep(min(wait, FRAME_INTERVAL))
+                time.sleep(min(wait, self.frame_interval))
 
     def days_per_second(self) -> float:
         """Measured speed over the last two seconds of running."""
@@ -256,6 +397,35 @@ class Explorer:
         t_end, d_end = pts[-1]
         t, d = next(((t, d) for t, d in pts if t_end - t <= 2.0), pts[0])
         return (d_end - d) / (t_end - t) if t_end > t else 0.0
+
+    # ------------------------------------------------------------------ export
+    def export(self, what: str) -> bytes:
+        """A file of the current run: ``metrics.csv``, ``metrics.parquet`` (one row per day,
+        the columns of ``run.py simulate``), ``charts.svg``, ``charts.png``, ``map.png`` or
+        ``scenario.toml`` (the settings, which ``run.py simulate`` runs)."""
+        import io
+        with self._draw_lock, self.lock:       # the same order as publish()
+            if what in ("metrics.csv", "metrics.parquet"):
+                df = self.model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+                if "day" not in df.columns:
+                    df.insert(0, "day", range(len(df)))
+                buf = io.BytesIO()
+                if what == "metrics.csv":
+                    df.to_csv(buf, index=False)
+                else:
+                    df.to_parquet(buf, index=False, engine="pyarrow")
+                return buf.getvalue()
+            if what == "charts.svg":
+                return self.charts.svg()
+            if what == "charts.png":
+                return self.frame.charts_png if self.frame else b""
+            if what == "map.png":
+                pic = self.picture
+                return pic.render(pic.colours(self.model, self.colour_by),
+                                  pic.highlight(self.model, self.colour_by))
+            if what == "scenario.toml":
+                return scenario_toml(self.settings, self.model.day).encode()
+        raise ValueError(f"unknown export {what!r}")
 
     # ------------------------------------------------------------------ pictures
     def publish(self) -> Frame:
@@ -279,6 +449,13 @@ class Explorer:
             day = model.day
             nb = model.neighbourhood
             settings = self.settings
+            levers = lever_values(model)
+            changed_day = self.changed_day
+            since = changed_day or 0
+            start = {k: float(v[min(since, len(v) - 1)]) for k, v in mv.items() if len(v)}
+            latest = {k: float(v[-1]) for k, v in mv.items() if len(v)}
+            inspection = describe(model, self.selected, self.lang) \
+                if self.selected is not None else None
             self._frame_id += 1
             frame_id = self._frame_id
         return Frame(
@@ -289,4 +466,7 @@ class Explorer:
             aggregated=picture.aggregated, n_households=nb.n_households,
             n_compounds=nb.n_compounds, n_grids=nb.n_grids, summary=summarise(series),
             days_per_second=self.days_per_second() if self.playing else 0.0,
-            error=self.error)
+            error=self.error, playing=self.playing, ack=self.ack, levers=levers,
+            frame_interval=self.frame_interval, sessions=self.sessions,
+            stop_day=self.stop_day, start=start, latest=latest,
+            changed_day=changed_day, inspection=inspection)
