@@ -255,7 +255,7 @@ def test_turnover_resets_relationships_and_costs_trust():
     hh = m.households
     before_rel = hh.relationship[w.households].mean()
     before_trust = hh.trust[w.households].mean()
-    assert before_rel > 0.1
+    assert before_rel > 0.05          # visits have built ties (fewer with rework [000])
     w.turnover()
     assert hh.relationship[w.households].max() == 0.0
     assert hh.trust[w.households].mean() < before_trust
