@@ -44,6 +44,10 @@ from commgov.viz.upload import Upload
 from commgov.viz.worker import RemoteExplorer, compare_pool
 
 PRIMARY = "#1f5f99"
+# Vuetify's default alert colours (info #2196F3, warning #FB8C00, success #4CAF50) are 2.2-3.1:1
+# on white, below WCAG AA's 4.5:1 for text (issue 13, item 8); these darker tones are 6.4-6.9:1.
+ALERT_COLOURS = {"info": "#0d5aa7", "warning": "#8c4a00", "error": "#b3261e",
+                 "success": "#2e6b30"}
 CLASS_DAYS_PER_S = 20       # what a lesson needs (issue 13): below it, a shared server says so
 CSS = """
 .cg-page { max-width: 1680px; margin: 0 auto; padding: 0 18px 24px 18px;
@@ -86,7 +90,9 @@ CSS = """
 .cg-cmp-slider { min-width: 220px; flex: 1 1 220px; }
 .cg-pending .cg-lever-label::after { content: " …"; }
 .cg-pending-note, .cg-page .cg-slow { color: #8a4b00; }
-.cg-stale { opacity: 0.75; }
+/* Stale results: a dashed frame and a grey chart, not faded text (faded text fails AA). */
+.cg-stale { outline: 2px dashed #8c4a00; outline-offset: -2px; }
+.cg-stale img { filter: grayscale(1); }
 .cg-lesson-body { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr));
                   gap: 0 22px; }
 .cg-lesson-body .cg-q { font-size: 14.5px; font-weight: 600; margin: 0 0 4px 0; }
@@ -923,6 +929,8 @@ def a11y_names(lang: str) -> dict[str, Any]:
 def Page() -> None:
     """One browser session: its own model (in its own worker process), run loop and state."""
     solara.lab.theme.themes.light.primary = PRIMARY
+    for name, colour in ALERT_COLOURS.items():
+        setattr(solara.lab.theme.themes.light, name, colour)
     router = solara.use_router()
     initial, link_problems = solara.use_memo(lambda: parse_query(router.search or ""), [])
     lang = solara.use_reactive(initial.get("lang", "en"))
