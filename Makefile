@@ -37,9 +37,14 @@ run: $(STAMP)
 browser-deps: $(TESTSTAMP)
 	@bash tests/browser/setup.sh $(PY)
 
+# The suite in parallel (pytest-xdist, one process per core, up to 4; each test file stays on
+# one process), then the timing-sensitive checks (marked `serial`) alone.
+XDIST := -n auto --maxprocesses 4 --dist loadfile
+QUICK := not slow and not classroom
 test: $(TESTSTAMP) browser-deps
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST) -m '$(QUICK) and not serial'
+	$(PY) -m pytest -m '$(QUICK) and serial'
 
 # The suite against the lowest versions pyproject.toml declares, pinned in
 # constraints/lowest.txt (regenerate with `make lowest-constraints`). Its own venv; no ruff
@@ -59,7 +64,7 @@ $(LOWVENV)/.installed: pyproject.toml constraints/lowest.txt
 LOWEST_WARNINGS := -W default::DeprecationWarning -W default::PendingDeprecationWarning -W default::FutureWarning
 test-lowest: $(LOWVENV)/.installed
 	$(LOWPY) -m pip freeze --exclude-editable | grep -iE '^(mesa|numpy|scipy|networkx|pandas|pyarrow|matplotlib|pydantic|tqdm|salib|solara|dask|ema.workbench)==' | tr '\n' ' '; echo
-	$(LOWPY) -m pytest --ignore=tests/test_browser.py -p no:cacheprovider $(LOWEST_WARNINGS)
+	$(LOWPY) -m pytest $(XDIST) --ignore=tests/test_browser.py -p no:cacheprovider $(LOWEST_WARNINGS)
 
 # Resolve the lowest direct versions once (needs network; uv from PyPI in a throw-away venv).
 lowest-constraints:

@@ -69,12 +69,11 @@ class PartyBranch(mesa.Agent):
                 m.day - issue.reported_day >= 1:
             self.red_station.pop()
             m.workers[issue.worker].receive(issue)
-        if (m.day + self.compound) % 7 == 0:
-            self._tripartite_meeting()
 
-    def _tripartite_meeting(self) -> None:
-        """Weekly: branch, owners' committee and firm settle the property disputes the firm
-        could not [002]; what they cannot settle goes to the community."""
+    def tripartite_meeting(self) -> None:
+        """Weekly (the model's declared day staggers compounds over the week): branch,
+        owners' committee and firm settle the property disputes the firm could not [002];
+        what they cannot settle goes to the community."""
         m = self.model
         while (issue := self.tripartite.queue.pop()) is not None:
             if (m.streams.keyed("tripartite", issue.id, m.day)

@@ -291,6 +291,20 @@ def build_parser(prog: str | None = None) -> Parser:
                                      "descriptions.")
     lst.set_defaults(func=cmd_list)
 
+    sch = sub.add_parser(
+        "schedule", help="the declared day: phases, processes, cadence", formatter_class=fmt,
+        allow_abbrev=False,
+        description="Print one day of the model as it runs: the phases, the processes in each "
+                    "(in order), when each runs and its ODD section. Cadences follow the "
+                    "scenario (e.g. party.activity_days).",
+        epilog="examples:\n  %(prog)s\n  %(prog)s winter_tide --set party.activity_days=7")
+    sch.add_argument("scenario", metavar="SCENARIO", nargs="?", default="baseline",
+                     help="a scenario name (see 'list') or a .toml file (default: baseline)")
+    sch.add_argument("--set", action="append", type=_set_item, default=[], metavar="KEY=VALUE",
+                     help="override a parameter, e.g. --set party.activity_days=7")
+    sch.add_argument("--markdown", action="store_true", help="a Markdown table (as in the ODD)")
+    sch.set_defaults(func=cmd_schedule)
+
     from commgov.experiments.bench import MAX_HOUSEHOLDS, MIN_HOUSEHOLDS
 
     bench = sub.add_parser(
@@ -507,6 +521,23 @@ def cmd_list(args: argparse.Namespace) -> int:
     wrap = textwrap.TextWrapper(width=width, subsequent_indent=" " * (w + 2))
     for name, desc in rows:
         print(wrap.fill(f"{name.ljust(w)}  {desc}"))
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    """The declared day of the scenario's model (built, not run)."""
+    from commgov.experiments import runner
+    from commgov.model.community import CommunityModel
+    from commgov.scenarios.loader import load_scenario
+
+    loaded = load_scenario(args.scenario, _overrides(args.set))
+    runner.check_size(loaded, 1)
+    plan = CommunityModel(scenario=loaded, rng=0, collect=False, max_days=0).day_plan
+    if args.markdown:
+        print(plan.markdown())
+    else:
+        print(f"One day of '{loaded.name}' (python run.py schedule; model/schedule.py):")
+        print(plan.text())
     return 0
 
 

@@ -38,6 +38,7 @@ from commgov.agents.street_office import StreetOffice
 from commgov.model import graph as graph_mod
 from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, IssueBook
 from commgov.model.metrics import agent_reporters, model_reporters
+from commgov.model.schedule import DAILY, Cadence, DayPlan, Task, every, on_day_of_year
 from commgov.model.streams import Streams
 from commgov.scenarios.loader import LoadedScenario, load_scenario
 from commgov.scenarios.schema import COMPOUND_KINDS, Scenario
@@ -107,6 +108,7 @@ class CommunityModel(mesa.Model):
             self.households.start_tide()   # day 0 is 1 January: already winter
 
         self.history: list[tuple[int, ...]] = []   # counters at the end of each day
+        self.day_plan = self._declare_day()
         self.datacollector = mesa.DataCollector(
             model_reporters=model_reporters(),
             agenttype_reporters=agent_reporters() if agent_data else None)
@@ -253,61 +255,101 @@ class CommunityModel(mesa.Model):
 
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
+        """One day: the declared plan (``model/schedule.py``; ``run.py schedule`` prints it)."""
+        self.day_plan.run(self.day)
+
+    def _declare_day(self) -> DayPlan:
+        """The day's processes in order, with their cadence and ODD section (ODD 3)."""
         p = self.params
-        hh = self.households
-        day = self.day
-        doy = day % 365 + 1
-        heating = _in_season(doy, p.issues.heating_start_day, p.issues.heating_end_day)
+        i = p.issues
+        pa = p.party
+        month = DAYS_PER_MONTH
 
-        # 1. calendar
-        if doy == p.issues.heating_start_day:
-            hh.start_tide()
-        elif doy == p.issues.heating_end_day:
-            hh.end_tide()
-        if day > 0 and day % DAYS_PER_MONTH == 0:
-            self._monthly_moves()
+        def each(agents: Callable[[], Any], method: str) -> Callable[[int], None]:
+            def run(day: int) -> None:
+                for a in agents():
+                    if a is not None:
+                        getattr(a, method)()
+            return run
 
-        # 2. deferred work
+        return DayPlan([
+            Task("calendar", "winter tide arrives", "heating-season issue rates start", "7.17",
+                 on_day_of_year(i.heating_start_day, "heating season starts"),
+                 lambda day: self.households.start_tide()),
+            Task("calendar", "winter tide leaves", "heating-season issue rates end", "7.17",
+                 on_day_of_year(i.heating_end_day, "heating season ends"),
+                 lambda day: self.households.end_tide()),
+            Task("calendar", "moves", "households move out and in; leavers' issues cancelled",
+                 "7.17", every(month, 0, from_day=1), lambda day: self._monthly_moves()),
+            Task("deferred work", "deliveries due",
+                 "hotline dispatches, referrals, revisits and street retries scheduled today",
+                 "3", DAILY, self._deliver_deferred),
+            Task("issues arise", "new issues", "issues arise; channel or silence; routing",
+                 "7.4-7.6", DAILY, self._new_issues),
+            Task("institutions act", "offices plan", "admin load, backlog, formalism, spill-over",
+                 "7.8", DAILY, each(lambda: self.offices, "plan_day")),
+            Task("institutions act", "office requests", "residents' office matters wait or not",
+                 "7.8", DAILY, lambda day: self._office_requests()),
+            Task("institutions act", "party branches", "red station cases", "7.12", DAILY,
+                 each(lambda: self.branches, "step")),
+            Task("institutions act", "tripartite meetings",
+                 "branch, owners' committee and firm settle property disputes", "7.12",
+                 Cadence("weekly, compounds staggered ((day + compound) mod 7 = 0)",
+                         lambda day: True), self._tripartite_meetings),
+            Task("institutions act", "property firms", "property cases", "7.11", DAILY,
+                 each(lambda: self.firms, "step")),
+            Task("institutions act", "grid workers", "admin, cases, visits", "7.7", DAILY,
+                 each(lambda: self.workers, "step")),
+            Task("institutions act", "offices act", "revisits, community-rung cases",
+                 "7.8, 7.10", DAILY, each(lambda: self.offices, "step")),
+            Task("institutions act", "street office", "street-rung cases, petition hazard",
+                 "7.9", DAILY, lambda day: self.street.step()),
+            Task("institutions act", "hotline", "tickets on other matters", "7.6", DAILY,
+                 lambda day: self.hotline.step()),
+            Task("periodic processes", "overdue grievance", "open issues past their deadline",
+                 "7.15", DAILY, self._overdue),
+            Task("periodic processes", "branch activities", "participation, volunteers",
+                 "7.13, 7.14", every(pa.activity_days, 0),
+                 lambda day: self._activities(deliberation=False)),
+            Task("periodic processes", "deliberations",
+                 "deliberations or council meetings", "7.13, 7.14",
+                 every(pa.deliberation_days, pa.deliberation_days // 2),
+                 lambda day: self._activities(deliberation=True)),
+            Task("periodic processes", "trust diffusion", "trust diffusion, grievance decay",
+                 "7.15", every(7, 6), lambda day: self.households.diffuse_trust()),
+            Task("periodic processes", "fees", "property fees and firm quality", "7.11",
+                 every(month, month - 1), lambda day: self._monthly_money()),
+            Task("periodic processes", "turnover", "grid workers leave and are replaced",
+                 "7.16", DAILY, lambda day: self._worker_turnover()),
+            Task("observation", "record", "counters to history; day advances; DataCollector",
+                 "4.11", DAILY, self._observe),
+        ])
+
+    def _tripartite_meetings(self, day: int) -> None:
+        for b in self.branches:
+            if b is not None and (day + b.compound) % 7 == 0:
+                b.tripartite_meeting()
+
+    def _deliver_deferred(self, day: int) -> None:
         for ticket, issue, fn in self._deferred.pop(day, ()):
             if not issue.closed and ticket == issue.ticket:
                 fn(issue)
 
-        # 3. new issues and channels
-        hit, kinds = hh.draw_new_issues(heating, self._facility_factor)
+    def _new_issues(self, day: int) -> None:
+        i = self.params.issues
+        heating = _in_season(day % 365 + 1, i.heating_start_day, i.heating_end_day)
+        hit, kinds = self.households.draw_new_issues(heating, self._facility_factor)
         if len(hit):
             self._report(hit, kinds)
 
-        # 4. institutions
-        for office in self.offices:
-            office.plan_day()
-        self._office_requests()
-        for b in self.branches:
-            if b is not None:
-                b.step()
-        for f in self.firms:
-            f.step()
-        for w in self.workers:
-            w.step()
-        for office in self.offices:
-            office.step()
-        self.street.step()
-        self.hotline.step()
-
-        # 5. periodic processes
+    def _overdue(self, day: int) -> None:
+        hh = self.households
         overdue = hh.open_issue & (day > hh.due_day)
-        hh.grievance[overdue] += p.issues.grievance_per_overdue_day
+        hh.grievance[overdue] += self.params.issues.grievance_per_overdue_day
         self.book.counters.overdue_days += int(np.count_nonzero(overdue))
-        if day % p.party.activity_days == 0:
-            self._activities(deliberation=False)
-        if day % p.party.deliberation_days == p.party.deliberation_days // 2:
-            self._activities(deliberation=True)
-        if day % 7 == 6:
-            hh.diffuse_trust()
-        if day % DAYS_PER_MONTH == DAYS_PER_MONTH - 1:
-            self._monthly_money()
-        self._worker_turnover()
-        self.history.append(self.book.counters.snapshot())
 
+    def _observe(self, day: int) -> None:
+        self.history.append(self.book.counters.snapshot())
         self.day += 1
         if self._collect:
             self.datacollector.collect(self)

@@ -68,10 +68,20 @@ def _replace_block(text: str, start: str, end: str, block: str) -> str:
     return text[:i] + block + text[j:]
 
 
+def schedule_block() -> str:
+    """The ODD's process table (section 3), from the baseline model's declared day."""
+    from commgov.model.community import CommunityModel
+    from commgov.model.schedule import SCHEDULE_END, SCHEDULE_START
+
+    plan = CommunityModel(scenario="baseline", rng=0, collect=False, max_days=0).day_plan
+    return f"{SCHEDULE_START}\n{plan.markdown()}\n{SCHEDULE_END}"
+
+
 def update_docs(root: Path) -> list[Path]:
     """Rewrite docs/PARAMETERS.md and the README's generated blocks; return what changed."""
     from commgov.experiments.runner import write_text
     from commgov.model.metrics import GLOSSARY_END, GLOSSARY_START, glossary_markdown
+    from commgov.model.schedule import SCHEDULE_END, SCHEDULE_START
 
     changed = []
     params = root / "docs" / "PARAMETERS.md"
@@ -84,6 +94,12 @@ def update_docs(root: Path) -> list[Path]:
     odd = root / "docs" / "ODD.md"
     if odd.exists() and update_odd(odd):
         changed.append(odd)
+    if odd.exists():
+        text = odd.read_text(encoding="utf-8")
+        new = _replace_block(text, SCHEDULE_START, SCHEDULE_END, schedule_block())
+        if new != text:
+            write_text(odd, new)
+            changed.append(odd)
     readme = root / "README.md"
     text = readme.read_text(encoding="utf-8")
     new = _replace_block(text, GLOSSARY_START, GLOSSARY_END, glossary_markdown())

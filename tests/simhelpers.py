@@ -49,3 +49,33 @@ def children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 out.append(int(d.name))
     return out
+
+
+class Tally:
+    """Outcome counts of a fuzz or fault test module (issue 12): each input or fault is
+    counted once under ``<kind>: <unit>`` and once under ``<kind>: <outcome>``; ``report``
+    prints the counts and writes them to the file named by ``env`` when that is set."""
+
+    def __init__(self, title: str, unit: str, env: str) -> None:
+        from collections import Counter
+        self.title, self.unit, self.env = title, unit, env
+        self.counts: Counter[str] = Counter()
+
+    def __call__(self, kind: str, outcome: str) -> None:
+        self.counts[f"{kind}: {self.unit}"] += 1
+        self.counts[f"{kind}: {outcome}"] += 1
+
+    def __getitem__(self, key: str) -> int:
+        return self.counts[key]
+
+    def __setitem__(self, key: str, value: int) -> None:
+        self.counts[key] = value
+
+    def report(self) -> None:
+        import json
+        import os
+        import sys
+        text = json.dumps(dict(sorted(self.counts.items())), indent=1)
+        print(f"\n{self.title}: {text}", file=sys.stderr)
+        if os.environ.get(self.env):
+            Path(os.environ[self.env]).write_text(text + "\n", encoding="utf-8")

@@ -562,6 +562,7 @@ def _measure(browser: object, url: str, n: int, seconds: float = 15.0) -> list[f
             p.close()
 
 
+@pytest.mark.serial          # a speed check: `make test` runs it alone
 def test_six_sessions_keep_their_speed(browser: object, server: str) -> None:
     rates = _measure(browser, server, 6)
     print(f"\n6 sessions: {', '.join(f'{r:.0f}' for r in rates)} days/s "

@@ -18,11 +18,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
-from simhelpers import children
+from simhelpers import Tally, children
 
 from commgov.experiments import engine, runner
 from commgov.experiments.errors import ReportError, SweepStateError
@@ -30,22 +29,15 @@ from commgov.experiments.report import build_report
 from commgov.experiments.sweep import load_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
-TALLY: Counter[str] = Counter()
+TALLY = Tally("fault tally", "faults", "COMMGOV_FAULT_TALLY")
+record = TALLY
 REPS = 8
 
 
 @pytest.fixture(scope="module", autouse=True)
 def report_tally():
     yield
-    text = json.dumps(dict(sorted(TALLY.items())), indent=1)
-    print(f"\nfault tally: {text}", file=sys.stderr)
-    if os.environ.get("COMMGOV_FAULT_TALLY"):
-        Path(os.environ["COMMGOV_FAULT_TALLY"]).write_text(text + "\n", encoding="utf-8")
-
-
-def record(kind: str, outcome: str) -> None:
-    TALLY[f"{kind}: faults"] += 1
-    TALLY[f"{kind}: {outcome}"] += 1
+    TALLY.report()
 
 
 @pytest.fixture(scope="module")

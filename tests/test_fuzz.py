@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import sys
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +19,7 @@ import pytest
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from simhelpers import Tally  # noqa: E402
 
 from commgov.experiments.errors import SweepError  # noqa: E402
 from commgov.model.graph import GraphError, Neighbourhood  # noqa: E402
@@ -33,7 +31,8 @@ from commgov.scenarios.loader import (  # noqa: E402
 )
 from commgov.scenarios.schema import Scenario  # noqa: E402
 
-TALLY: Counter[str] = Counter()
+TALLY = Tally("fuzz tally", "inputs", "COMMGOV_FUZZ_TALLY")
+tally = TALLY
 PARAMS = flat_parameters()
 KEYS = sorted(PARAMS)
 
@@ -41,15 +40,7 @@ KEYS = sorted(PARAMS)
 @pytest.fixture(scope="module", autouse=True)
 def report_tally():
     yield
-    text = json.dumps(dict(sorted(TALLY.items())), indent=1)
-    print(f"\nfuzz tally: {text}", file=sys.stderr)
-    if os.environ.get("COMMGOV_FUZZ_TALLY"):
-        Path(os.environ["COMMGOV_FUZZ_TALLY"]).write_text(text + "\n", encoding="utf-8")
-
-
-def tally(kind: str, outcome: str) -> None:
-    TALLY[f"{kind}: inputs"] += 1
-    TALLY[f"{kind}: {outcome}"] += 1
+    TALLY.report()
 
 
 # --------------------------------------------------------------------------------------------
