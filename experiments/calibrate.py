@@ -192,14 +192,15 @@ def staffing_check(shares: Sequence[float] = tuple(np.round(np.arange(0.5, 1.001
                    ) -> pd.DataFrame:
     """Households per grid worker at day 0 of the baseline for each ``grid_post_share``."""
     from commgov.model.community import CommunityModel
+    from commgov.model.metrics import metric_record
 
+    per_worker = metric_record("households_per_worker")   # the metric, not a copy of it
     rows = []
     for s in shares:
         m = CommunityModel(scenario="baseline", rng=0, collect=False,
                            staff__grid_post_share=float(s))
         rows.append({"staff.grid_post_share": float(s), "grid_workers": len(m.workers),
-                     "households_per_worker": m.households.occupied.sum() / m.worker_fte,
-                     "staff_per_10k": v.staff_per_10k(m)})
+                     per_worker.name: per_worker.fn(m), "staff_per_10k": v.staff_per_10k(m)})
     return pd.DataFrame(rows)
 
 

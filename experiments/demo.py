@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from commgov.experiments import runner
-from commgov.model.metrics import CORE_METRICS, METRIC_MEANINGS, METRICS
+from commgov.model.metrics import CORE_METRICS, METRIC_MEANINGS, METRICS, metric_record
 from commgov.scenarios.loader import LoadedScenario
 
 CONFIDENCE = runner.CONFIDENCE
@@ -61,21 +61,24 @@ class KeyMetric:
     label: str
     scale: float = 100.0
 
+    @classmethod
+    def of(cls, name: str) -> KeyMetric:
+        """Title, axis label and scale from the metric's record (model/metrics.py), the
+        same name and unit the sweep report and the app give it."""
+        rec = metric_record(name)
+        if rec is None:
+            raise KeyError(f"unknown metric {name!r}")
+        return cls(rec.label[0], rec.unit[0], 100.0 if rec.percent else 1.0)
+
     def clip(self, x: np.ndarray) -> np.ndarray:
         """t-intervals of bounded metrics can cross 0 or 100%; the charts stop at the bound."""
         return np.clip(x, 0.0, self.scale)
 
 
 KEY_METRICS: dict[str, KeyMetric] = {
-    "resolved_share": KeyMetric("Issues resolved", "resolved / reported, cumulative (%)"),
-    "on_time_share": KeyMetric("Resolved on time", "within the time promise (% of resolved)"),
-    "escalated_share": KeyMetric("Issues escalated", "escalated / reported, cumulative (%)"),
-    "participation_rate": KeyMetric("Participation",
-                                    "households active in the last {window} (%)"),
-    "trust_mean": KeyMetric("Trust in governance", "mean household trust (0–1 scale)", 1.0),
-    "fee_collection_rate": KeyMetric("Property-fee collection",
-                                     "households paying this month (%)"),
-}
+    name: KeyMetric.of(name)
+    for name in ("resolved_share", "on_time_share", "escalated_share", "participation_rate",
+                 "trust_mean", "fee_collection_rate")}
 
 
 @dataclass
@@ -247,8 +250,8 @@ def _colours(n: int) -> list[Any]:
     return [cmap(i % cmap.N) for i in range(n)]
 
 
-def plot_timeseries(daily: pd.DataFrame, names: Sequence[str], path: Path, reps: int,
-                    window: str = "30 days") -> Path:
+def plot_timeseries(daily: pd.DataFrame, names: Sequence[str], path: Path, reps: int
+                    ) -> Path:
     """Six key metrics over time, one line per scenario, shaded 95% band over seeds."""
     bands = daily_bands(daily, list(KEY_METRICS))
     fig, axes = _figure(sharex=True)
@@ -264,7 +267,7 @@ def plot_timeseries(daily: pd.DataFrame, names: Sequence[str], path: Path, reps:
                 ax.fill_between(x, km.clip(m - h), km.clip(m + h), color=colour, alpha=0.18,
                                 lw=0)
         ax.set_title(km.title)
-        ax.set_ylabel(km.label.format(window=window))
+        ax.set_ylabel(km.label)
         ax.grid(alpha=0.3)
     for ax in axes[-1]:
         ax.set_xlabel("simulated day (days since 1 January)")
@@ -278,7 +281,7 @@ def plot_timeseries(daily: pd.DataFrame, names: Sequence[str], path: Path, reps:
 
 
 def plot_end_of_run(summary: pd.DataFrame, names: Sequence[str], path: Path, days: int,
-                    reps: int, window: str = "30 days") -> Path:
+                    reps: int) -> Path:
     """End-of-run value of the six key metrics per scenario, with 95% CI error bars."""
     fig, axes = _figure(sharey=True)
     colours = _colours(len(names))
@@ -296,7 +299,7 @@ def plot_end_of_run(summary: pd.DataFrame, names: Sequence[str], path: Path, day
             ax.axvline(m[list(names).index("baseline")], color="0.5", ls="--", lw=1,
                        label="baseline mean")
         ax.set_title(km.title)
-        ax.set_xlabel(km.label.format(window=window))
+        ax.set_xlabel(km.label)
         ax.grid(axis="x", alpha=0.3)
         ax.set_yticks(y, list(names))
         ax.margins(x=0.15)
@@ -347,13 +350,11 @@ def write_outputs(out: Path, daily: pd.DataFrame, summary: pd.DataFrame,
     """Write every demo file atomically; returns their paths."""
     names = [s.name for s in scenarios]
     created = runner.now_iso()
-    windows = {s.scenario.participation.window_days for s in scenarios}
-    window = f"{windows.pop()} days" if len(windows) == 1 else "participation window"
     files = [
         runner.write_csv(out / "summary.csv", summary),
         runner.write_parquet(out / "daily.parquet", daily),
-        plot_timeseries(daily, names, out / "timeseries.png", reps, window),
-        plot_end_of_run(summary, names, out / "end_of_run.png", days, reps, window),
+        plot_timeseries(daily, names, out / "timeseries.png", reps),
+        plot_end_of_run(summary, names, out / "end_of_run.png", days, reps),
         runner.write_json(out / "run.json", {
             "command": "demo",
             "identity": runner.run_identity("demo", list(scenarios), list(range(reps)), days),

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from commgov.model.metrics import CORE_METRICS, METRICS
+from commgov.model.metrics import CORE_METRICS, metric_record
 from commgov.scenarios.loader import flat_parameters
 
 MISSING_EMA = ("the EMA Workbench is not installed: pip install "
@@ -44,15 +44,15 @@ SERIES_SUFFIX = "_daily"
 def outcome_kind(metric: str) -> str:
     """``"maximize"``, ``"minimize"`` or ``"info"``: which way a metric is better.
 
-    The directions are the app's (``viz/charts.DIRECTION``): higher trust, on-time share,
-    participation, fee collection … is better; escalation, petitions, open issues, office
-    work left undone … is worse; counts of people and totals carry no judgement.
+    The directions are the metric records' (``model/metrics.py``), as the app uses them:
+    higher trust, on-time share, participation, fee collection … is better; escalation,
+    petitions, open issues, office work left undone … is worse; counts of people and totals
+    carry no judgement.
     """
-    from commgov.viz.charts import DIRECTION
-
-    if metric not in {m.name for m in METRICS}:
+    rec = metric_record(metric)
+    if rec is None:
         raise KeyError(f"unknown metric '{metric}'; see the README's metrics glossary")
-    return {1: "maximize", -1: "minimize"}.get(DIRECTION.get(metric, 0), "info")
+    return {1: "maximize", -1: "minimize"}.get(rec.direction, "info")
 
 
 def run_commgov(*, scenario: str = "baseline", days: int = 365, seed: int = 0,

@@ -12,49 +12,12 @@ import subprocess
 from pathlib import Path
 
 from commgov.experiments.errors import ReportError
+from commgov.model.metrics import METRICS, metric_record
 
-# Metric names (English and Chinese) live in one place, viz/i18n.py; reports add units.
-# metric -> (English unit, Chinese unit), in the units the report shows (shares in %).
-METRIC_UNITS: dict[str, tuple[str, str]] = {
-    "issues_open": ("issues", "件"),
-    "issues_reported_total": ("issues", "件"),
-    "issues_resolved_total": ("issues", "件"),
-    "resolved_share": ("% of reported", "占上报 %"),
-    "on_time_share": ("% of resolved", "占办结 %"),
-    "escalated_share": ("% of reported", "占上报 %"),
-    "petitions_total": ("petitions", "件"),
-    "participation_rate": ("% of households, 30 days", "近30天参与户占比 %"),
-    "trust_mean": ("0–1", "0–1"),
-    "fee_collection_rate": ("% of households", "占住户 %"),
-    "property_complaint_share": ("% of tickets", "占工单 %"),
-    "worker_field_share": ("% of hours", "占工时 %"),
-    "households_per_worker": ("households", "户"),
-    "office_uncovered_share": ("% of tasks", "占任务 %"),
-    "satisfied_share": ("% of resolved", "占办结 %"),
-    "compound_level_share": ("% of resolved", "占办结 %"),
-    "silent_share": ("% of issues", "占事项 %"),
-    "hotline_tickets_total": ("tickets", "件"),
-    "grievance_mean": ("mean", "均值"),
-    "firm_quality_mean": ("0–1", "0–1"),
-    "households_occupied": ("households", "户"),
-    "residents": ("persons", "人"),
-    "on_time_share_30d": ("% of resolved, 30 days", "近30天占办结 %"),
-    "on_time_share_90d": ("% of resolved, 90 days", "近90天占办结 %"),
-    "escalated_share_90d": ("% of reported, 90 days", "近90天占上报 %"),
-    "petitions_per_1k_90d": ("per 1,000 households", "每千户"),
-    "on_time_compound_share": ("% of resolved there", "占该级办结 %"),
-    "on_time_community_share": ("% of resolved there", "占该级办结 %"),
-    "on_time_street_share": ("% of resolved there", "占该级办结 %"),
-    "overdue_open_per_1k": ("per 1,000 households", "每千户"),
-    "days_to_resolve_p50": ("days", "天"),
-    "days_to_resolve_p90": ("days", "天"),
-    "repeat_share_90d": ("% of reports, 90 days", "近90天占上报 %"),
-    "repeat_share": ("% of reports", "占上报 %"),
-    "overdue_open_per_1k_30d": ("per 1,000 households", "每千户"),
-    "office_wait_share_90d": ("% of requests, 90 days", "近90天占办事 %"),
-    "office_backlog_days": ("days of demand", "天"),
-    "formalism_share": ("% of cadre field hours", "占干部下沉工时 %"),
-}
+# Metric names and units (English and Chinese) live in the metric records, model/metrics.py.
+# A view of them for code that reads the table: metric -> (English unit, Chinese unit), in
+# the units the report shows (shares in %).
+METRIC_UNITS: dict[str, tuple[str, str]] = {m.name: m.unit for m in METRICS}
 
 TEXT: dict[str, tuple[str, str]] = {
     "day": ("simulated day", "模拟天数"),
@@ -177,10 +140,12 @@ def param_label(key: str, lang: str) -> str:
 
 
 def metric_label(metric: str, lang: str, unit: bool = False) -> str:
+    """A metric's name in ``lang``, with the unit its record gives when ``unit``."""
     from commgov.viz.i18n import metric_label as name_of
 
     name = name_of(metric, lang)
-    unit_en, unit_zh = METRIC_UNITS.get(metric, ("", ""))
+    rec = metric_record(metric)
+    unit_en, unit_zh = rec.unit if rec else ("", "")
     u = unit_zh if lang == "zh" else unit_en
     return f"{name} ({u})" if unit and u else name
 

@@ -150,13 +150,13 @@ def _flat_parameters() -> dict[str, Any]:
 
 
 FRACTION_UNIT = "fraction (0-1; multiply by 100 for percent)"
+# The ``day`` column is described by its metric record (model/metrics.py).
 ID_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "run_id": ("", "identifier of the run within its sweep"),
     "scenario": ("", "scenario name"),
     "point": ("", "design point (row of design.csv)"),
     "replication": ("", "replication k; the run's seed is the sweep seed + k"),
     "seed": ("", "random seed of the run"),
-    "day": ("day", "simulated day (0 = 1 January of the first year, before the first step)"),
     "metric": ("", "metric name (see the README's metrics glossary)"),
     "value": ("", "the metric's value, in the metric's unit (shares as fractions 0-1)"),
 }
@@ -166,20 +166,22 @@ def metric_unit(metric: str) -> str:
     """The unit a metric is *stored* in: shares and rates as fractions 0–1 everywhere."""
     if is_percent(metric):
         return FRACTION_UNIT
-    from commgov.experiments.labels import METRIC_UNITS
+    from commgov.model.metrics import metric_record
 
-    return METRIC_UNITS.get(metric, ("", ""))[0]
+    rec = metric_record(metric)
+    return rec.unit[0] if rec else ""
 
 
 def column_metadata(name: str) -> dict[str, str]:
     """Unit and description of a results column: ids, metrics, or a parameter (dotted key)."""
-    from commgov.model.metrics import METRIC_MEANINGS
+    from commgov.model.metrics import metric_record
 
     if name in ID_DESCRIPTIONS:
         unit, desc = ID_DESCRIPTIONS[name]
         return {"unit": unit, "description": desc}
-    if name in METRIC_MEANINGS:
-        return {"unit": metric_unit(name), "description": METRIC_MEANINGS[name]}
+    rec = metric_record(name)
+    if rec is not None:
+        return {"unit": metric_unit(name), "description": rec.meaning}
     info = _flat_parameters().get(name)
     if info is not None:
         return {"unit": info.unit or "", "description": f"parameter {name}: "
@@ -455,8 +457,14 @@ PERCENT_SUFFIXES: tuple[str, ...] = ("_share", "_rate")
 
 
 def is_percent(metric: str) -> bool:
-    """Shares and rates (0–1) read best as percentages; windowed ones too
-    (``on_time_share_90d``)."""
+    """Shares (0–1) read best as percentages: a metric's record says whether it is one
+    (``scale="share"``, model/metrics.py); other columns (validation measures such as
+    ``retiree_share``) go by their name's suffix, windowed ones too (``…_share_90d``)."""
+    from commgov.model.metrics import metric_record
+
+    rec = metric_record(metric)
+    if rec is not None:
+        return rec.percent
     return re.sub(r"_\d+d$", "", metric).endswith(PERCENT_SUFFIXES)
 
 

@@ -81,7 +81,11 @@ class Pattern:
     hi: float
     target_text: str
     tolerance_text: str
-    percent: bool = False
+
+    @property
+    def percent(self) -> bool:
+        """Shown in %: a share, as its metric record says (``runner.is_percent``)."""
+        return runner.is_percent(self.measure)
 
     def passes(self, value: float) -> bool:
         return bool(np.isfinite(value) and self.lo <= value <= self.hi)
@@ -89,19 +93,17 @@ class Pattern:
 
 PATTERNS: tuple[Pattern, ...] = (
     Pattern("fee_baseline", 1, "fee collection without red property", "[000]", "baseline",
-            "fee_collection_rate", 0.60, 0.55, 0.65, "60%", "±5 points", percent=True),
+            "fee_collection_rate", 0.60, 0.55, 0.65, "60%", "±5 points"),
     Pattern("fee_red", 1, "fee collection with red property after 2 years", "[000]",
-            "red_property", "fee_collection_rate", 0.98, 0.96, 1.0, "98%", "±2 points",
-            percent=True),
+            "red_property", "fee_collection_rate", 0.98, 0.96, 1.0, "98%", "±2 points"),
     Pattern("property_share", 2, "property share of 12345 tickets", "[001]", "baseline",
-            "property_complaint_share", 0.133, 0.103, 0.163, "13.3%", "±3 points",
-            percent=True),
+            "property_complaint_share", 0.133, 0.103, 0.163, "13.3%", "±3 points"),
     Pattern("property_lead", 2, "property tickets / largest other community kind", "[001]",
             "baseline", "property_lead", 1.0, 1.0, np.inf, "> 1 (largest)", "≥ 1"),
     Pattern("attendance", 3, "residents at one grid activity", "[003]", "baseline",
             "attendance_residents", 100.0, 70.0, 130.0, "≈ 100", "±30%"),
     Pattern("retiree_share", 3, "retirees among attendees", "[004]", "baseline",
-            "retiree_share", 0.5, 0.5, 1.0, "mostly (> 50%)", "≥ 50%", percent=True),
+            "retiree_share", 0.5, 0.5, 1.0, "mostly (> 50%)", "≥ 50%"),
     Pattern("households_per_worker", 4, "households per grid worker (baseline)", "[003]",
             "baseline", "households_per_worker", 600.0, 510.0, 690.0, "≈ 600", "±15%"),
     Pattern("staff_18", 4, "staff per 10,000 residents, staffing_18", "[001]", "staffing_18",

@@ -1,4 +1,12 @@
-"""The daily metrics: one definition each, used by the DataCollector, the CLI and the docs.
+"""The daily metrics: one record each, the only place a metric is described.
+
+A :class:`Metric` holds what a metric computes and everything said about it: meaning, label
+and short help in English and Chinese, unit, which way is better, how it is scaled for
+people, its live-chart colour. The DataCollector, the CLI and reports
+(``experiments/labels.py``, ``runner.is_percent``), the app (``viz/i18n.py``,
+``viz/charts.py``, ``viz/compare.py``) and the README glossary (``python run.py docs``) all
+read these records; their tables (``METRIC_UNITS``, ``i18n.METRICS``, ``PERCENT``,
+``DIRECTION``, ``COLOURS``) are views derived from them, so adding a metric is one record.
 
 Every value is computed from counters or numpy arrays, never by looping over households,
 so collecting a row costs microseconds even for a street of 40,000 households.
@@ -20,11 +28,54 @@ if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
 
 
+Pair = tuple[str, str]          # (English, Chinese)
+SCALES: tuple[str, ...] = ("value", "share", "index")
+DIRECTIONS: tuple[int, ...] = (-1, 0, 1)
+
+
 @dataclass(frozen=True)
 class Metric:
+    """One daily metric: how it is computed and how people are shown it.
+
+    ``label`` names it in the app, report legends and axes; ``help`` is the app's one-line
+    hint; ``unit`` is the unit reports print after the label (shares in %). ``direction``:
+    +1 higher is better, -1 higher is worse, 0 no judgement (verdicts, arrows, EMA
+    outcome kinds). ``scale``: ``"share"`` is a fraction 0–1 shown ×100 as % everywhere;
+    ``"index"`` is a 0–1 index the app shows as 0–100 (reports keep 0–1); ``"value"`` is
+    shown as it is. ``colour`` is its line in the live chart; ``daily`` marks a one-day
+    value that jumps from day to day (the app's A/B comparison uses its last 30 days' mean);
+    ``defined_by`` is the count that must be positive before the share means anything.
+    """
+
     name: str
     meaning: str
     fn: Callable[[CommunityModel], float]
+    label: Pair = ("", "")
+    help: Pair = ("", "")
+    unit: Pair = ("", "")
+    direction: int = 0
+    scale: str = "value"
+    colour: str = ""
+    daily: bool = False
+    defined_by: str = ""
+
+    def __post_init__(self) -> None:
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"metric {self.name}: direction must be one of {DIRECTIONS}, "
+                             f"not {self.direction!r}")
+        if self.scale not in SCALES:
+            raise ValueError(f"metric {self.name}: scale must be one of {SCALES}, "
+                             f"not {self.scale!r}")
+
+    @property
+    def percent(self) -> bool:
+        """Reports and tables show it ×100 with a % sign (a share)."""
+        return self.scale == "share"
+
+    @property
+    def hundredfold(self) -> bool:
+        """The app shows it ×100: shares in %, 0–1 indices as 0–100."""
+        return self.scale in ("share", "index")
 
 
 def _ratio(a: float, b: float) -> float:
@@ -123,149 +174,320 @@ def _field_share(m: CommunityModel) -> float:
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("day", "Simulated day (0 = 1 January of the first year).", lambda m: m.day),
+    Metric("day", "Simulated day (0 = 1 January of the first year, before the first step).",
+           lambda m: m.day,
+           label=("Simulated day", "模拟天数"),
+           help=("days since 1 January of the first year", "自第一年1月1日起的天数"),
+           unit=("day", "天"),
+           direction=0, scale="value"),
     Metric("issues_open",
            "Reported issues not yet closed at the end of the day, at any rung of the ladder "
            "(including those waiting for dispatch or a revisit).",
-           lambda m: len(m.book.open)),
+           lambda m: len(m.book.open),
+           label=("Open issues", "未结诉求数"),
+           help=("reported, not yet closed", "已报告但尚未办结"),
+           unit=("issues", "件"),
+           direction=-1, scale="value", colour="#8c564b", daily=True),
     Metric("issues_reported_total",
            "Cumulative issues reported through any channel (grid worker, WeChat/red station, "
            "12345); silent issues are not counted.",
-           lambda m: m.book.counters.reported),
+           lambda m: m.book.counters.reported,
+           label=("Issues reported (cumulative)", "累计上报诉求"),
+           help=("reported through any channel since day 0", "自第 0 天起经各渠道上报的诉求"),
+           unit=("issues", "件"),
+           direction=0, scale="value"),
     Metric("issues_resolved_total",
            "Cumulative issues closed as resolved (with the closed loop: only after a revisit).",
-           lambda m: m.book.counters.resolved),
+           lambda m: m.book.counters.resolved,
+           label=("Issues resolved (cumulative)", "累计解决诉求"),
+           help=("closed as resolved since day 0", "自第 0 天起办结的诉求"),
+           unit=("issues", "件"),
+           direction=0, scale="value"),
     Metric("resolved_share",
            "Issues resolved / issues reported, both counted after the warm-up "
            "(metrics.burn_in_days; from day 0 while it lasts). Near its ceiling in most "
            "scenarios: compare policies on on_time_share, overdue_open_per_1k or "
            "days_to_resolve_p90 instead.",
-           _share("resolved", "reported")),
+           _share("resolved", "reported"),
+           label=("Issues resolved", "诉求解决率"),
+           help=("share of reported issues closed as resolved", "已报告诉求中得到解决的比例"),
+           unit=("% of reported", "占上报 %"),
+           direction=+1, scale="share", colour="#1f77b4", defined_by="issues_reported_total"),
     Metric("on_time_share",
            "Share of resolved issues handled within the time promise 小事不过夜、大事不过天、"
            "难事不过周 [003]: small 1 day, big 2 days, hard 7 days from the report "
            "(issues.deadline_days). Counted after the warm-up (metrics.burn_in_days).",
-           _share("on_time", "resolved")),
+           _share("on_time", "resolved"),
+           label=("Resolved on time", "按时办结率"),
+           help=("within the time promise: small 1 day, big 2, hard 7 [003]",
+                 "符合“小事不过夜、大事不过天、难事不过周”[003]"),
+           unit=("% of resolved", "占办结 %"),
+           direction=+1, scale="share", colour="#2ca02c", defined_by="issues_resolved_total"),
     Metric("escalated_share",
            "Share of reported issues that went up the ladder at least once because handling "
            "failed (compound → community → street) or that became petitions; counted "
            "after the warm-up (metrics.burn_in_days).",
-           _share("escalated", "reported")),
+           _share("escalated", "reported"),
+           label=("Escalated", "上交率"),
+           help=("went up the ladder or became a petition", "逐级上交或成为信访的比例"),
+           unit=("% of reported", "占上报 %"),
+           direction=-1, scale="share", colour="#d62728"),
     Metric("petitions_total",
            "Cumulative petitions (信访) from day 0: unhandled issues that became petitions, "
            "with a daily hazard rising smoothly with the household's grievance and the "
            "issue's age (ladder.petition_*) [000].",
-           lambda m: m.book.counters.petitions),
+           lambda m: m.book.counters.petitions,
+           label=("Petitions (信访)", "信访件数"),
+           help=("cumulative petitions [000]", "累计信访 [000]"),
+           unit=("petitions", "件"),
+           direction=-1, scale="value", colour="#e377c2"),
     Metric("participation_rate",
            "Share of occupied households that took part in a branch activity or deliberation "
            "within the last participation.window_days (30) days.",
-           _participation),
+           _participation,
+           label=("Residents taking part", "居民参与率"),
+           help=("households active in the last 30 days", "近 30 天参加活动的住户比例"),
+           unit=("% of households, 30 days", "近30天参与户占比 %"),
+           direction=+1, scale="share", colour="#9467bd"),
     Metric("trust_mean",
            "Mean trust (0–1) of occupied households in community governance.",
-           lambda m: _occ_mean(m, m.households.trust)),
+           lambda m: _occ_mean(m, m.households.trust),
+           label=("Trust", "居民信任度"),
+           help=("mean trust in community governance, 0–100", "对社区治理的平均信任，0–100"),
+           unit=("0–1", "0–1"),
+           direction=+1, scale="index", colour="#ff7f0e"),
     Metric("fee_collection_rate",
            "Share of occupied households that paid this month's property fee [000].",
-           lambda m: _occ_mean(m, m.households.fee_paid)),
+           lambda m: _occ_mean(m, m.households.fee_paid),
+           label=("Property fees collected", "物业费收缴率"),
+           help=("households that paid this month [000]", "本月缴费的住户比例 [000]"),
+           unit=("% of households", "占住户 %"),
+           direction=+1, scale="share", colour="#17becf"),
     Metric("property_complaint_share",
            "Property tickets as a share of all cumulative 12345 hotline tickets from the "
            "street, including tickets on matters outside community governance [001].",
-           _property_share),
+           _property_share,
+           label=("Property complaints on 12345", "12345 物业投诉占比"),
+           help=("13.3% in Yanzhou 2021 [001]", "兖州 2021 年为 13.3% [001]"),
+           unit=("% of tickets", "占工单 %"),
+           direction=-1, scale="share"),
     Metric("worker_field_share",
            "Share of grid workers' hours today left for the field (cases, revisits, visits) "
            "after administrative tasks and office spill-over [000, 004].",
-           _field_share),
+           _field_share,
+           label=("Grid workers' time in the field", "网格员入户时间占比"),
+           help=("hours left for residents after paperwork [000, 004]",
+                 "扣除台账事务后用于居民的时间 [000, 004]"),
+           unit=("% of hours", "占工时 %"),
+           direction=+1, scale="share", colour="#2ca02c", daily=True),
     Metric("households_per_worker",
            "Occupied households per grid-worker full-time equivalent (a cadre doubling as a "
            "grid worker counts by grid.cadre_field_share) [003].",
-           lambda m: _ratio(m.households.occupied.sum(), m.worker_fte)),
+           lambda m: _ratio(m.households.occupied.sum(), m.worker_fte),
+           label=("Households per grid worker", "每名网格员服务户数"),
+           help=("about 600 in Xingfu [003]", "幸福社区约 600 户 [003]"),
+           unit=("households", "户"),
+           direction=-1, scale="value"),
     # ---- extra columns, useful for the viz and the papers' outcomes
     Metric("office_uncovered_share",
            "Share of the pushed-down office work the community offices could not cover today "
            "(part of it spills onto grid workers, the rest is left undone) [000, 001].",
-           lambda m: float(np.mean([o.uncovered_share for o in m.offices]))),
+           lambda m: float(np.mean([o.uncovered_share for o in m.offices])),
+           label=("Office work left uncovered", "社区办公室未覆盖工作"),
+           help=("pushed-down office work nobody could do today [000, 001]",
+                 "下派事务中当天无人承担的比例 [000, 001]"),
+           unit=("% of tasks", "占任务 %"),
+           direction=-1, scale="share", colour="#d62728", daily=True),
     Metric("satisfied_share",
            "Share of resolved issues whose household was satisfied with the handling "
            "(after the warm-up).",
-           _share("satisfied", "resolved")),
+           _share("satisfied", "resolved"),
+           label=("Residents satisfied", "居民满意率"),
+           help=("satisfied with the handling", "对办理结果满意"),
+           unit=("% of resolved", "占办结 %"),
+           direction=+1, scale="share"),
     Metric("compound_level_share",
            "Share of resolved issues closed at the compound rung (小事不出小区 [001]).",
-           lambda m: _ratio(m.book.counters.closed_at_level[0], m.book.counters.resolved)),
+           lambda m: _ratio(m.book.counters.closed_at_level[0], m.book.counters.resolved),
+           label=("Closed in the compound", "小区内办结"),
+           help=("小事不出小区 [001]: resolved at the compound rung",
+                 "小事不出小区 [001]：在小区一级办结的比例"),
+           unit=("% of resolved", "占办结 %"),
+           direction=0, scale="share"),
     Metric("silent_share",
            "Share of issues that arose but were never reported (households stayed silent), "
            "after the warm-up.",
-           _share("silent", "arisen")),
+           _share("silent", "arisen"),
+           label=("Issues never reported", "沉默未报诉求"),
+           help=("households stayed silent", "住户选择沉默"),
+           unit=("% of issues", "占事项 %"),
+           direction=-1, scale="share"),
     Metric("hotline_tickets_total",
            "Cumulative 12345 tickets from the street (community matters and others).",
-           lambda m: sum(m.book.counters.hotline_by_kind) + m.book.counters.hotline_other),
+           lambda m: sum(m.book.counters.hotline_by_kind) + m.book.counters.hotline_other,
+           label=("12345 tickets (cumulative)", "累计 12345 工单"),
+           help=("all hotline tickets from the street [001]", "本街道全部 12345 工单 [001]"),
+           unit=("tickets", "件"),
+           direction=0, scale="value"),
     Metric("grievance_mean",
            "Mean accumulated grievance of occupied households.",
-           lambda m: _occ_mean(m, m.households.grievance)),
+           lambda m: _occ_mean(m, m.households.grievance),
+           label=("Grievance", "居民怨气"),
+           help=("mean accumulated grievance", "平均累积怨气"),
+           unit=("mean", "均值"),
+           direction=-1, scale="value"),
     Metric("firm_quality_mean",
            "Mean property-firm service quality (0–1) over compounds.",
-           lambda m: float(np.mean([f.quality for f in m.firms]))),
+           lambda m: float(np.mean([f.quality for f in m.firms])),
+           label=("Property service quality", "物业服务质量"),
+           help=("mean over compounds, 0–100", "各小区平均，0–100"),
+           unit=("0–1", "0–1"),
+           direction=+1, scale="index"),
     # ---- discriminating outcomes (issue 9): windows, rungs, backlog, distribution
     Metric("on_time_share_30d",
            "Share of issues resolved in the last 30 days that met the time promise.",
-           _share("on_time", "resolved", 30)),
+           _share("on_time", "resolved", 30),
+           label=("Resolved on time, last 30 days", "近30天按时办结率"),
+           help=("cases closed in the last 30 days within the time promise",
+                 "近30天办结诉求中按时办结的比例"),
+           unit=("% of resolved, 30 days", "近30天占办结 %"),
+           direction=+1, scale="share"),
     Metric("on_time_share_90d",
            "Share of issues resolved in the last 90 days that met the time promise.",
-           _share("on_time", "resolved", 90)),
+           _share("on_time", "resolved", 90),
+           label=("Resolved on time, last 90 days", "近90天按时办结率"),
+           help=("cases closed in the last 90 days within the time promise",
+                 "近90天办结诉求中按时办结的比例"),
+           unit=("% of resolved, 90 days", "近90天占办结 %"),
+           direction=+1, scale="share"),
     Metric("escalated_share_90d",
            "Escalations in the last 90 days / reports in the last 90 days.",
-           _share("escalated", "reported", 90)),
+           _share("escalated", "reported", 90),
+           label=("Escalated, last 90 days", "近90天上交率"),
+           help=("escalations / reports in the last 90 days", "近90天上交数/上报数"),
+           unit=("% of reported, 90 days", "近90天占上报 %"),
+           direction=-1, scale="share"),
     Metric("petitions_per_1k_90d",
            "Petitions in the last 90 days per 1,000 occupied households [000].",
-           _per_1k_households("petitions", 90)),
+           _per_1k_households("petitions", 90),
+           label=("Petitions per 1,000 households, 90 days", "近90天每千户信访"),
+           help=("petitions in the last 90 days per 1,000 households [000]",
+                 "近90天每千户信访件数 [000]"),
+           unit=("per 1,000 households", "每千户"),
+           direction=-1, scale="value"),
     Metric("on_time_compound_share",
            "Share of issues closed at the compound rung that met the time promise (after "
            "the warm-up) [001, 003].",
-           _on_time_at(0)),
+           _on_time_at(0),
+           label=("On time in the compound", "小区一级按时办结率"),
+           help=("closed at the compound rung within the promise", "在小区一级办结且按时的比例"),
+           unit=("% of resolved there", "占该级办结 %"),
+           direction=+1, scale="share"),
     Metric("on_time_community_share",
            "Share of issues closed at the community rung that met the time promise (after "
            "the warm-up).",
-           _on_time_at(1)),
+           _on_time_at(1),
+           label=("On time in the community", "社区一级按时办结率"),
+           help=("closed at the community rung within the promise", "在社区一级办结且按时的比例"),
+           unit=("% of resolved there", "占该级办结 %"),
+           direction=+1, scale="share"),
     Metric("on_time_street_share",
            "Share of issues closed at the street rung that met the time promise (after "
            "the warm-up).",
-           _on_time_at(2)),
+           _on_time_at(2),
+           label=("On time at the street", "街道一级按时办结率"),
+           help=("closed at the street rung within the promise", "在街道一级办结且按时的比例"),
+           unit=("% of resolved there", "占该级办结 %"),
+           direction=+1, scale="share"),
     Metric("overdue_open_per_1k",
            "Open issues past their time promise per 1,000 occupied households: the backlog "
            "residents are waiting on (at year end: unresolved at year end).",
-           _overdue_per_1k),
+           _overdue_per_1k,
+           label=("Overdue open issues per 1,000 households", "每千户超期未结诉求"),
+           help=("open past the time promise: the backlog residents wait on",
+                 "超过时限仍未办结的诉求"),
+           unit=("per 1,000 households", "每千户"),
+           direction=-1, scale="value", daily=True),
     Metric("overdue_open_per_1k_30d",
            "Open issues past their time promise per 1,000 occupied households, averaged over "
            "the last 30 days (steadier than the one-day count).",
-           lambda m: _per_1k_households("overdue_days", 30)(m) / min(30, max(1, len(m.history)))),
+           lambda m: _per_1k_households("overdue_days", 30)(m) / min(30, max(1, len(m.history))),
+           label=("Overdue open issues (30-day mean)", "超时未办结（30天平均）"),
+           help=("open past the time promise, mean of the last 30 days",
+                 "超过时限仍未办结的诉求，近30天平均"),
+           unit=("per 1,000 households", "每千户"),
+           direction=-1, scale="value"),
     Metric("days_to_resolve_p50",
            "Median days from report to close of issues closed in the last 90 days.",
-           _days_to_resolve(50)),
+           _days_to_resolve(50),
+           label=("Days to resolve (median)", "办结天数（中位数）"),
+           help=("cases closed in the last 90 days", "近90天办结的诉求"),
+           unit=("days", "天"),
+           direction=-1, scale="value"),
     Metric("days_to_resolve_p90",
            "90th percentile of days from report to close, issues closed in the last 90 days.",
-           _days_to_resolve(90)),
+           _days_to_resolve(90),
+           label=("Days to resolve (90th percentile)", "办结天数（90%分位）"),
+           help=("the slow tail of cases closed in the last 90 days", "近90天办结诉求中较慢的一成"),
+           unit=("days", "天"),
+           direction=-1, scale="value"),
     Metric("repeat_share_90d",
            "Share of reports in the last 90 days that repeat a matter the household raised in "
            "the 180 days before, or reopen one a departed grid worker settled [000, 001].",
-           _share("repeats", "reported", 90)),
+           _share("repeats", "reported", 90),
+           label=("Repeat complaints", "重复投诉比例"),
+           help=("reports repeating a matter raised before [000, 001]",
+                 "重复反映同一事项的比例 [000, 001]"),
+           unit=("% of reports, 90 days", "近90天占上报 %"),
+           direction=-1, scale="share"),
     Metric("repeat_share",
            "Share of reports since the warm-up that repeat a matter the household raised in "
            "the 180 days before, or reopen one a departed grid worker settled [000, 001].",
-           _share("repeats", "reported")),
+           _share("repeats", "reported"),
+           label=("Repeat complaints (since warm-up)", "重复投诉比例（预热期后）"),
+           help=("reports repeating a matter raised before [000, 001]",
+                 "重复反映同一事项的比例 [000, 001]"),
+           unit=("% of reports", "占上报 %"),
+           direction=-1, scale="share"),
     Metric("office_wait_share_90d",
            "Share of residents' office requests (benefits, certificates, approvals, referrals) "
            "in the last 90 days that waited behind the office backlog [000, 001, 004].",
-           _share("office_waits", "office_requests", 90)),
+           _share("office_waits", "office_requests", 90),
+           label=("Office requests kept waiting", "办事群众等待比例"),
+           help=("benefits, certificates, approvals that waited [000, 001]",
+                 "低保、证明、审批等需等待的比例 [000, 001]"),
+           unit=("% of requests, 90 days", "近90天占办事 %"),
+           direction=-1, scale="share"),
     Metric("office_backlog_days",
            "Office work left undone, in days of the office's daily demand (mean over "
            "communities) [000, 001].",
-           lambda m: float(np.mean([_ratio(o.backlog, o.demand) for o in m.offices]))),
+           lambda m: float(np.mean([_ratio(o.backlog, o.demand) for o in m.offices])),
+           label=("Office backlog", "社区积压事务"),
+           help=("undone office work, in days of demand [000, 001]",
+                 "未完成的办公事务（按日需求折算天数）[000, 001]"),
+           unit=("days of demand", "天"),
+           direction=-1, scale="value"),
     Metric("formalism_share",
            "Share of merged-grid cadres' field hours pulled back into office work ('sign in "
            "at the grid, work in the office' [000]); 0 without a merge.",
-           _formalism),
+           _formalism,
+           label=("Cadres back in the office", "下沉干部回办公室比例"),
+           help=("'sign in at the grid, work in the office' [000]",
+                 "“网格挂名签到、社区办公” [000]"),
+           unit=("% of cadre field hours", "占干部下沉工时 %"),
+           direction=-1, scale="share", daily=True),
     Metric("households_occupied", "Occupied flats.",
-           lambda m: int(m.households.occupied.sum())),
+           lambda m: int(m.households.occupied.sum()),
+           label=("Occupied flats", "在住户数"),
+           help=("flats with a household living in them", "有人居住的户数"),
+           unit=("households", "户"),
+           direction=0, scale="value"),
     Metric("residents", "Residents, including winter-tide family members.",
-           lambda m: m.households.residents()),
+           lambda m: m.households.residents(),
+           label=("Residents", "常住人口"),
+           help=("including winter-tide family members", "含冬季“候鸟”家属"),
+           unit=("persons", "人"),
+           direction=0, scale="value"),
 )
 
 CORE_METRICS: tuple[str, ...] = (
@@ -277,17 +499,36 @@ CORE_METRICS: tuple[str, ...] = (
 
 METRIC_MEANINGS: dict[str, str] = {m.name: m.meaning for m in METRICS}
 
+_INDEX: tuple[tuple[Metric, ...], dict[str, Metric]] = (METRICS, {m.name: m for m in METRICS})
+
+
+def metric_record(name: str) -> Metric | None:
+    """The record of metric ``name`` (None for other columns).
+
+    Reads ``METRICS`` as it is now, so every consumer that looks metrics up here sees a
+    record added to it (the tests add one to check exactly that).
+    """
+    global _INDEX
+    if _INDEX[0] is not METRICS:
+        _INDEX = (METRICS, {m.name: m for m in METRICS})
+    return _INDEX[1].get(name)
+
 
 GLOSSARY_START = "<!-- metrics glossary: generated by `python run.py docs` -->"
 GLOSSARY_END = "<!-- end of metrics glossary -->"
+_BETTER = {1: "higher", -1: "lower", 0: "–"}
 
 
 def glossary_markdown() -> str:
-    """The README's metrics glossary: every DataCollector column and its exact meaning."""
-    rows = ["| column | meaning |", "|---|---|"]
+    """The README's metrics glossary: every DataCollector column, its names, the unit
+    reports give it, which way is better and its exact meaning."""
+    rows = ["| column | name (English / 中文) | unit in reports | better | meaning |",
+            "|---|---|---|---|---|"]
     for m in METRICS:
         mark = " (core)" if m.name in CORE_METRICS else ""
-        rows.append(f"| `{m.name}`{mark} | {m.meaning} |")
+        unit = " / ".join(dict.fromkeys(m.unit)) if any(m.unit) else "–"
+        rows.append(f"| `{m.name}`{mark} | {m.label[0]} / {m.label[1]} | {unit} | "
+                    f"{_BETTER[m.direction]} | {m.meaning} |")
     return "\n".join([GLOSSARY_START, *rows, GLOSSARY_END])
 
 

@@ -3,8 +3,8 @@
 The live chart draws its axes, titles and legend once; each frame restores that picture
 and draws only the lines (matplotlib blitting on Agg), so a frame costs a few
 milliseconds. Axes are redrawn only when the run passes the end of the x axis or a count
-outgrows its y axis. Metrics are defined in ``model/metrics.py``; the papers behind them
-are cited in their labels (``viz/i18n.py``).
+outgrows its y axis. Metrics, their labels, scales, directions and colours are defined
+in their records (``model/metrics.py``); the papers behind them are cited there.
 """
 
 from __future__ import annotations
@@ -16,38 +16,17 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from commgov.model.metrics import METRICS, metric_record
 from commgov.viz import i18n
 from commgov.viz.fonts import font_context, picture_lang
 from commgov.viz.network import png_bytes
 
-# Shares and 0–1 indices are shown as 0–100.
-PERCENT = {"resolved_share", "on_time_share", "escalated_share", "participation_rate",
-           "trust_mean", "fee_collection_rate", "office_uncovered_share",
-           "worker_field_share", "property_complaint_share", "silent_share",
-           "satisfied_share", "firm_quality_mean", "on_time_share_30d", "on_time_share_90d",
-           "escalated_share_90d", "on_time_compound_share", "on_time_community_share",
-           "on_time_street_share", "repeat_share_90d", "office_wait_share_90d",
-           "formalism_share", "repeat_share"}
-# Higher is better (+1) or worse (-1), for verdicts and summary arrows.
-DIRECTION: dict[str, int] = {
-    "resolved_share": 1, "on_time_share": 1, "escalated_share": -1, "participation_rate": 1,
-    "trust_mean": 1, "fee_collection_rate": 1, "office_uncovered_share": -1,
-    "worker_field_share": 1, "issues_open": -1, "petitions_total": -1,
-    "households_per_worker": -1, "property_complaint_share": -1, "silent_share": -1,
-    "satisfied_share": 1, "firm_quality_mean": 1, "grievance_mean": -1, "residents": 0,
-    "on_time_share_30d": 1, "on_time_share_90d": 1, "escalated_share_90d": -1,
-    "petitions_per_1k_90d": -1, "on_time_compound_share": 1, "on_time_community_share": 1,
-    "on_time_street_share": 1, "overdue_open_per_1k": -1, "days_to_resolve_p50": -1,
-    "days_to_resolve_p90": -1, "repeat_share_90d": -1, "office_wait_share_90d": -1,
-    "office_backlog_days": -1, "formalism_share": -1, "repeat_share": -1,
-    "overdue_open_per_1k_30d": -1,
-}
-COLOURS: dict[str, str] = {
-    "resolved_share": "#1f77b4", "on_time_share": "#2ca02c", "escalated_share": "#d62728",
-    "participation_rate": "#9467bd", "trust_mean": "#ff7f0e", "fee_collection_rate": "#17becf",
-    "worker_field_share": "#2ca02c", "office_uncovered_share": "#d62728",
-    "issues_open": "#8c564b", "petitions_total": "#e377c2",
-}
+# Views of the metric records (model/metrics.py), for code that reads the tables. Shares and
+# 0–1 indices are shown as 0–100; higher is better (+1) or worse (-1), for verdicts and
+# summary arrows; the live chart's line colours.
+PERCENT: frozenset[str] = frozenset(m.name for m in METRICS if m.hundredfold)
+DIRECTION: dict[str, int] = {m.name: m.direction for m in METRICS}
+COLOURS: dict[str, str] = {m.name: m.colour for m in METRICS if m.colour}
 PANELS: tuple[tuple[tuple[str, str], tuple[str, ...]], ...] = (
     (("Handling residents' issues (%)", "诉求办理（%）"),
      ("resolved_share", "on_time_share", "escalated_share")),
@@ -64,9 +43,30 @@ COMPARE_METRICS: tuple[str, ...] = (
 A_COLOUR, B_COLOUR = "#1f5f99", "#e0701b"
 
 
+def hundredfold(metric: str) -> bool:
+    """Whether the app shows ``metric`` ×100 (shares in %, 0–1 indices as 0–100)."""
+    rec = metric_record(metric)
+    return rec is not None and rec.hundredfold
+
+
+def direction(metric: str) -> int:
+    """+1 if higher is better, -1 if worse, 0 for no judgement (or not a metric)."""
+    rec = metric_record(metric)
+    return rec.direction if rec else 0
+
+
 def shown(metric: str, values: np.ndarray | float) -> np.ndarray | float:
     """A metric's values in display units (0–100 for shares and indices)."""
-    return values * 100.0 if metric in PERCENT else values
+    return values * 100.0 if hundredfold(metric) else values
+
+
+def _colour(metric: str) -> str:
+    """The live chart's line colour, from the metric's record (one is required there)."""
+    rec = metric_record(metric)
+    if rec is None or not rec.colour:
+        raise KeyError(f"metric {metric!r} is charted live but its record in "
+                       f"model/metrics.py has no colour")
+    return rec.colour
 
 
 def _rgb(fig: Figure) -> np.ndarray:
@@ -93,10 +93,10 @@ class LiveCharts:
             ax.set_title(i18n.pick(title, self.lang), fontsize=11, loc="left",
                          pad={1: 6, 2: 19}.get(len(metrics), 35))
             for m in metrics:
-                (line,) = ax.plot([], [], color=COLOURS[m], lw=1.8,
+                (line,) = ax.plot([], [], color=_colour(m), lw=1.8,
                                   label=i18n.metric_label(m, self.lang))
                 self.lines[m] = line
-            if metrics[0] in PERCENT:
+            if hundredfold(metrics[0]):
                 ax.set_ylim(0, 100)
             else:
                 ax.set_ylim(0, 20)
@@ -150,7 +150,7 @@ class LiveCharts:
             self._set_xlim()
             stale = True
         for ax, (_, metrics) in zip(self.axes.flat, PANELS, strict=True):
-            if metrics[0] in PERCENT:
+            if hundredfold(metrics[0]):
                 continue
             top = max((float(np.max(series[m])) for m in metrics if m in series and n),
                       default=0.0)
@@ -204,7 +204,7 @@ def compare_figure(runs_a: Sequence[Mapping[str, np.ndarray]],
                 for y in ys:
                     ax.plot(x, y, color=colour, lw=0.6, alpha=0.3, ls=style)
                 ax.plot(x, np.mean(ys, axis=0), color=colour, lw=2.0, ls=style)
-            hint = {1: "higher_better", -1: "lower_better"}.get(DIRECTION.get(m, 0))
+            hint = {1: "higher_better", -1: "lower_better"}.get(direction(m))
             title = _wrap(i18n.metric_label(m, lang), lang, chars)
             if hint:
                 title += "\n" + i18n.t(hint, lang)
@@ -212,7 +212,7 @@ def compare_figure(runs_a: Sequence[Mapping[str, np.ndarray]],
             ax.grid(alpha=0.3, lw=0.6)
             ax.tick_params(labelsize=8)
             ax.spines[["top", "right"]].set_visible(False)
-            if m in PERCENT:
+            if hundredfold(m):
                 lo, hi = ax.get_ylim()
                 ax.set_ylim(max(0.0, lo), min(100.0, hi) if hi <= 100 else hi)
         for ax in axes.flat[len(metrics):]:

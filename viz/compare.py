@@ -18,8 +18,9 @@ import numpy as np
 
 from commgov.experiments.runner import t_halfwidth
 from commgov.model.community import CommunityModel
+from commgov.model.metrics import METRICS, metric_record
 from commgov.viz import i18n, limits
-from commgov.viz.charts import COMPARE_METRICS, DIRECTION, PERCENT
+from commgov.viz.charts import COMPARE_METRICS, direction
 from commgov.viz.lessons import Setup
 from commgov.viz.levers import model_kwargs
 
@@ -29,10 +30,9 @@ TABLE_METRICS: tuple[str, ...] = (
     "fee_collection_rate", "office_uncovered_share", "office_wait_share_90d",
     "formalism_share", "worker_field_share", "households_per_worker",
     "property_complaint_share", "silent_share", "satisfied_share")
-# Daily measures that jump from day to day are compared on their last 30 days' mean.
-DAILY: frozenset[str] = frozenset({"issues_open", "office_uncovered_share",
-                                   "worker_field_share", "overdue_open_per_1k",
-                                   "formalism_share"})
+# Daily measures that jump from day to day (``daily`` in their records, model/metrics.py)
+# are compared on their last 30 days' mean.
+DAILY: frozenset[str] = frozenset(m.name for m in METRICS if m.daily)
 TAIL_DAYS = 30
 
 Run = dict[str, np.ndarray]
@@ -86,7 +86,8 @@ def run_once(setup: Setup, days: int, seed: int) -> Run:
 
 def end_value(metric: str, run: Run) -> float:
     y = run[metric]
-    return float(np.mean(y[-TAIL_DAYS:])) if metric in DAILY else float(y[-1])
+    rec = metric_record(metric)
+    return float(np.mean(y[-TAIL_DAYS:])) if rec and rec.daily else float(y[-1])
 
 
 def verdict(metric: str, lo: float, hi: float) -> int:
@@ -95,7 +96,7 @@ def verdict(metric: str, lo: float, hi: float) -> int:
     "Better" follows the measure's direction (higher on-time share is good, more open
     issues is bad); a measure without a direction, or a CI that spans zero, gets 0.
     """
-    sign = DIRECTION.get(metric, 0)
+    sign = direction(metric)
     if sign == 0 or not (np.isfinite(lo) and np.isfinite(hi)):
         return 0
     if lo > 0:
@@ -192,8 +193,9 @@ def tradeoff_text(comparison: Comparison, lang: str) -> str:
 def fmt_value(metric: str, value: float, signed: bool = False) -> str:
     """A metric value for a table: % for shares, 0–100 for indices, counts as numbers."""
     sign = "+" if signed and value > 0 else ""
-    if metric in PERCENT:
-        unit = "" if metric in ("trust_mean", "firm_quality_mean") else "%"
+    rec = metric_record(metric)
+    if rec is not None and rec.hundredfold:
+        unit = "%" if rec.percent else ""
         pts = " pts" if signed and unit == "%" else ""
         return f"{sign}{value * 100:.1f}{unit if not pts else ''}{pts}"
     if abs(value) >= 100:

@@ -23,10 +23,11 @@ import numpy as np
 import reacton.ipyvuetify as rv
 import solara
 
+from commgov.model.metrics import metric_record
 from commgov.scenarios.loader import list_scenarios
 from commgov.viz import i18n, limits
 from commgov.viz import upload as upload_mod
-from commgov.viz.charts import COMPARE_METRICS, DIRECTION, compare_png
+from commgov.viz.charts import COMPARE_METRICS, compare_png, direction
 from commgov.viz.compare import Comparison, Row, compare, fmt_value, tradeoff_text
 from commgov.viz.lessons import LESSON_BY_ID, LESSONS, Lesson, Setup
 from commgov.viz.levers import (
@@ -181,8 +182,14 @@ def speed_text(speed: int, lang: str) -> str:
     return i18n.t("run.max", lang) if speed <= 0 else f"{speed} {i18n.t('run.days_per_s', lang)}"
 
 
+def _is_index(metric: str) -> bool:
+    """A 0–1 index (trust) shown as 0–100 without a % sign, by its record's scale."""
+    rec = metric_record(metric)
+    return rec is not None and rec.scale == "index"
+
+
 def summary_value(metric: str, value: float) -> str:
-    return f"{value * 100:.0f}" if metric == "trust_mean" else f"{value * 100:.1f}%"
+    return f"{value * 100:.0f}" if _is_index(metric) else f"{value * 100:.1f}%"
 
 
 def scenario_names() -> list[tuple[str, str]]:
@@ -513,12 +520,13 @@ def SummaryPanel(frame: Frame, lang: str) -> None:
                                classes=["cg-flat"])
                     continue
                 delta = item.delta
-                good = delta * DIRECTION.get(m, 0)
+                good = delta * direction(m)
                 cls = "cg-up" if good > 0.0005 else "cg-down" if good < -0.0005 else "cg-flat"
                 arrow = "▲" if delta > 0.0005 else "▼" if delta < -0.0005 else "●"
-                pts = round(delta * 100, 0 if m == "trust_mean" else 1)
+                index = _is_index(m)
+                pts = round(delta * 100, 0 if index else 1)
                 num = f"{pts:+g}" if pts else "0"
-                if m != "trust_mean":
+                if not index:
                     num += " 个百分点" if lang == "zh" else " pts"
                 since = i18n.t("summary.since", lang, d=item.since)
                 solara.Div(children=[f"{arrow} {num} {since}"], classes=[cls])

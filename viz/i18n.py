@@ -1,11 +1,15 @@
-"""Every word the browser app shows, in English and Chinese, in one place.
+"""Every word the browser app shows, in English and Chinese, except the metrics' own.
 
-``t(key, lang)`` looks up a label; the tables below hold metric names, scenario names,
-lever labels, the papers and the classroom lessons. A key missing in one language is a bug
-(``tests/test_viz.py`` checks that every entry has both).
+``t(key, lang)`` looks up a label; the tables below hold scenario names, lever labels, the
+papers and the classroom lessons. A metric's name and hint live in its record
+(``model/metrics.py``), read by ``metric_label`` and ``metric_help``. A key missing in one
+language is a bug (``tests/test_viz.py`` and ``tests/test_records.py`` check both).
 """
 
 from __future__ import annotations
+
+from commgov.model.metrics import METRICS as _METRIC_RECORDS
+from commgov.model.metrics import metric_record
 
 LANGS: tuple[str, ...] = ("en", "zh")
 LANG_NAMES: dict[str, str] = {"en": "English", "zh": "中文"}
@@ -284,111 +288,9 @@ LEGEND: dict[str, Pair] = {
 # --------------------------------------------------------------------------------------------
 # Metrics
 # --------------------------------------------------------------------------------------------
-# name: (label, short help)
-METRICS: dict[str, tuple[Pair, Pair]] = {
-    "resolved_share": (("Issues resolved", "诉求解决率"),
-                       ("share of reported issues closed as resolved",
-                        "已报告诉求中得到解决的比例")),
-    "on_time_share": (("Resolved on time", "按时办结率"),
-                      ("within the time promise: small 1 day, big 2, hard 7 [003]",
-                       "符合“小事不过夜、大事不过天、难事不过周”[003]")),
-    "escalated_share": (("Escalated", "上交率"),
-                        ("went up the ladder or became a petition",
-                         "逐级上交或成为信访的比例")),
-    "participation_rate": (("Residents taking part", "居民参与率"),
-                           ("households active in the last 30 days",
-                            "近 30 天参加活动的住户比例")),
-    "trust_mean": (("Trust", "居民信任度"),
-                   ("mean trust in community governance, 0–100",
-                    "对社区治理的平均信任，0–100")),
-    "fee_collection_rate": (("Property fees collected", "物业费收缴率"),
-                            ("households that paid this month [000]",
-                             "本月缴费的住户比例 [000]")),
-    "office_uncovered_share": (("Office work left uncovered", "社区办公室未覆盖工作"),
-                               ("pushed-down office work nobody could do today [000, 001]",
-                                "下派事务中当天无人承担的比例 [000, 001]")),
-    "worker_field_share": (("Grid workers' time in the field", "网格员入户时间占比"),
-                           ("hours left for residents after paperwork [000, 004]",
-                            "扣除台账事务后用于居民的时间 [000, 004]")),
-    "issues_reported_total": (("Issues reported (cumulative)", "累计上报诉求"),
-                              ("reported through any channel since day 0",
-                               "自第 0 天起经各渠道上报的诉求")),
-    "issues_resolved_total": (("Issues resolved (cumulative)", "累计解决诉求"),
-                              ("closed as resolved since day 0", "自第 0 天起办结的诉求")),
-    "compound_level_share": (("Closed in the compound", "小区内办结"),
-                             ("小事不出小区 [001]: resolved at the compound rung",
-                              "小事不出小区 [001]：在小区一级办结的比例")),
-    "hotline_tickets_total": (("12345 tickets (cumulative)", "累计 12345 工单"),
-                              ("all hotline tickets from the street [001]",
-                               "本街道全部 12345 工单 [001]")),
-    "households_occupied": (("Occupied flats", "在住户数"),
-                            ("flats with a household living in them", "有人居住的户数")),
-    "issues_open": (("Open issues", "未结诉求数"),
-                    ("reported, not yet closed", "已报告但尚未办结")),
-    "petitions_total": (("Petitions (信访)", "信访件数"),
-                        ("cumulative petitions [000]", "累计信访 [000]")),
-    "households_per_worker": (("Households per grid worker", "每名网格员服务户数"),
-                              ("about 600 in Xingfu [003]", "幸福社区约 600 户 [003]")),
-    "property_complaint_share": (("Property complaints on 12345", "12345 物业投诉占比"),
-                                 ("13.3% in Yanzhou 2021 [001]", "兖州 2021 年为 13.3% [001]")),
-    "silent_share": (("Issues never reported", "沉默未报诉求"),
-                     ("households stayed silent", "住户选择沉默")),
-    "satisfied_share": (("Residents satisfied", "居民满意率"),
-                        ("satisfied with the handling", "对办理结果满意")),
-    "firm_quality_mean": (("Property service quality", "物业服务质量"),
-                          ("mean over compounds, 0–100", "各小区平均，0–100")),
-    "residents": (("Residents", "常住人口"),
-                  ("including winter-tide family members", "含冬季“候鸟”家属")),
-    "grievance_mean": (("Grievance", "居民怨气"),
-                       ("mean accumulated grievance", "平均累积怨气")),
-    "on_time_share_30d": (("Resolved on time, last 30 days", "近30天按时办结率"),
-                          ("cases closed in the last 30 days within the time promise",
-                           "近30天办结诉求中按时办结的比例")),
-    "on_time_share_90d": (("Resolved on time, last 90 days", "近90天按时办结率"),
-                          ("cases closed in the last 90 days within the time promise",
-                           "近90天办结诉求中按时办结的比例")),
-    "escalated_share_90d": (("Escalated, last 90 days", "近90天上交率"),
-                            ("escalations / reports in the last 90 days",
-                             "近90天上交数/上报数")),
-    "petitions_per_1k_90d": (("Petitions per 1,000 households, 90 days", "近90天每千户信访"),
-                             ("petitions in the last 90 days per 1,000 households [000]",
-                              "近90天每千户信访件数 [000]")),
-    "on_time_compound_share": (("On time in the compound", "小区一级按时办结率"),
-                               ("closed at the compound rung within the promise",
-                                "在小区一级办结且按时的比例")),
-    "on_time_community_share": (("On time in the community", "社区一级按时办结率"),
-                                ("closed at the community rung within the promise",
-                                 "在社区一级办结且按时的比例")),
-    "on_time_street_share": (("On time at the street", "街道一级按时办结率"),
-                             ("closed at the street rung within the promise",
-                              "在街道一级办结且按时的比例")),
-    "overdue_open_per_1k": (("Overdue open issues per 1,000 households", "每千户超期未结诉求"),
-                            ("open past the time promise: the backlog residents wait on",
-                             "超过时限仍未办结的诉求")),
-    "days_to_resolve_p50": (("Days to resolve (median)", "办结天数（中位数）"),
-                            ("cases closed in the last 90 days", "近90天办结的诉求")),
-    "days_to_resolve_p90": (("Days to resolve (90th percentile)", "办结天数（90%分位）"),
-                            ("the slow tail of cases closed in the last 90 days",
-                             "近90天办结诉求中较慢的一成")),
-    "repeat_share_90d": (("Repeat complaints", "重复投诉比例"),
-                         ("reports repeating a matter raised before [000, 001]",
-                          "重复反映同一事项的比例 [000, 001]")),
-    "repeat_share": (("Repeat complaints (since warm-up)", "重复投诉比例（预热期后）"),
-                     ("reports repeating a matter raised before [000, 001]",
-                      "重复反映同一事项的比例 [000, 001]")),
-    "overdue_open_per_1k_30d": (("Overdue open issues (30-day mean)", "超时未办结（30天平均）"),
-                                ("open past the time promise, mean of the last 30 days",
-                                 "超过时限仍未办结的诉求，近30天平均")),
-    "office_wait_share_90d": (("Office requests kept waiting", "办事群众等待比例"),
-                              ("benefits, certificates, approvals that waited [000, 001]",
-                               "低保、证明、审批等需等待的比例 [000, 001]")),
-    "office_backlog_days": (("Office backlog", "社区积压事务"),
-                            ("undone office work, in days of demand [000, 001]",
-                             "未完成的办公事务（按日需求折算天数）[000, 001]")),
-    "formalism_share": (("Cadres back in the office", "下沉干部回办公室比例"),
-                        ("'sign in at the grid, work in the office' [000]",
-                         "“网格挂名签到、社区办公” [000]")),
-}
+# Labels and short help live in the metric records (model/metrics.py); this is a view of them,
+# name: (label, short help), for code that reads the table.
+METRICS: dict[str, tuple[Pair, Pair]] = {m.name: (m.label, m.help) for m in _METRIC_RECORDS}
 
 # --------------------------------------------------------------------------------------------
 # Papers
@@ -779,13 +681,15 @@ def t(key: str, lang: str, **fmt: object) -> str:
 
 
 def metric_label(name: str, lang: str) -> str:
-    pair = METRICS.get(name)
-    return pick(pair[0], lang) if pair else name
+    """A metric's name for people (its record in model/metrics.py), else the column name."""
+    rec = metric_record(name)
+    return pick(rec.label, lang) if rec and rec.label[0] else name
 
 
 def metric_help(name: str, lang: str) -> str:
-    pair = METRICS.get(name)
-    return pick(pair[1], lang) if pair else ""
+    """A metric's one-line hint (its record in model/metrics.py), else nothing."""
+    rec = metric_record(name)
+    return pick(rec.help, lang) if rec else ""
 
 
 def scenario_label(name: str, lang: str) -> str:

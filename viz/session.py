@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from commgov.model.community import CommunityModel
+from commgov.model.metrics import metric_record
 from commgov.viz import limits
 from commgov.viz.charts import LIVE_METRICS, LiveCharts
 from commgov.viz.inspector import Inspection, Pick, describe, pick
@@ -42,8 +43,10 @@ SUMMARY_METRICS: tuple[str, ...] = ("resolved_share", "on_time_share", "particip
 # A cumulative share of cases swings while the first cases come in (the first resolved
 # cases are the quick ones), so its change is measured from the end of the first month,
 # or from the first day it is defined at all, whichever is later.
-_DEFINED_BY = {"resolved_share": "issues_reported_total",
-               "on_time_share": "issues_resolved_total"}
+# The count each share is defined over is in its record (model/metrics.py).
+_DEFINED_BY: dict[str, str] = {
+    m: rec.defined_by for m in SUMMARY_METRICS
+    if (rec := metric_record(m)) is not None and rec.defined_by}
 WARMUP_DAYS = 30
 
 
@@ -444,7 +447,7 @@ class Explorer:
             colours = picture.colours(model, self.colour_by)
             highlight = picture.highlight(model, self.colour_by)
             mv = model.datacollector.model_vars
-            wanted = set(LIVE_METRICS) | {"issues_reported_total", "issues_resolved_total"}
+            wanted = set(LIVE_METRICS) | set(SUMMARY_METRICS) | set(_DEFINED_BY.values())
             series = {m: np.asarray(mv[m], dtype=float) for m in wanted}
             day = model.day
             nb = model.neighbourhood
