@@ -14,16 +14,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
-from commgov.model.lifecycle import COMMUNITY, CaseQueue, Issue
+from commgov.model.lifecycle import COMMUNITY, CaseHandler, CaseQueue, Issue, logistic
 
 if TYPE_CHECKING:
     from commgov.agents.grid_worker import GridWorker
     from commgov.model.community import CommunityModel
 
 
-class CommunityOffice(mesa.Agent):
+class CommunityOffice(CaseHandler, mesa.Agent):
     """Office capacity, the admin spill-over, and community-level case handling."""
 
     def __init__(self, model: CommunityModel, community: int, committee_posts: int,
@@ -50,10 +49,7 @@ class CommunityOffice(mesa.Agent):
         cadre_office = 1 - (p.grid.cadre_field_share if p.grid.merged else 0.0)
         return (self.committee_posts * cadre_office + self.service_staff) * p.staff.hours_per_day
 
-    def receive(self, issue: Issue, front: bool = False) -> None:
-        issue.level = COMMUNITY
-        issue.handler = self
-        self.queue.push(issue, front=front)
+    LEVEL = COMMUNITY
 
     def revisit(self, issue: Issue) -> None:
         self._revisits.append(issue)
@@ -121,7 +117,7 @@ class CommunityOffice(mesa.Agent):
                  w.kind_penalty.service)
         x = (p.ladder.community_constant + w.trust_weight * (trust - 0.5)
              - 0.5 * diffs[issue.difficulty] - 0.5 * kinds[issue.kind])
-        return 1.0 / (1.0 + np.exp(-x))
+        return logistic(x)
 
     def step(self) -> None:
         m = self.model

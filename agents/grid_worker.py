@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from commgov.model.lifecycle import COMPOUND, GRID, CaseQueue, Issue
+from commgov.model.lifecycle import COMPOUND, GRID, CaseHandler, CaseQueue, Issue, logistic
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
 
 
-class GridWorker(mesa.Agent):
+class GridWorker(CaseHandler, mesa.Agent):
     """One grid worker (full-time, or a committee cadre doubling as one after a merge)."""
 
     def __init__(self, model: CommunityModel, index: int, community: int, hours: float,
@@ -73,11 +73,6 @@ class GridWorker(mesa.Agent):
         # Pro rata for a part-time post: ledgers follow the households served, so a post
         # of half the hours carries half the paperwork (no cliff at a staffing boundary).
         return base * self.hours / p.staff.hours_per_day
-
-    def receive(self, issue: Issue, front: bool = False) -> None:
-        issue.level = COMPOUND
-        issue.handler = self
-        self.queue.push(issue, front=front)
 
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
@@ -138,7 +133,7 @@ class GridWorker(mesa.Agent):
                  w.difficulty_penalty.hard)
         x = (w.mediation_constant + w.skill_weight * (self.skill - 0.5)
              + w.trust_weight * (trust - 0.5) - diffs[issue.difficulty] - kinds[issue.kind])
-        return 1.0 / (1.0 + np.exp(-x))
+        return logistic(x)
 
     def _visit(self, hours: float) -> None:
         """Door-to-door visits in spare field time build ties and trust [003]."""

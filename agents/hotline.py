@@ -12,20 +12,21 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from commgov.model.lifecycle import Issue
+from commgov.model.lifecycle import CaseHandler, Issue
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
 
 
-class Hotline(mesa.Agent):
+class Hotline(CaseHandler, mesa.Agent):
     """The city's 12345 service hotline, as seen from this street."""
 
     def __init__(self, model: CommunityModel) -> None:
         super().__init__(model)
         self.dispatched = 0
 
-    def receive(self, issue: Issue) -> None:
+    def receive(self, issue: Issue, front: bool = False) -> None:
+        """Dispatch to the compound's handler after the dispatch delay (no queue here)."""
         m = self.model
         delay = 0 if m.params.platform.integrated else m.params.channels.hotline_dispatch_days
         m.defer(issue, m.day + delay, self._dispatch)

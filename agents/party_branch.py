@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from commgov.model.lifecycle import COMPOUND, CaseQueue, DailyCapacity, Issue
+from commgov.model.lifecycle import COMPOUND, CaseHandler, CaseQueue, DailyCapacity
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
 
 
-class TripartiteBody:
+class TripartiteBody(CaseHandler):
     """三方协同: the branch convenes owners' committee and firm on property disputes [002].
 
     Its own intake, so a dispute sent here (or reopened by the closed loop) is settled at the
@@ -30,13 +30,8 @@ class TripartiteBody:
     def __init__(self) -> None:
         self.queue = CaseQueue()
 
-    def receive(self, issue: Issue, front: bool = False) -> None:
-        issue.level = COMPOUND
-        issue.handler = self
-        self.queue.push(issue, front=front)
 
-
-class PartyBranch(mesa.Agent):
+class PartyBranch(CaseHandler, mesa.Agent):
     """The party branch of one compound."""
 
     def __init__(self, model: CommunityModel, compound: int) -> None:
@@ -48,11 +43,10 @@ class PartyBranch(mesa.Agent):
         self.attendance = 0          # households at the last activity or deliberation
         self.active_members = 0
 
-    def receive(self, issue: Issue, front: bool = False) -> None:
+    @property
+    def intake(self) -> CaseQueue:
         """A report at the red station / in the WeChat group."""
-        issue.level = COMPOUND
-        issue.handler = self
-        self.red_station.push(issue, front=front)
+        return self.red_station
 
     def step(self) -> None:
         m = self.model

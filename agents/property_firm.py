@@ -15,15 +15,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
-from commgov.model.lifecycle import COMPOUND, CaseQueue, DailyCapacity, Issue
+from commgov.model.lifecycle import COMPOUND, CaseHandler, CaseQueue, DailyCapacity, logistic
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
 
 
-class PropertyFirm(mesa.Agent):
+class PropertyFirm(CaseHandler, mesa.Agent):
     """The property firm of one compound."""
 
     def __init__(self, model: CommunityModel, compound: int, households: int,
@@ -39,15 +38,10 @@ class PropertyFirm(mesa.Agent):
     def red(self) -> bool:
         return self.model.params.property.red_property
 
-    def receive(self, issue: Issue, front: bool = False) -> None:
-        issue.level = COMPOUND
-        issue.handler = self
-        self.queue.push(issue, front=front)
-
     def success_prob(self) -> float:
         pr = self.model.params.property
         x = pr.case_constant + pr.case_quality_weight * (self.quality - 0.5)
-        return 1.0 / (1.0 + np.exp(-x))
+        return logistic(x)
 
     def step(self) -> None:
         """Handle today's property cases; a failed one goes to the tripartite body where it

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
-from commgov.model.lifecycle import PROPERTY
+from commgov.model.lifecycle import PROPERTY, logistic
 from commgov.scenarios.schema import COMPOUND_KINDS, HOUSEHOLD_KINDS, ISSUE_KINDS
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ NEVER = -10_000  # "day of last participation" for households that never took pa
 
 
 def sigmoid(x: np.ndarray | float) -> np.ndarray | float:
-    return 1.0 / (1.0 + np.exp(-x))
+    return logistic(x)
 
 
 def _per_kind(table, names=HOUSEHOLD_KINDS) -> np.ndarray:

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from commgov.model.lifecycle import STREET, CaseQueue, DailyCapacity, Issue
+from commgov.model.lifecycle import STREET, CaseHandler, CaseQueue, DailyCapacity
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
 
 
-class StreetOffice(mesa.Agent):
+class StreetOffice(CaseHandler, mesa.Agent):
     """One street office for the whole simulated street."""
 
     def __init__(self, model: CommunityModel, communities: int) -> None:
@@ -31,10 +31,7 @@ class StreetOffice(mesa.Agent):
         self.queue = CaseQueue()
         self._capacity = DailyCapacity()
 
-    def receive(self, issue: Issue, front: bool = False) -> None:
-        issue.level = STREET
-        issue.handler = self
-        self.queue.push(issue, front=front)
+    LEVEL = STREET
 
     def step(self) -> None:
         m = self.model

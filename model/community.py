@@ -36,7 +36,7 @@ from commgov.agents.property_firm import PropertyFirm
 from commgov.agents.resident import Households, Resident
 from commgov.agents.street_office import StreetOffice
 from commgov.model import graph as graph_mod
-from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, IssueBook
+from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, IssueBook, logistic
 from commgov.model.metrics import agent_reporters, model_reporters
 from commgov.model.schedule import DAILY, Cadence, DayPlan, Task, every, on_day_of_year
 from commgov.model.streams import Streams
@@ -232,7 +232,7 @@ class CommunityModel(mesa.Model):
         lp = self.params.loop
         x = lp.satisfaction_constant + bonus + lp.satisfaction_trust_weight * (
             self.households.trust[household] - 0.5)
-        return 1.0 / (1.0 + np.exp(-x))
+        return logistic(x)
 
     def defer(self, issue: Issue, day: int, fn: Callable[[Issue], None]) -> None:
         """Hold an issue until ``day``, then hand it to ``fn`` (unless it moved or closed)."""

@@ -72,6 +72,29 @@ class Issue:
                 f"day {self.reported_day})")
 
 
+def logistic(x: float | np.ndarray) -> float | np.ndarray:
+    """The logistic link of every handling and satisfaction chance (one helper, issue 10)."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+class CaseHandler:
+    """Everything that receives cases (grid worker, party branch and its tripartite body,
+    property firm, community office, street office, hotline): the rung it handles at
+    (``LEVEL``) and the queue a received case waits in (``intake``). A mixin before
+    ``mesa.Agent``; the hotline overrides ``receive`` (it dispatches, it does not queue)."""
+
+    LEVEL: int = COMPOUND
+
+    @property
+    def intake(self) -> CaseQueue:
+        return self.queue          # type: ignore[attr-defined]
+
+    def receive(self, issue: Issue, front: bool = False) -> None:
+        issue.level = self.LEVEL
+        issue.handler = self
+        self.intake.push(issue, front=front)
+
+
 class CaseQueue:
     """A FIFO of issues for one handler.
 

@@ -82,3 +82,22 @@ def test_odd_process_table_is_current():
     odd = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
     assert SCHEDULE_START in odd and SCHEDULE_END in odd
     assert schedule_block() in odd, "ODD section 3 is stale: run `python run.py docs`"
+
+
+def test_one_handler_base_and_one_logistic():
+    """Everything that receives cases shares ``CaseHandler``; the logistic link is written
+    once (issue 10, item 4)."""
+    import inspect
+
+    import commgov.agents as agents_pkg
+    from commgov.agents.party_branch import TripartiteBody
+    from commgov.model.lifecycle import CaseHandler
+
+    receivers = [c for _, c in inspect.getmembers(agents_pkg, inspect.isclass)
+                 if hasattr(c, "receive")] + [TripartiteBody]
+    assert len(receivers) >= 6
+    for cls in receivers:
+        assert issubclass(cls, CaseHandler), cls.__name__
+    sources = [p for d in ("model", "agents") for p in (ROOT / d).glob("*.py")]
+    links = [p.name for p in sources if "np.exp(-x)" in p.read_text(encoding="utf-8")]
+    assert links == ["lifecycle.py"], links
