@@ -60,7 +60,7 @@ def P(
     source: str = "assumption",
     doc: str = "",
     label: Pair | None = None,
-    help: Pair | None = None,  # noqa: A002 - the record's field name, as in Metric
+    help: Pair | None = None,
     control: Control | None = None,
     odd: str = "",
     basis: str | dict[str, str] = "",
