@@ -1,4 +1,8 @@
-"""The scenario schema: every model parameter, its default, allowed range, unit and source.
+"""The scenario schema: every model parameter and its record — default, allowed range, unit,
+source, meaning, and where it has them its names in English and Chinese, its lever in the
+app (``Control``), its ODD table and the basis of its value. Everything else that lists
+parameters (the app's levers and labels, report labels, docs/PARAMETERS.md, the ODD tables)
+is generated from these records (``scenarios.loader.flat_parameters``).
 
 A scenario file (TOML) sets any subset of these; everything else keeps the default below.
 Sources are the five papers in ``shared/seeds/`` by file-name prefix:

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from commgov.experiments import labels, validate
-from commgov.scenarios import loader
 from commgov.scenarios.loader import flat_parameters, param_info
 from commgov.scenarios.schema import Control, P
 from commgov.viz import i18n
@@ -243,7 +242,6 @@ def test_a_parameter_given_a_lever_appears_as_a_lever_with_its_label(monkeypatch
     assert new.to_display(0.2) == 20 and new.to_model(35) == pytest.approx(0.35)
     assert len(levers) == len(LEVERS) + 1
 
-    monkeypatch.setattr(loader, "flat_parameters", lambda: params)
     monkeypatch.setattr(labels, "_param_records", lambda: params)
     assert labels.param_label("trust__diffusion", "zh") == "邻里间信任传播速度"
     from commgov.scenarios import reference

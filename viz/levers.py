@@ -41,7 +41,7 @@ class Lever:
 
     @property
     def info(self) -> ParamInfo:
-        return flat_parameters()[self.key]
+        return _records()[self.key]
 
     @property
     def is_bool(self) -> bool:
@@ -68,6 +68,13 @@ class Lever:
         return int(round(value)) if self.is_int else value
 
 
+@cache
+def _records() -> dict[str, ParamInfo]:
+    """The parameters' records, read once: the schema does not change while the app runs
+    (``Lever.info`` is read for every control on every render)."""
+    return flat_parameters()
+
+
 def levers_from(params: Mapping[str, ParamInfo]) -> tuple[Lever, ...]:
     """The page's levers: every parameter whose record has a ``Control``, by group
     (``GROUP_ORDER``) and rank. An unknown group or a duplicate place is refused."""
@@ -86,7 +93,7 @@ def levers_from(params: Mapping[str, ParamInfo]) -> tuple[Lever, ...]:
     return tuple(found)
 
 
-LEVERS: tuple[Lever, ...] = levers_from(flat_parameters())
+LEVERS: tuple[Lever, ...] = levers_from(_records())
 LEVER_BY_KEY: dict[str, Lever] = {lv.key: lv for lv in LEVERS}
 # Live levers are read from ``model.params`` on every step (property firms and fee payment
 # for red property, the office and grid workers for paperwork and platforms, residents for
