@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from functools import cache
 from pathlib import Path
 
 from commgov.experiments.errors import ReportError
 from commgov.model.metrics import METRICS, metric_record
+from commgov.scenarios.loader import ParamInfo, flat_parameters
 
 # Metric names and units (English and Chinese) live in the metric records, model/metrics.py.
 # A view of them for code that reads the table: metric -> (English unit, Chinese unit), in
@@ -132,11 +134,15 @@ def scenario_label(name: str, lang: str) -> str:
 
 
 def param_label(key: str, lang: str) -> str:
-    """A parameter's planner's name (viz/i18n.py) if it has one, else its dotted key."""
-    from commgov.viz.i18n import LEVERS, pick
+    """A parameter's planner's name (its record in scenarios/schema.py) if it has one, else
+    its dotted key."""
+    info = _param_records().get(key.replace("__", "."))
+    return (info.label[1] if lang == "zh" else info.label[0]) if info and info.label[0] else key
 
-    pair = LEVERS.get(key.replace("__", "."))
-    return pick(pair[0], lang) if pair else key
+
+@cache
+def _param_records() -> dict[str, ParamInfo]:
+    return flat_parameters()
 
 
 def metric_label(metric: str, lang: str, unit: bool = False) -> str:

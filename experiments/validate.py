@@ -610,99 +610,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
 ODD_BLOCK = re.compile(r"(<!-- odd-params: (?P<id>[a-z_]+) -->\n)(?P<body>.*?)"
                        r"(<!-- end odd-params -->)", re.S)
 
-# Each submodel of the ODD lists the parameters it uses; every key of the schema belongs to
-# exactly one table (tests/test_validate.py checks it). Keys are matched by prefix.
-ODD_SUBMODELS: dict[str, tuple[str, ...]] = {
-    "graph": ("graph.",),
-    "households": ("households.",),
-    "staffing": ("staff.", "grid.cadre_field_share", "grid.added_staff"),
-    "issues": ("issues.base_rate.", "issues.compound_multiplier.", "issues.kind_multiplier.",
-               "issues.heating_", "issues.difficulty_shares.", "issues.deadline_days."),
-    "channels": ("channels.grid_constant", "channels.wechat_constant",
-                 "channels.hotline_constant", "channels.silent_constant",
-                 "channels.trust_weight", "channels.relationship_weight",
-                 "channels.grievance_weight", "channels.property_hotline_bonus",
-                 "channels.silence_by_kind.", "channels.wechat_groups"),
-    "hotline": ("channels.hotline_dispatch_days", "channels.other_hotline_tickets",
-                "platform."),
-    "grid_worker": ("workers.admin_hours", "workers.task_access_cut",
-                    "workers.certified_share", "workers.training", "workers.hours_per_case.",
-                    "workers.mediation_constant", "workers.skill_weight",
-                    "workers.trust_weight", "workers.difficulty_penalty.",
-                    "workers.kind_penalty.", "workers.visits_per_hour",
-                    "workers.relationship_gain", "workers.learning_days", "workers.rework",
-                    "grid.merged",
-                    "grid.separate_networks", "grid.referral_", "grid.duplicate_report_hours"),
-    "office": ("workers.office_admin_", "workers.spill_share", "ladder.community_",
-               "ladder.office_case_share_min", "grid.formalism_share", "office."),
-    "street": ("ladder.street_", "ladder.petition_"),
-    "loop": ("loop.",),
-    "property": ("property.",),
-    "party": ("party.branch_coverage", "party.activation", "party.red_station_success",
-              "party.member_cases_per_week", "party.tripartite", "party.tripartite_success",
-              "party.owners_committee_share."),
-    "participation": ("participation.", "party.activity_days", "party.deliberation_days"),
-    "council": ("council.",),
-    "trust": ("trust.", "issues.grievance_"),
-    "turnover": ("workers.turnover_", "workers.vacancy_", "workers.handover_"),
-    "observation": ("metrics.",),
-    "population": ("population.",),
-}
+# Each submodel of the ODD lists the parameters it uses. Which one is part of each
+# parameter's record in scenarios/schema.py (its section's ``ODD_SECTION``, or ``odd=`` on
+# the field), as is what the papers give for its value (``basis=``); these are views.
+def _odd_views() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    from commgov.scenarios.loader import flat_parameters
 
-# What the papers give for a value (not only for the mechanism). Keys not listed here are
-# "mechanism from the paper(s), value assumed" when a paper is cited, else "assumption".
-ODD_BASIS: dict[str, str] = {
-    "staff.per_10k_residents": "paper figure: 18 per 10,000, Shandong standard [001]",
-    "staff.committee_posts": "paper figure: 7 posts per community [001]",
-    "staff.grid_post_share": "calibrated: ~600 households per worker [003] (target 4)",
-    "staff.reference_households": "paper range: communities of 5,000-15,000 residents [001]; "
-                                  "the default community (~7,500 residents)",
-    "workers.office_admin_fixed_hours": "assumption, recalibrated: default demand ~53 h/day "
-                                        "kept; fixed part dominant as [000] reports",
-    "workers.office_admin_hours_per_10k": "assumption, recalibrated with the fixed part",
-    "staff.hours_per_day": "assumption: an 8-hour working day",
-    "workers.certified_share": "paper figure: 7.7% certified [000]",
-    "issues.deadline_days.small": "paper: 小事不过夜 (overnight = 1 day) [003]",
-    "issues.deadline_days.big": "paper: 大事不过天 (read as 2 days) [003]",
-    "issues.deadline_days.hard": "paper: 难事不过周 (1 week) [003]",
-    "issues.base_rate.property": "calibrated: property share of tickets 13.3% [001] (target 2)",
-    "channels.other_hotline_tickets": "paper figure: 31,838 tickets a year in Yanzhou [001], "
-                                      "calibrated with the property rate (target 2)",
-    "channels.property_hotline_bonus": "calibrated: property share of tickets [001] "
-                                       "(target 2)",
-    "property.fee_constant": "calibrated: 60% fee collection before red property [000] "
-                             "(target 1)",
-    "property.red_fee_trust_bonus": "calibrated: 98% fee collection with red property [000] "
-                                    "(target 1)",
-    "party.branch_coverage": "paper: a branch in every compound [002]",
-    "participation.constant.local": "calibrated: ~100 residents per grid activity [003] "
-                                    "(target 3)",
-    "participation.constant.resettled": "calibrated: ~100 residents per grid activity [003] "
-                                        "(target 3)",
-    "participation.constant.new_resident": "calibrated: ~100 residents per grid activity "
-                                           "[003] (target 3)",
-    "participation.constant.retiree": "calibrated: attendees mostly retirees [004] "
-                                      "(target 3)",
-    "households.residents_per_household": "external figure: 2020 census urban household "
-                                          "size",
-    "issues.heating_start_day": "external figure: northern heating season from 15 Nov",
-    "issues.heating_end_day": "external figure: northern heating season to 15 Mar",
-    "population.winter_tide_share": "paper figure (winter_tide scenario): 15,000 on "
-                                    "123,000 residents ≈ 0.12 [001]; 0 at baseline",
-    "trust.revert_per_year": "calibrated: steady baseline trust (assumption)",
-    "workers.hours_per_case.small": "calibrated: baseline field time ~80% used (assumption)",
-    "workers.hours_per_case.big": "calibrated: baseline field time ~80% used (assumption)",
-    "workers.hours_per_case.hard": "calibrated: baseline field time ~80% used (assumption)",
-    "graph.file": "planner's data (empty: generated graph)",
-    "graph.node_table": "planner's data (empty: generated graph)",
-}
+    tables: dict[str, tuple[str, ...]] = {}
+    basis: dict[str, str] = {}
+    for key, p in flat_parameters().items():
+        tables[p.odd] = (*tables.get(p.odd, ()), key)
+        if p.basis:
+            basis[key] = p.basis
+    return tables, basis
+
+
+ODD_SUBMODELS, ODD_BASIS = _odd_views()
 
 
 def odd_submodel_of(key: str) -> list[str]:
-    """The ODD submodel tables a parameter key is listed in (should be exactly one)."""
-    return [sid for sid, prefixes in ODD_SUBMODELS.items()
-            if any(key == p or (p.endswith((".", "_")) and key.startswith(p))
-                   for p in prefixes)]
+    """The ODD submodel tables a parameter key is listed in (exactly one by construction)."""
+    return [sid for sid, keys in ODD_SUBMODELS.items() if key in keys]
 
 
 def _basis(key: str, source: str, kind: str) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from .schema import Scenario
+from .schema import Control, Pair, Scenario
 
 __all__ = [
     "SCENARIO_DIR",
@@ -63,7 +63,11 @@ class LoadedScenario:
 
 @dataclass(frozen=True)
 class ParamInfo:
-    """One leaf parameter of the schema, for docs and UIs."""
+    """One leaf parameter's record, read from its field in ``scenarios/schema.py``: what docs,
+    the ODD, reports and the app know about it. ``label``/``help`` are (English, Chinese)
+    (empty when it has no planner's name); ``control`` is its lever in the app, if any;
+    ``odd`` the ODD submodel table that lists it; ``basis`` what the papers give for the
+    value (empty: derived from the source)."""
 
     key: str
     type: str
@@ -73,6 +77,11 @@ class ParamInfo:
     unit: str
     source: str
     description: str
+    label: Pair = ("", "")
+    help: Pair = ("", "")
+    control: Control | None = None
+    odd: str = ""
+    basis: str = ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -599,32 +608,54 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
     return s.model_dump(mode="json")
 
 
+def param_info(key: str, field: FieldInfo, default: Any, *, parent: FieldInfo | None = None,
+               table_doc: str = "", section_odd: str = "") -> ParamInfo:
+    """The record of one leaf: its own field's metadata, else the table field's that holds it
+    (a per-kind table's meaning, unit, source, ODD table and basis sit on that field), else
+    its section's ODD table (``ODD_SECTION``)."""
+
+    def extra(f: FieldInfo | None) -> dict[str, Any]:
+        x = f.json_schema_extra if f is not None else None
+        return x if isinstance(x, dict) else {}
+
+    own, up = extra(field), extra(parent)
+    basis = own.get("basis") or up.get("basis") or ""
+    if isinstance(basis, dict):
+        basis = basis.get(key.rsplit(".", 1)[1], "")
+    control = own.get("control")
+    lo, hi = _bounds(field)
+    ann = field.annotation
+    return ParamInfo(
+        key=key, type=getattr(ann, "__name__", str(ann)), default=default, ge=lo, le=hi,
+        unit=str(own.get("unit") or up.get("unit") or ""),
+        source=str(up.get("source", "") if parent and not field.description
+                   else own.get("source", "")),
+        description=field.description or (parent.description if parent else "") or table_doc,
+        label=tuple(own.get("label", ("", ""))), help=tuple(own.get("help", ("", ""))),
+        control=Control(**control) if control else None,
+        odd=str(own.get("odd") or up.get("odd") or section_odd), basis=str(basis))
+
+
 def flat_parameters() -> dict[str, ParamInfo]:
     """Dotted key → :class:`ParamInfo` for every leaf parameter (metadata keys excluded)."""
     defaults = Scenario().model_dump()
     out: dict[str, ParamInfo] = {}
 
-    def walk(model: type[BaseModel], loc: Loc, parent=None) -> None:
+    def walk(model: type[BaseModel], loc: Loc, parent=None, section_odd: str = "") -> None:
         for name, field in model.model_fields.items():
             if not loc and name in META_KEYS:
                 continue
             sub = _submodel(field)
             if sub is not None:
                 # A per-kind table's meaning, unit and source sit on the field that holds it.
-                walk(sub, (*loc, name), field if field.description else parent)
+                walk(sub, (*loc, name), field if field.description else parent,
+                     section_odd or getattr(sub, "ODD_SECTION", ""))
                 continue
-            lo, hi = _bounds(field)
             key = ".".join((*loc, name))
-            ann = field.annotation
-            out[key] = ParamInfo(
-                key=key, type=getattr(ann, "__name__", str(ann)),
-                default=_get(defaults, (*loc, name)), ge=lo, le=hi,
-                unit=_extra(field, "unit") or (_extra(parent, "unit") if parent else ""),
-                source=(_extra(parent, "source") if parent and not field.description
-                        else _extra(field, "source")),
-                description=field.description
-                or (parent.description if parent else "")
-                or ((model.__doc__ or "").strip() if len(loc) > 1 else ""))
+            out[key] = param_info(
+                key, field, _get(defaults, (*loc, name)), parent=parent,
+                table_doc=(model.__doc__ or "").strip() if len(loc) > 1 else "",
+                section_odd=section_odd)
 
     walk(Scenario, ())
     return out

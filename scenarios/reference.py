@@ -1,4 +1,5 @@
-"""The parameter reference (docs/PARAMETERS.md), generated from the schema so it cannot drift.
+"""The parameter reference (docs/PARAMETERS.md), generated from the parameters' records in
+the schema so it cannot drift.
 
 Regenerate with ``python run.py docs``; a test fails when the committed file is stale.
 """
@@ -13,7 +14,9 @@ from commgov.scenarios.schema import SECTIONS, Scenario
 HEADER = """# Parameter reference
 
 Every parameter a scenario file (or `--set section.key=value`, or a keyword argument
-`section__key=value`) can set: default, allowed range, unit, source paper and meaning.
+`section__key=value`) can set: default, allowed range, unit, source paper and meaning; the
+name the app and reports give it (English / Chinese) where it is a lever, and the table of
+docs/ODD.md that lists it.
 Sources are the papers in `shared/seeds/` by file-name prefix: [000] Fukang, [001] Yanzhou,
 [002] Hangzhou, [003] Xingfu/Suqian, [004] Nantong. "assumption" marks values the papers do
 not give; the meaning says why the value was chosen. Generated from `scenarios/schema.py` by
@@ -37,8 +40,8 @@ def render_parameters() -> str:
     for section in SECTIONS:
         doc = (Scenario.model_fields[section].annotation.__doc__ or "").strip()
         out.append(f"\n## `[{section}]`\n\n{doc}\n")
-        out.append("| key | default | range | unit | source | meaning |")
-        out.append("|---|---|---|---|---|---|")
+        out.append("| key | label (en / zh) | default | range | unit | source | ODD | meaning |")
+        out.append("|---|---|---|---|---|---|---|---|")
         for key, p in params.items():
             if key.split(".")[0] != section:
                 continue
@@ -46,8 +49,9 @@ def render_parameters() -> str:
             if p.type == "bool":
                 rng = "true / false"
             desc = p.description.replace("|", "\\|").replace("\n", " ")
-            out.append(f"| `{key}` | {_fmt(p.default)} | {rng} | {p.unit} | {p.source} | "
-                       f"{desc} |")
+            label = f"{p.label[0]} / {p.label[1]}" if p.label[0] else ""
+            out.append(f"| `{key}` | {label} | {_fmt(p.default)} | {rng} | {p.unit} | "
+                       f"{p.source} | {p.odd} | {desc} |")
     return "\n".join(out) + "\n"
 
 

@@ -1,4 +1,8 @@
-"""The scenario schema: every model parameter, its default, allowed range, unit and source.
+"""The scenario schema: every model parameter and its record — default, allowed range, unit,
+source, meaning, and where it has them its names in English and Chinese, its lever in the
+app (``Control``), its ODD table and the basis of its value. Everything else that lists
+parameters (the app's levers and labels, report labels, docs/PARAMETERS.md, the ODD tables)
+is generated from these records (``scenarios.loader.flat_parameters``).
 
 A scenario file (TOML) sets any subset of these; everything else keeps the default below.
 Sources are the five papers in ``shared/seeds/`` by file-name prefix:
@@ -16,7 +20,8 @@ Validation is strict: unknown keys, wrong types and out-of-range values are refu
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -24,6 +29,30 @@ COMPOUND_KINDS = ("old", "commercial", "resettlement")
 HOUSEHOLD_KINDS = ("local", "resettled", "new_resident", "retiree")
 ISSUE_KINDS = ("neighbour", "property", "facility", "service")
 DIFFICULTIES = ("small", "big", "hard")
+
+
+Pair = tuple[str, str]          # (English, Chinese)
+
+
+@dataclass(frozen=True)
+class Control:
+    """How the app shows a parameter as a lever (``viz/levers.py`` builds its controls from
+    these). ``group`` is an id of ``viz.i18n.GROUPS`` and ``rank`` the lever's place in it;
+    ``unit`` an id of ``viz.i18n.UNITS``; ``lo``/``hi``/``step`` the slider in display units,
+    where display = model value × ``scale`` (100 for shares shown as %); the slider must stay
+    inside the parameter's range. ``disabled_unless`` names a boolean lever that must be on;
+    ``live`` means the model reads the value every step, so a change applies the next day
+    instead of restarting the run."""
+
+    group: str
+    unit: str
+    rank: int
+    lo: float = 0.0
+    hi: float = 1.0
+    step: float = 1.0
+    scale: float = 1.0
+    disabled_unless: str = ""
+    live: bool = False
 
 
 def P(
@@ -34,11 +63,41 @@ def P(
     unit: str = "",
     source: str = "assumption",
     doc: str = "",
+    label: Pair | None = None,
+    help: Pair | None = None,
+    control: Control | None = None,
+    odd: str = "",
+    basis: str | dict[str, str] = "",
 ) -> Any:
-    """A parameter field: default, inclusive range, unit, source (paper or 'assumption')."""
-    return Field(
-        default, ge=lo, le=hi, description=doc, json_schema_extra={"unit": unit, "source": source}
-    )
+    """A parameter field and its record: default, inclusive range, unit, source (paper or
+    'assumption'), meaning; the name people see (``label``, ``help``: English, Chinese), its
+    lever in the app (``control``), the ODD submodel that lists it when not its section's
+    (``odd``) and what the papers give for the value (``basis``; per kind for a table).
+    ``scenarios.loader.flat_parameters`` reads them back; app, ODD and PARAMETERS.md derive
+    from them."""
+    extra: dict[str, Any] = {"unit": unit, "source": source}
+    for name, pair in (("label", label), ("help", help)):
+        if pair is not None:
+            if len(pair) != 2 or not all(isinstance(x, str) and x.strip() for x in pair):
+                raise ValueError(f"{name} must be (English, Chinese), both given: {pair!r}")
+            extra[name] = tuple(pair)
+    if control is not None:
+        if label is None:
+            raise ValueError(f"a lever needs a label (English, Chinese): {control!r}")
+        if not isinstance(default, bool):
+            shown = default * control.scale
+            if (lo is not None and control.lo / control.scale < lo) or \
+                    (hi is not None and control.hi / control.scale > hi) or \
+                    not control.lo <= shown <= control.hi:
+                raise ValueError(f"slider {control.lo:g}–{control.hi:g} (×{control.scale:g}) "
+                                 f"must lie inside the range {lo}–{hi} and hold the default "
+                                 f"{default!r}")
+        extra["control"] = asdict(control)
+    if odd:
+        extra["odd"] = odd
+    if basis:
+        extra["basis"] = basis
+    return Field(default, ge=lo, le=hi, description=doc, json_schema_extra=extra)
 
 
 class Section(BaseModel):
@@ -180,6 +239,8 @@ class PerDifficulty(Section):
 class GraphSpec(Section):
     """The neighbourhood graph: street ⊃ community ⊃ grid ⊃ compound ⊃ building ⊃ household."""
 
+    ODD_SECTION: ClassVar[str] = "graph"
+
     communities: int = P(
         1,
         1,
@@ -187,6 +248,9 @@ class GraphSpec(Section):
         unit="communities",
         source="[001]",
         doc="Communities in the street (a street of several communities).",
+        label=("Communities in the street", "街道内社区数"),
+        help=("More than one community makes a street.", "多个社区组成一个街道。"),
+        control=Control("context", "communities", 2, lo=1, hi=10),
     )
     households_per_community: int = P(
         3000,
@@ -195,6 +259,12 @@ class GraphSpec(Section):
         unit="households",
         source="[001]",
         doc="Households per community; [001] gives communities of 5,000 to 15,000 residents.",
+        label=("Households in the community", "社区户数"),
+        help=(
+            "[001]: communities of 5,000 to 15,000 residents (about 2,000–6,000 households).",
+            "[001]：社区常住人口 5 千至 1.5 万（约 2 千至 6 千户）。",
+        ),
+        control=Control("context", "households", 1, lo=500, hi=10000, step=100),
     )
     grids_per_community: int = P(
         5,
@@ -243,12 +313,14 @@ class GraphSpec(Section):
         doc="Load a planner's graph instead: a GraphML file, or an edge list "
         "(CSV 'source,target') with `node_table`. Relative to the scenario "
         "file. Empty = generate from the spec above.",
+        basis="planner's data (empty: generated graph)",
     )
     node_table: str = P(
         "",
         source="planner's data",
         doc="CSV with columns node,building,compound,grid,community,"
         "compound_kind for an edge-list `file`.",
+        basis="planner's data (empty: generated graph)",
     )
 
     @model_validator(mode="after")
@@ -263,6 +335,8 @@ class GraphSpec(Section):
 
 class HouseholdParams(Section):
     """Who lives there [001, 002, 004]."""
+
+    ODD_SECTION: ClassVar[str] = "households"
 
     kinds: KindSharesByCompound = P(
         KindSharesByCompound(),
@@ -280,6 +354,7 @@ class HouseholdParams(Section):
         source="assumption",
         doc="China's 2020 census mean urban household size; "
         "converts households to residents for staffing.",
+        basis="external figure: 2020 census urban household size",
     )
     party_member_share: float = P(
         0.08,
@@ -319,6 +394,8 @@ class HouseholdParams(Section):
 class IssueParams(Section):
     """Issues arise by kind at rates set by compound kind, household kind and season."""
 
+    ODD_SECTION: ClassVar[str] = "issues"
+
     base_rate: PerIssueKind = P(
         PerIssueKind(neighbour=0.30, property=0.30, facility=0.20, service=0.30),
         unit="issues per household per year",
@@ -326,6 +403,9 @@ class IssueParams(Section):
         doc="Issues by kind before multipliers; property ≈ 0.3 gives "
         "~0.045 property hotline tickets per household-year, "
         "Yanzhou's 4,225 tickets on ~244,000 residents [001].",
+        basis={
+            "property": "calibrated: property share of tickets 13.3% [001] (target 2)",
+        },
     )
     compound_multiplier: PerCompoundKindIssue = P(
         PerCompoundKindIssue(),
@@ -357,9 +437,11 @@ class IssueParams(Section):
         unit="day of year",
         source="[001]",
         doc="Heating season start (15 Nov, northern China).",
+        basis="external figure: northern heating season from 15 Nov",
     )
     heating_end_day: int = P(
-        74, 1, 365, unit="day of year", source="[001]", doc="Heating season end (15 Mar)."
+        74, 1, 365, unit="day of year", source="[001]", doc="Heating season end (15 Mar).",
+        basis="external figure: northern heating season to 15 Mar",
     )
     difficulty_shares: PerDifficulty = P(
         PerDifficulty(small=0.6, big=0.3, hard=0.1),
@@ -373,6 +455,11 @@ class IssueParams(Section):
         source="[003]",
         doc="The time promise 小事不过夜、大事不过天、难事不过周: "
         "handled within this many days counts as on time.",
+        basis={
+            "small": "paper: 小事不过夜 (overnight = 1 day) [003]",
+            "big": "paper: 大事不过天 (read as 2 days) [003]",
+            "hard": "paper: 难事不过周 (1 week) [003]",
+        },
     )
     grievance_silent: float = P(
         0.3,
@@ -381,6 +468,7 @@ class IssueParams(Section):
         unit="grievance",
         source="[001]",
         doc="Grievance added when a household stays silent.",
+        odd="trust",
     )
     grievance_per_overdue_day: float = P(
         0.03,
@@ -388,9 +476,11 @@ class IssueParams(Section):
         1,
         unit="grievance/day",
         doc="Grievance a household accrues each day its reported issue is past the time promise.",
+        odd="trust",
     )
     grievance_decay_per_year: float = P(
-        0.5, 0, 1, unit="share/year", doc="Share of grievance that fades over a year."
+        0.5, 0, 1, unit="share/year", doc="Share of grievance that fades over a year.",
+        odd="trust",
     )
 
     @model_validator(mode="after")
@@ -411,6 +501,8 @@ class IssueParams(Section):
 
 class ChannelParams(Section):
     """Reporting channel choice: multinomial logit on trust and grievance [000, 001, 003]."""
+
+    ODD_SECTION: ClassVar[str] = "channels"
 
     grid_constant: float = P(
         0.0,
@@ -457,6 +549,7 @@ class ChannelParams(Section):
         unit="utility",
         source="[001]",
         doc="Property complaints go to the hotline more often.",
+        basis="calibrated: property share of tickets [001] (target 2)",
     )
     silence_by_kind: PerHouseholdKind = P(
         PerHouseholdKind(local=0.0, resettled=0.2, new_resident=0.8, retiree=0.4),
@@ -476,6 +569,7 @@ class ChannelParams(Section):
         unit="days",
         source="[001]",
         doc="Days for 12345 to dispatch a ticket to the community.",
+        odd="hotline",
     )
     other_hotline_tickets: float = P(
         0.25,
@@ -486,12 +580,19 @@ class ChannelParams(Section):
         doc="Hotline tickets on matters outside community "
         "governance (utilities, traffic…); [001]: 31,838 "
         "tickets in Yanzhou 2021 ≈ 0.34/household/year.",
+        odd="hotline",
+        basis=(
+            "paper figure: 31,838 tickets a year in Yanzhou [001], calibrated with the property "
+            "rate (target 2)"
+        ),
     )
 
 
 class StaffParams(Section):
     """Staffing: the allocation rule, staff per 10,000 residents and fixed committee posts
     [001, 003]. The formula is in ODD 7.3 (``model.community.staff_posts``)."""
+
+    ODD_SECTION: ClassVar[str] = "staffing"
 
     allocation: Literal["fixed_posts", "per_capita", "needs_based"] = P(
         "fixed_posts",
@@ -510,6 +611,10 @@ class StaffParams(Section):
         source="[001, 003]",
         doc="The typical community the per-10,000 standard is met in under fixed_posts "
         "(about 7,500 residents; [001] gives communities of under 5,000 to over 15,000).",
+        basis=(
+            "paper range: communities of 5,000-15,000 residents [001]; the default community "
+            "(~7,500 residents)"
+        ),
     )
     needs_field_load: float = P(
         0.6,
@@ -529,6 +634,13 @@ class StaffParams(Section):
         source="[001]",
         doc="Full-time community staff; 18 is Shandong's standard, "
         "24.5 Yanzhou 2021, 43.9 with 2022's welfare posts.",
+        label=("Community staff per 10,000 residents", "每万名居民配备社区工作者"),
+        help=(
+            "18 is Shandong's standard, 24.5 Yanzhou 2021, 43.9 with 2022's welfare posts.",
+            "山东标准 18 人，兖州 2021 年 24.5 人，2022 年 43.9 人。",
+        ),
+        control=Control("grid", "per10k", 3, lo=10, hi=50, step=0.5),
+        basis="paper figure: 18 per 10,000, Shandong standard [001]",
     )
     committee_posts: int = P(
         7,
@@ -537,6 +649,7 @@ class StaffParams(Section):
         unit="posts per community",
         source="[001]",
         doc="'Two committees' posts, the same in every community.",
+        basis="paper figure: 7 posts per community [001]",
     )
     grid_post_share: float = P(
         0.8,
@@ -547,6 +660,7 @@ class StaffParams(Section):
         doc="Share of non-committee staff posted as grid workers (the "
         "rest staff the service centre); 0.8 gives ~600 households "
         "per worker at 18 per 10,000 [003] (fixed_posts and per_capita).",
+        basis="calibrated: ~600 households per worker [003] (target 4)",
     )
     households_per_worker: int = P(
         0,
@@ -558,7 +672,8 @@ class StaffParams(Section):
         "households instead of from per_10k_residents.",
     )
     hours_per_day: float = P(
-        8.0, 1, 16, unit="hours/day", source="[003]", doc="A staff member's working day."
+        8.0, 1, 16, unit="hours/day", source="[003]", doc="A staff member's working day.",
+        basis="assumption: an 8-hour working day",
     )
 
     @model_validator(mode="after")
@@ -573,6 +688,8 @@ class StaffParams(Section):
 class WorkerParams(Section):
     """Grid workers: time budget, administrative load, skill, mediation, turnover."""
 
+    ODD_SECTION: ClassVar[str] = "grid_worker"
+
     admin_hours: float = P(
         3.0,
         0,
@@ -581,6 +698,13 @@ class WorkerParams(Section):
         source="[000, 004]",
         doc="Administrative tasks pushed down to each grid worker "
         "(ledgers, inspections, platform reports).",
+        label=("Paperwork pushed down to each grid worker", "每名网格员承担的下派事务"),
+        help=(
+            "Ledgers, inspections, platform reports: 'a thousand threads above, one needle "
+            "below'.",
+            "台账、检查、平台填报：“上面千条线，下面一根针”。",
+        ),
+        control=Control("context", "h/day", 6, hi=6, step=0.5, live=True),
     )
     office_admin_fixed_hours: float = P(
         40.0,
@@ -593,6 +717,11 @@ class WorkerParams(Section):
         "meetings). Recalibrated from 24 to 40 (with the per-10k part 37 -> 17) so the "
         "default community's demand stays ~53 h/day while the fixed part dominates, as "
         "[000] reports: small communities cannot both sink cadres and keep the office.",
+        odd="office",
+        basis=(
+            "assumption, recalibrated: default demand ~53 h/day kept; fixed part dominant as "
+            "[000] reports"
+        ),
     )
     office_admin_hours_per_10k: float = P(
         17.0,
@@ -603,6 +732,8 @@ class WorkerParams(Section):
         doc="Tasks that grow with population (censuses, "
         "social-security drives); with fixed committee "
         "posts, large communities fall short [001].",
+        odd="office",
+        basis="assumption, recalibrated with the fixed part",
     )
     spill_share: float = P(
         0.5,
@@ -612,6 +743,7 @@ class WorkerParams(Section):
         source="[000, 004]",
         doc="Share of office work the office cannot cover that is pushed "
         "onto grid workers; the rest is left undone (assumption).",
+        odd="office",
     )
     task_access_cut: float = P(
         0.0,
@@ -620,6 +752,9 @@ class WorkerParams(Section):
         unit="share",
         source="[001]",
         doc="Share of pushed-down tasks a task access list (准入清单) blocks.",
+        label=("Tasks blocked by a task access list (准入清单)", "准入清单挡住的下派事务"),
+        help=("Share of departments' pushed-down tasks refused.", "被拒绝的部门下派事务比例。"),
+        control=Control("load", "%", 1, hi=80, step=5, scale=100, live=True),
     )
     certified_share: float = P(
         0.077,
@@ -628,6 +763,7 @@ class WorkerParams(Section):
         unit="share",
         source="[000]",
         doc="Staff with a social-worker certificate (7.7% in Fukang).",
+        basis="paper figure: 7.7% certified [000]",
     )
     training: float = P(
         0.0,
@@ -636,6 +772,12 @@ class WorkerParams(Section):
         unit="0-1",
         source="[000]",
         doc="Professional training level; raises mediation skill.",
+        label=("Professional training of grid workers", "网格员专业培训"),
+        help=(
+            "Raises mediation skill; 0 = none, 100 = sustained programme.",
+            "提高调解能力；0 = 无培训，100 = 持续系统培训。",
+        ),
+        control=Control("grid", "0-100", 5, hi=100, step=5, scale=100, live=True),
     )
     hours_per_case: PerDifficulty = P(
         PerDifficulty(small=0.75, big=2.0, hard=4.0),
@@ -643,6 +785,7 @@ class WorkerParams(Section):
         source="assumption",
         doc="Grid-worker time to mediate a case; set so a "
         "baseline worker's field time is ~80% used.",
+        basis="calibrated: baseline field time ~80% used (assumption)",
     )
     mediation_constant: float = P(
         1.8,
@@ -702,6 +845,13 @@ class WorkerParams(Section):
         source="[000]",
         doc="Grid workers who leave each year (non-establishment "
         "posts, 74.3% in Fukang); a successor starts with no ties.",
+        label=("Grid workers leaving each year", "网格员年流失率"),
+        help=(
+            "A successor starts with no ties: 'a new official ignores the old accounts'.",
+            "接任者没有原有联系：“新官不理旧账”。",
+        ),
+        control=Control("grid", "%/yr", 4, hi=50, scale=100, live=True),
+        odd="turnover",
     )
     turnover_trust_loss: float = P(
         0.05,
@@ -712,6 +862,7 @@ class WorkerParams(Section):
         doc="'A new official ignores the old accounts': trust lost "
         "by the worker's households at turnover; rebuilt only by the successor's visits "
         "and settled cases, over months [000].",
+        odd="turnover",
     )
     vacancy_days: float = P(
         30.0,
@@ -721,6 +872,7 @@ class WorkerParams(Section):
         source="assumption",
         doc="A post left by turnover stays vacant this long on average before the "
         "successor starts (non-establishment posts are re-advertised [000]).",
+        odd="turnover",
     )
     vacancy_cover_share: float = P(
         0.3,
@@ -729,6 +881,7 @@ class WorkerParams(Section):
         unit="share of hours",
         source="assumption",
         doc="Share of a vacant post's hours that neighbouring workers cover.",
+        odd="turnover",
     )
     handover_days: float = P(
         7.0,
@@ -738,6 +891,7 @@ class WorkerParams(Section):
         source="[000]",
         doc="Open cases handed to a successor wait this long while the new worker learns "
         "the accounts ('a new official ignores the old accounts' [000]).",
+        odd="turnover",
     )
     handover_reopen_prob: float = P(
         0.3,
@@ -747,6 +901,7 @@ class WorkerParams(Section):
         source="[000]",
         doc="Chance that a household whose issue the departed worker settled in the last "
         "handover_memory_days raises it again with the successor (old accounts reopen).",
+        odd="turnover",
     )
     handover_memory_days: int = P(
         90,
@@ -755,6 +910,7 @@ class WorkerParams(Section):
         unit="days",
         source="assumption",
         doc="How far back settled cases can reopen at a handover.",
+        odd="turnover",
     )
     learning_days: float = P(
         365.0,
@@ -784,11 +940,20 @@ class WorkerParams(Section):
 class GridParams(Section):
     """Grid merging: separate narrow grids vs one merged grid (多网合一) [000, 001]."""
 
+    ODD_SECTION: ClassVar[str] = "grid_worker"
+
     merged: bool = P(
         False,
         source="[000, 001]",
         doc="One merged grid: no referrals between networks; committee cadres "
         "double as grid workers (less office time).",
+        label=("Merge the separate grids into one (多网合一)", "多网合一"),
+        help=(
+            "Cadres of the residents' committee also work as grid workers; no referrals between "
+            "networks, but less office time.",
+            "居委会干部兼任网格员；网格间不再转办，但办公时间减少。",
+        ),
+        control=Control("grid", "on/off", 1),
     )
     separate_networks: int = P(
         4,
@@ -827,6 +992,7 @@ class GridParams(Section):
         doc="When merged: share of a committee cadre's day spent as a "
         "grid worker in the compounds; in the field a cadre "
         "settles cases with the committee's authority.",
+        odd="staffing",
     )
     added_staff: float = P(
         0.0,
@@ -836,6 +1002,13 @@ class GridParams(Section):
         source="[000]",
         doc="Staff hired with the merge to backfill the office the cadres leave for the "
         "compounds [000] (service-centre posts).",
+        label=("Staff hired with the merge (office backfill)", "合并时新增人员（补办公室）"),
+        help=(
+            "Hires per community that cover the office the cadres leave [000].",
+            "每个社区新增、顶替下沉干部办公室工作的人员 [000]。",
+        ),
+        control=Control("grid", "workers", 2, hi=10, disabled_unless="grid.merged"),
+        odd="staffing",
     )
     formalism_share: float = P(
         0.8,
@@ -846,22 +1019,30 @@ class GridParams(Section):
         doc="When merged: share of the office work the office cannot cover that pulls the "
         "cadres back from their grids ('sign in at the grid, work in the office' [000]), "
         "scaled by the cadres' share of the office's hours (small offices are their cadres).",
+        odd="office",
     )
 
 
 class PlatformParams(Section):
     """One integrated platform (一网统管) vs many isolated ones [000, 001, 003, 004]."""
 
+    ODD_SECTION: ClassVar[str] = "hotline"
+
     integrated: bool = P(
         False,
         source="[000, 003]",
         doc="One platform: no duplicated reporting, instant dispatch of "
         "hotline tickets and referrals.",
+        label=("One integrated platform (一网统管)", "一网统管平台"),
+        help=("Instant dispatch, no duplicate reporting.", "即时派单，不重复填报。"),
+        control=Control("load", "on/off", 2, live=True),
     )
 
 
 class LadderParams(Section):
     """The escalation ladder 小事不出小区、大事不出社区、难事不出街道 [001, 003]."""
+
+    ODD_SECTION: ClassVar[str] = "street"
 
     community_constant: float = P(
         1.6,
@@ -870,6 +1051,7 @@ class LadderParams(Section):
         unit="log-odds",
         source="[001]",
         doc="Committee handling success, small issue.",
+        odd="office",
     )
     office_case_share_min: float = P(
         0.25,
@@ -878,6 +1060,7 @@ class LadderParams(Section):
         unit="share of office hours",
         source="assumption",
         doc="Office hours always kept for escalated cases, however heavy the pushed-down tasks.",
+        odd="office",
     )
     community_hours_per_case: float = P(
         3.0,
@@ -886,6 +1069,7 @@ class LadderParams(Section):
         unit="hours",
         source="assumption",
         doc="Committee time to handle an escalated case.",
+        odd="office",
     )
     street_success: float = P(
         0.75,
@@ -947,8 +1131,16 @@ class LadderParams(Section):
 class LoopParams(Section):
     """Receive-dispatch-handle-revisit-supervise-assess 接转办访督考 [001]."""
 
+    ODD_SECTION: ClassVar[str] = "loop"
+
     closed_loop: bool = P(
-        False, source="[001]", doc="Revisit every handled case; reopen the unsatisfied ones."
+        False, source="[001]", doc="Revisit every handled case; reopen the unsatisfied ones.",
+        label=(
+            "Closed loop: revisit every case (接转办访督考)",
+            "闭环管理：每件回访（接转办访督考）",
+        ),
+        help=("Unsatisfied cases go back to their handler.", "不满意的诉求退回重办。"),
+        control=Control("load", "on/off", 3, live=True),
     )
     revisit_hours: float = P(
         0.2, 0, 4, unit="hours", source="[001]", doc="A revisit is mostly a phone call."
@@ -980,6 +1172,8 @@ class LoopParams(Section):
 class PropertyParams(Section):
     """Property firms 物业: quality, fees and the revenue → quality feedback [000, 001]."""
 
+    ODD_SECTION: ClassVar[str] = "property"
+
     initial_quality: PerCompoundKind = P(
         PerCompoundKind(old=0.5, commercial=0.7, resettlement=0.6),
         unit="quality 0-1",
@@ -994,6 +1188,7 @@ class PropertyParams(Section):
         source="[000]",
         doc="Monthly fee payment log-odds at quality 0.5, trust 0.5; "
         "gives ~60% collection at baseline (Fukang before).",
+        basis="calibrated: 60% fee collection before red property [000] (target 1)",
     )
     fee_quality_weight: float = P(
         3.0,
@@ -1055,6 +1250,15 @@ class PropertyParams(Section):
         source="[000]",
         doc="A party branch in the firm (红色物业): training, supervision, "
         "branch-firm coordination.",
+        label=(
+            "Red property: a party branch in the firm (红色物业)",
+            "红色物业：物业企业建党支部",
+        ),
+        help=(
+            "Training, supervision and branch–firm coordination.",
+            "培训、监督和支部—物业协同。",
+        ),
+        control=Control("party", "on/off", 1, live=True),
     )
     red_quality_bonus: float = P(
         0.3,
@@ -1073,6 +1277,7 @@ class PropertyParams(Section):
         doc="Residents trust a party-led firm more when paying; calibrated so red property "
         "lifts fee collection to ~97% after two years (Fukang: 60% to 98% [000]; "
         "experiments/calibrate.py).",
+        basis="calibrated: 98% fee collection with red property [000] (target 1)",
     )
 
 
@@ -1088,6 +1293,8 @@ class PropertyParams(Section):
 class PartyParams(Section):
     """Party branches 党支部: members, activities, red stations, tripartite body [001-003]."""
 
+    ODD_SECTION: ClassVar[str] = "party"
+
     branch_coverage: float = P(
         1.0,
         0,
@@ -1095,6 +1302,7 @@ class PartyParams(Section):
         unit="share of compounds",
         source="[002]",
         doc="Compounds with a party branch ('a branch in every compound').",
+        basis="paper: a branch in every compound [002]",
     )
     activation: float = P(
         0.15,
@@ -1104,6 +1312,12 @@ class PartyParams(Section):
         source="[001]",
         doc="Registered (double-reporting 双报到) members who actually "
         "show up; [001]: most register but do not come.",
+        label=("Registered party members who show up (双报到)", "双报到党员实际参与比例"),
+        help=(
+            "Active members claim red-station reports and join activities.",
+            "活跃党员认领红色驿站诉求并参加活动。",
+        ),
+        control=Control("party", "%", 2, hi=100, step=5, scale=100),
     )
     red_station_success: float = P(
         0.5,
@@ -1129,9 +1343,11 @@ class PartyParams(Section):
         unit="days",
         source="[003]",
         doc="Days between branch activities in each compound.",
+        odd="participation",
     )
     deliberation_days: int = P(
-        30, 1, 365, unit="days", source="[001]", doc="Days between deliberations (两议两评两公开)."
+        30, 1, 365, unit="days", source="[001]", doc="Days between deliberations (两议两评两公开).",
+        odd="participation",
     )
     tripartite: bool = P(
         True,
@@ -1166,6 +1382,8 @@ class PartyParams(Section):
 class ParticipationParams(Section):
     """Who joins activities and deliberations [003, 004]."""
 
+    ODD_SECTION: ClassVar[str] = "participation"
+
     constant: PerHouseholdKind = P(
         PerHouseholdKind(local=-3.2, resettled=-3.3, new_resident=-4.2, retiree=-2.0),
         unit="log-odds",
@@ -1173,6 +1391,12 @@ class ParticipationParams(Section):
         doc="Base propensity to join an activity: retirees high, "
         "new residents low [004, 002]; ~100 residents per grid "
         "activity [003].",
+        basis={
+            "local": "calibrated: ~100 residents per grid activity [003] (target 3)",
+            "resettled": "calibrated: ~100 residents per grid activity [003] (target 3)",
+            "new_resident": "calibrated: ~100 residents per grid activity [003] (target 3)",
+            "retiree": "calibrated: attendees mostly retirees [004] (target 3)",
+        },
     )
     trust_weight: float = P(
         2.0,
@@ -1206,7 +1430,13 @@ class ParticipationParams(Section):
         2.0, 0, 20, unit="log-odds", source="[001]", doc="Active party members take part."
     )
     volunteer_points: bool = P(
-        False, source="[001]", doc="Volunteer points (志愿服务积分制) reward taking part."
+        False, source="[001]", doc="Volunteer points (志愿服务积分制) reward taking part.",
+        label=("Volunteer points (志愿服务积分制)", "志愿服务积分制"),
+        help=(
+            "Points reward taking part; strongest for those who otherwise stay away.",
+            "以积分奖励参与，对平时不参与者作用最大。",
+        ),
+        control=Control("residents", "on/off", 1, live=True),
     )
     points_bonus: PerHouseholdKind = P(
         PerHouseholdKind(local=0.8, resettled=0.8, new_resident=0.9, retiree=0.5),
@@ -1232,6 +1462,8 @@ class ParticipationParams(Section):
 class CouncilParams(Section):
     """Neighbourhood councils for micro-governance [004]."""
 
+    ODD_SECTION: ClassVar[str] = "council"
+
     enabled: bool = P(
         False,
         source="[004]",
@@ -1239,6 +1471,12 @@ class CouncilParams(Section):
             "Monthly deliberations become neighbourhood council meetings that settle pending "
             "neighbour and facility issues [004]."
         ),
+        label=("Neighbourhood councils (邻里议事会)", "邻里议事会"),
+        help=(
+            "Monthly meetings settle pending neighbour and facility issues.",
+            "每月议事，化解邻里和设施类积案。",
+        ),
+        control=Control("residents", "on/off", 2),
     )
     cases_per_meeting: int = P(
         2,
@@ -1288,6 +1526,8 @@ class CouncilParams(Section):
 
 class TrustParams(Section):
     """Trust moves with a household's own issues and diffuses over the graph [000, 004]."""
+
+    ODD_SECTION: ClassVar[str] = "trust"
 
     resolved_on_time: float = P(
         0.04,
@@ -1359,11 +1599,14 @@ class TrustParams(Section):
         doc="Drift back toward the household kind's initial level: memories of "
         "good and bad handling fade over about a year; with the gains and losses above, "
         "baseline trust stays near its initial level (calibrated, assumption).",
+        basis="calibrated: steady baseline trust (assumption)",
     )
 
 
 class PopulationParams(Section):
     """Influx of new residents and the winter tide [001]."""
+
+    ODD_SECTION: ClassVar[str] = "population"
 
     turnover_per_year: float = P(
         0.05,
@@ -1372,6 +1615,9 @@ class PopulationParams(Section):
         unit="share of households/year",
         source="[001]",
         doc="Households replaced by newcomers each year.",
+        label=("Households moving out each year", "每年搬离的住户"),
+        help=("Replaced by newcomers, mostly new residents.", "由新住户替代，多为新居民。"),
+        control=Control("context", "%/yr", 3, hi=40, scale=100, live=True),
     )
     vacancy_fill_per_year: float = P(
         0.1,
@@ -1391,6 +1637,9 @@ class PopulationParams(Section):
         unit="share",
         source="[001, 002]",
         doc="Newcomers who are new residents (migrants, renters) rather than locals.",
+        label=("Newcomers who are migrants or renters", "新住户中外来人口与租户比例"),
+        help=("The rest are locals moving within town.", "其余为本地迁居者。"),
+        control=Control("context", "%", 4, hi=100, step=5, scale=100, live=True),
     )
     winter_tide_share: float = P(
         0.0,
@@ -1400,6 +1649,16 @@ class PopulationParams(Section):
         source="[001]",
         doc="Households joined by elderly parents in the heating "
         "season; [001]: 15,000 on 123,000 residents ≈ 0.12.",
+        label=("Households joined by elderly parents in winter", "冬季有老人随住的家庭"),
+        help=(
+            "The winter tide: 15,000 on 123,000 residents ≈ 12%.",
+            "冬季“候鸟”：12.3 万人口增加 1.5 万，约 12%。",
+        ),
+        control=Control("context", "%", 5, hi=30, scale=100, live=True),
+        basis=(
+            "paper figure (winter_tide scenario): 15,000 on 123,000 residents ≈ 0.12 [001]; 0 at "
+            "baseline"
+        ),
     )
     tide_service_multiplier: float = P(
         4.0,
@@ -1413,6 +1672,8 @@ class PopulationParams(Section):
 
 class OfficeParams(Section):
     """Office services residents wait for when the office is uncovered [000, 001, 004]."""
+
+    ODD_SECTION: ClassVar[str] = "office"
 
     requests_per_household_year: float = P(
         2.0,
@@ -1470,6 +1731,8 @@ class OfficeParams(Section):
 
 class MetricParams(Section):
     """How outcomes are measured, not how the world works."""
+
+    ODD_SECTION: ClassVar[str] = "observation"
 
     burn_in_days: int = P(
         60,

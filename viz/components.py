@@ -318,8 +318,8 @@ def LeverControl(lever: Lever, value: Any, on_value: Callable[[Any], None], lang
 
     ``pending``: the model does not run this value yet (it is restarting with it).
     """
-    label_pair, help_pair = i18n.LEVERS[lever.key]
-    label = i18n.pick(label_pair, lang)
+    label = i18n.pick(lever.label, lang)
+    help_pair = lever.help
     unit = i18n.pick(i18n.UNITS[lever.unit], lang)
     caption = f"{i18n.pick(help_pair, lang)} — {i18n.sources_text(lever.source, lang)}"
     shown = lever.to_display(value)
@@ -607,7 +607,7 @@ def lever_changes(lesson: Lesson, lang: str) -> list[str]:
                 return i18n.t("on" if v else "off", lang)
             d = lv.to_display(v)
             return f"{d:g}" if isinstance(d, float) else f"{d:,}"
-        out.append(f"{i18n.pick(i18n.LEVERS[lv.key][0], lang)}: <b>{show(va[lv.key])}</b> → "
+        out.append(f"{i18n.pick(lv.label, lang)}: <b>{show(va[lv.key])}</b> → "
                    f"<b>{show(vb[lv.key])}</b>{unit}{note}")
     return out
 

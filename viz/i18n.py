@@ -1,8 +1,9 @@
 """Every word the browser app shows, in English and Chinese, except the metrics' own.
 
-``t(key, lang)`` looks up a label; the tables below hold scenario names, lever labels, the
-papers and the classroom lessons. A metric's name and hint live in its record
-(``model/metrics.py``), read by ``metric_label`` and ``metric_help``. A key missing in one
+``t(key, lang)`` looks up a label; the tables below hold scenario names, lever groups and
+units, the papers and the classroom lessons. A metric's name and hint live in its record
+(``model/metrics.py``), read by ``metric_label`` and ``metric_help``; a lever's in its
+parameter's record (``scenarios/schema.py``), read through ``viz/levers.py``. A key missing in one
 language is a bug (``tests/test_viz.py`` and ``tests/test_records.py`` check both).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from commgov.model.metrics import METRICS as _METRIC_RECORDS
 from commgov.model.metrics import metric_record
+from commgov.viz.levers import LEVERS as _LEVERS
 
 LANGS: tuple[str, ...] = ("en", "zh")
 LANG_NAMES: dict[str, str] = {"en": "English", "zh": "中文"}
@@ -388,7 +390,7 @@ SCENARIOS: dict[str, tuple[Pair, Pair]] = {
 }
 
 # --------------------------------------------------------------------------------------------
-# Levers and settings: key → (label, help); groups: id → label
+# Levers and settings: groups and display units (id → label)
 # --------------------------------------------------------------------------------------------
 GROUPS: dict[str, Pair] = {
     "grid": ("Grids and staff", "网格与人员"),
@@ -398,77 +400,9 @@ GROUPS: dict[str, Pair] = {
     "context": ("The community (not a policy)", "社区基本情况（非政策）"),
 }
 
-LEVERS: dict[str, tuple[Pair, Pair]] = {
-    "grid.merged": (("Merge the separate grids into one (多网合一)", "多网合一"),
-                    ("Cadres of the residents' committee also work as grid workers; no "
-                     "referrals between networks, but less office time.",
-                     "居委会干部兼任网格员；网格间不再转办，但办公时间减少。")),
-    "grid.added_staff": (("Staff hired with the merge (office backfill)",
-                          "合并时新增人员（补办公室）"),
-                         ("Hires per community that cover the office the cadres leave [000].",
-                          "每个社区新增、顶替下沉干部办公室工作的人员 [000]。")),
-    "staff.per_10k_residents": (("Community staff per 10,000 residents",
-                                 "每万名居民配备社区工作者"),
-                                ("18 is Shandong's standard, 24.5 Yanzhou 2021, 43.9 with "
-                                 "2022's welfare posts.",
-                                 "山东标准 18 人，兖州 2021 年 24.5 人，2022 年 43.9 人。")),
-    "workers.turnover_per_year": (("Grid workers leaving each year", "网格员年流失率"),
-                                  ("A successor starts with no ties: 'a new official ignores "
-                                   "the old accounts'.",
-                                   "接任者没有原有联系：“新官不理旧账”。")),
-    "workers.training": (("Professional training of grid workers", "网格员专业培训"),
-                         ("Raises mediation skill; 0 = none, 100 = sustained programme.",
-                          "提高调解能力；0 = 无培训，100 = 持续系统培训。")),
-    "workers.task_access_cut": (("Tasks blocked by a task access list (准入清单)",
-                                 "准入清单挡住的下派事务"),
-                                ("Share of departments' pushed-down tasks refused.",
-                                 "被拒绝的部门下派事务比例。")),
-    "platform.integrated": (("One integrated platform (一网统管)", "一网统管平台"),
-                            ("Instant dispatch, no duplicate reporting.",
-                             "即时派单，不重复填报。")),
-    "loop.closed_loop": (("Closed loop: revisit every case (接转办访督考)",
-                          "闭环管理：每件回访（接转办访督考）"),
-                         ("Unsatisfied cases go back to their handler.",
-                          "不满意的诉求退回重办。")),
-    "property.red_property": (("Red property: a party branch in the firm (红色物业)",
-                               "红色物业：物业企业建党支部"),
-                              ("Training, supervision and branch–firm coordination.",
-                               "培训、监督和支部—物业协同。")),
-    "party.activation": (("Registered party members who show up (双报到)",
-                          "双报到党员实际参与比例"),
-                         ("Active members claim red-station reports and join activities.",
-                          "活跃党员认领红色驿站诉求并参加活动。")),
-    "participation.volunteer_points": (("Volunteer points (志愿服务积分制)", "志愿服务积分制"),
-                                       ("Points reward taking part; strongest for those who "
-                                        "otherwise stay away.",
-                                        "以积分奖励参与，对平时不参与者作用最大。")),
-    "council.enabled": (("Neighbourhood councils (邻里议事会)", "邻里议事会"),
-                        ("Monthly meetings settle pending neighbour and facility issues.",
-                         "每月议事，化解邻里和设施类积案。")),
-    "graph.households_per_community": (("Households in the community", "社区户数"),
-                                       ("[001]: communities of 5,000 to 15,000 residents "
-                                        "(about 2,000–6,000 households).",
-                                        "[001]：社区常住人口 5 千至 1.5 万（约 2 千至 6 千户）。")),
-    "graph.communities": (("Communities in the street", "街道内社区数"),
-                          ("More than one community makes a street.",
-                           "多个社区组成一个街道。")),
-    "population.turnover_per_year": (("Households moving out each year", "每年搬离的住户"),
-                                     ("Replaced by newcomers, mostly new residents.",
-                                      "由新住户替代，多为新居民。")),
-    "population.newcomer_new_resident_share": (("Newcomers who are migrants or renters",
-                                                "新住户中外来人口与租户比例"),
-                                               ("The rest are locals moving within town.",
-                                                "其余为本地迁居者。")),
-    "population.winter_tide_share": (("Households joined by elderly parents in winter",
-                                      "冬季有老人随住的家庭"),
-                                     ("The winter tide: 15,000 on 123,000 residents ≈ 12%.",
-                                      "冬季“候鸟”：12.3 万人口增加 1.5 万，约 12%。")),
-    "workers.admin_hours": (("Paperwork pushed down to each grid worker",
-                             "每名网格员承担的下派事务"),
-                            ("Ledgers, inspections, platform reports: 'a thousand threads "
-                             "above, one needle below'.",
-                             "台账、检查、平台填报：“上面千条线，下面一根针”。")),
-}
+# A lever's label and help live in its parameter's record (scenarios/schema.py); this is a
+# view of them, key: (label, help), in the page's order.
+LEVERS: dict[str, tuple[Pair, Pair]] = {lv.key: (lv.label, lv.help) for lv in _LEVERS}
 
 UNITS: dict[str, Pair] = {
     "%": ("%", "%"),

@@ -1,23 +1,30 @@
 """The controls on the page: every policy lever and the main exogenous settings.
 
-Each control is one scenario parameter (a dotted key of ``scenarios/schema.py``), shown in
-a planner's words (``viz/i18n.py``) and in display units (shares as %), with the paper the
-schema gives as its source. Values set here become model overrides on top of the chosen
-scenario file.
+Each control is one scenario parameter whose record in ``scenarios/schema.py`` carries a
+``Control`` (group, slider range in display units, scale, live) and its planner's name in
+English and Chinese; ``LEVERS`` here is a view of those records, so giving a parameter a
+lever is one edit at the parameter. Values set here become model overrides on top of the
+chosen scenario file.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
 
 from commgov.scenarios.loader import ParamInfo, flat_parameters, load_scenario
 
+Pair = tuple[str, str]
+# The page's groups, top to bottom (labels in ``i18n.GROUPS``); a lever's record names its
+# group and its rank inside it.
+GROUP_ORDER: tuple[str, ...] = ("grid", "load", "party", "residents", "context")
+
 
 @dataclass(frozen=True)
 class Lever:
-    """One control: a parameter, its group, and how to show it."""
+    """One control: a parameter, its group, and how to show it (from its ``Control``)."""
 
     key: str              # dotted parameter key
     group: str            # id in i18n.GROUPS
@@ -28,10 +35,13 @@ class Lever:
     scale: float = 1.0    # display value = model value × scale (100 for shares as %)
     disabled_unless: str = ""   # key of a boolean lever that must be on
     live: bool = False    # the model reads it every step, so a change applies at the next step
+    rank: int = 0         # place in its group
+    label: Pair = ("", "")      # (English, Chinese), from the parameter's record
+    help: Pair = ("", "")
 
     @property
     def info(self) -> ParamInfo:
-        return flat_parameters()[self.key]
+        return _records()[self.key]
 
     @property
     def is_bool(self) -> bool:
@@ -58,38 +68,38 @@ class Lever:
         return int(round(value)) if self.is_int else value
 
 
-LEVERS: tuple[Lever, ...] = (
-    # Grids and staff [000, 001, 003]
-    Lever("grid.merged", "grid", "on/off"),
-    Lever("grid.added_staff", "grid", "workers", 0, 10, 1, disabled_unless="grid.merged"),
-    Lever("staff.per_10k_residents", "grid", "per10k", 10, 50, 0.5),
-    Lever("workers.turnover_per_year", "grid", "%/yr", 0, 50, 1, 100, live=True),
-    Lever("workers.training", "grid", "0-100", 0, 100, 5, 100, live=True),
-    # Paperwork, platforms, complaint handling [000, 001, 003, 004]
-    Lever("workers.task_access_cut", "load", "%", 0, 80, 5, 100, live=True),
-    Lever("platform.integrated", "load", "on/off", live=True),
-    Lever("loop.closed_loop", "load", "on/off", live=True),
-    # Party building and property [000, 001, 002]
-    Lever("property.red_property", "party", "on/off", live=True),
-    Lever("party.activation", "party", "%", 0, 100, 5, 100),
-    # Residents taking part [001, 004]
-    Lever("participation.volunteer_points", "residents", "on/off", live=True),
-    Lever("council.enabled", "residents", "on/off"),
-    # The community: exogenous settings [001, 002, 000, 004]
-    Lever("graph.households_per_community", "context", "households", 500, 10_000, 100),
-    Lever("graph.communities", "context", "communities", 1, 10, 1),
-    Lever("population.turnover_per_year", "context", "%/yr", 0, 40, 1, 100, live=True),
-    Lever("population.newcomer_new_resident_share", "context", "%", 0, 100, 5, 100, live=True),
-    Lever("population.winter_tide_share", "context", "%", 0, 30, 1, 100, live=True),
-    Lever("workers.admin_hours", "context", "h/day", 0, 6, 0.5, live=True),
-)
+@cache
+def _records() -> dict[str, ParamInfo]:
+    """The parameters' records, read once: the schema does not change while the app runs
+    (``Lever.info`` is read for every control on every render)."""
+    return flat_parameters()
+
+
+def levers_from(params: Mapping[str, ParamInfo]) -> tuple[Lever, ...]:
+    """The page's levers: every parameter whose record has a ``Control``, by group
+    (``GROUP_ORDER``) and rank. An unknown group or a duplicate place is refused."""
+    found = []
+    for key, p in params.items():
+        if p.control is None:
+            continue
+        if p.control.group not in GROUP_ORDER:
+            raise ValueError(f"{key}: lever group {p.control.group!r} is not one of "
+                             f"{', '.join(GROUP_ORDER)}")
+        found.append(Lever(key, label=p.label, help=p.help, **asdict(p.control)))
+    found.sort(key=lambda lv: (GROUP_ORDER.index(lv.group), lv.rank))
+    places = [(lv.group, lv.rank) for lv in found]
+    if len(set(places)) != len(places):
+        raise ValueError(f"two levers share a place (group, rank): {places}")
+    return tuple(found)
+
+
+LEVERS: tuple[Lever, ...] = levers_from(_records())
 LEVER_BY_KEY: dict[str, Lever] = {lv.key: lv for lv in LEVERS}
 # Live levers are read from ``model.params`` on every step (property firms and fee payment
 # for red property, the office and grid workers for paperwork and platforms, residents for
 # volunteer points, turnover and the winter tide), so changing them mid-run is the policy
 # changing on that day. The others shape the model when it is built (graph, staff, grid
 # structure, party membership) and restart it.
-GROUP_ORDER: tuple[str, ...] = ("grid", "load", "party", "residents", "context")
 
 
 @cache
