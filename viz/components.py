@@ -325,14 +325,24 @@ def LeverControl(lever: Lever, value: Any, on_value: Callable[[Any], None], lang
     shown = lever.to_display(value)
     classes = ["cg-lever", f"cg-lever-{_css_id(lever.key)}"] + (["cg-changed"] if changed else [])
     classes.append("cg-pending" if pending else "cg-applied")
+    # A switch is server-authoritative: the browser toggles it at once, the server applies
+    # the value it reports, then draws the switch anew from its own state after every click
+    # (a new key), so a click that crossed a redraw in flight can never leave the page
+    # showing what the model does not run (issue 13, item 3).
+    clicks = solara.use_reactive(0)
+
+    def clicked(v: Any) -> None:
+        on_value(bool(v))
+        clicks.set(clicks.value + 1)
+
     with solara.Column(gap="0px", classes=classes):
         if lever.is_bool:
             with solara.Row(gap="10px", style={"align-items": "center",
                                                "flex-wrap": "nowrap"}):
-                rv.Switch(v_model=bool(shown), on_v_model=lambda v: on_value(bool(v)),
-                          hide_details=True, density="compact", color="primary",
-                          disabled=disabled, class_="cg-switch", style_="flex: 0 0 auto",
-                          label=label)
+                rv.Switch(v_model=bool(shown), on_v_model=clicked, hide_details=True,
+                          density="compact", color="primary", disabled=disabled,
+                          class_="cg-switch", style_="flex: 0 0 auto",
+                          label=label).key(f"{lever.key}-{clicks.value}")
         else:
             text = f"{shown:g}" if isinstance(shown, float) else f"{shown:,}"
             with solara.Row(gap="6px", justify="space-between"):
@@ -377,11 +387,10 @@ def LeverPanel(settings: Settings, on_settings: Callable[[Settings], None], lang
         def set_value(v: Any) -> None:
             cur = latest.current
             if LEVER_BY_KEY[key].is_bool and current is not None:
-                # A switch only ever reports a click (it never echoes), so a click flips
-                # the page's setting as it is now: two quick clicks are two flips, even
-                # before the first one's render reached the browser.
+                # A switch reports the value the browser shows after the click; it is
+                # applied to the page's settings as they are now (the switch then shows
+                # the server's state again: LeverControl).
                 cur = current()
-                v = not effective(cur.scenario, cur.override_dict)[key]
             if _same(effective(cur.scenario, cur.override_dict)[key], v):
                 return
             merged = clean_overrides(cur.scenario, {**cur.override_dict, key: v})
