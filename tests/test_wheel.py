@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -41,10 +42,17 @@ def _run(cmd: list[str | Path], cwd: Path, env: dict[str, str], timeout: int = 3
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
+    # Built from a copy of the checkout (with .git, for the version, and any uncommitted
+    # edits): a build writes experiments/_version.py and build/, and a test must never
+    # change the tree other tests read (a sweep's digest covers the code and the version).
+    src = tmp_path_factory.mktemp("src") / "checkout"
+    shutil.copytree(ROOT, src, symlinks=True, ignore=shutil.ignore_patterns(
+        ".venv*", "results", "build", "dist", ".pytest_cache", ".hypothesis", ".ruff_cache",
+        "*.egg-info", "__pycache__"))
     # No build isolation: the pinned backend (setuptools, setuptools-scm) is in the test
     # extras, so the build needs no download and takes seconds.
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-          "--disable-pip-version-check", "-q", "-w", out, ROOT], cwd=ROOT,
+          "--disable-pip-version-check", "-q", "-w", out, src], cwd=src,
          env=dict(os.environ))
     wheels = list(out.glob("community_governance-*.whl"))
     assert len(wheels) == 1, wheels
