@@ -38,7 +38,7 @@ browser-deps: $(TESTSTAMP)
 	@bash tests/browser/setup.sh $(PY)
 
 # The suite in parallel (pytest-xdist, one process per core, up to 4; each test file stays on
-# one process), then the timing-sensitive checks (marked `serial`) alone.
+# one process), then the timing-sensitive checks (marked `serial`: the browser tests) alone.
 XDIST := -n auto --maxprocesses 4 --dist loadfile
 QUICK := not slow and not classroom
 test: $(TESTSTAMP) browser-deps

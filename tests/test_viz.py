@@ -410,6 +410,7 @@ def _wait(cond, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.serial         # waits for renders: run alone by `make test`
 def test_page_renders_and_reacts_headlessly() -> None:
     import solara
     from solara.components.applayout import AppLayout
