@@ -298,10 +298,15 @@ def test_fast_clicks_never_leave_the_model_out_of_step(page: object) -> None:
             timeout=15_000)
         return switch.is_checked()
     merged = agree()
-    # One more click, once settled, always counts.
+    # One more click, once settled, always counts: the switch and the settings' mark end
+    # up agreeing on the flipped value (a redraw may show the old one for a moment).
+    page.wait_for_timeout(1000)
     switch.click()
     page.wait_for_function(
-        "(was) => document.querySelector('.cg-lever-grid-merged input').checked !== was",
+        """(was) => { const lever = document.querySelector('.cg-lever-grid-merged');
+                      const box = lever && lever.querySelector('input');
+                      return box && box.checked !== was
+                          && box.checked === lever.classList.contains('cg-changed'); }""",
         arg=merged, timeout=30_000)
     _settled(page)
     assert agree() != merged
