@@ -79,3 +79,12 @@ class Tally:
         print(f"\n{self.title}: {text}", file=sys.stderr)
         if os.environ.get(self.env):
             Path(os.environ[self.env]).write_text(text + "\n", encoding="utf-8")
+
+
+def compare_operands(node) -> list:
+    """Operands of an ``ast.Compare``, with the elements of any tuple, list or set among them
+    (``x in ("a", "b")``): what the record tests' second-table scanners check for a key."""
+    import ast
+    sides = [node.left, *node.comparators]
+    return sides + [e for s in sides if isinstance(s, ast.Tuple | ast.List | ast.Set)
+                    for e in s.elts]

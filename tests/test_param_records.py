@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from simhelpers import compare_operands
 
 from commgov.experiments import labels, validate
 from commgov.scenarios.loader import flat_parameters, param_info
@@ -135,12 +136,8 @@ def second_tables(source: str, path: str = "") -> list[str]:
                      and _is_key(e.args[0]) and len(e.args) + len(e.keywords) >= 2]
             if len(calls) >= 2:
                 found.append(f"line {node.lineno}: table of records keyed by parameter")
-        elif isinstance(node, ast.Compare):
-            sides = [node.left, *node.comparators]
-            sides += [e for s in sides if isinstance(s, ast.Tuple | ast.List | ast.Set)
-                      for e in s.elts]
-            if any(map(_is_key, sides)):
-                found.append(f"line {node.lineno}: compares with a parameter key")
+        elif isinstance(node, ast.Compare) and any(map(_is_key, compare_operands(node))):
+            found.append(f"line {node.lineno}: compares with a parameter key")
     return found
 
 

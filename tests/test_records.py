@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from simhelpers import compare_operands
 
 from commgov.experiments import ema_adapter, labels, runner
 from commgov.model import metrics
@@ -77,12 +78,8 @@ def second_tables(source: str, names: frozenset[str] = NAMES) -> list[str]:
             found.append(f"line {node.lineno}: dict keyed by metric names")
         elif isinstance(node, ast.Set) and sum(map(named, node.elts)) >= 2:
             found.append(f"line {node.lineno}: set of metric names")
-        elif isinstance(node, ast.Compare):
-            sides = [node.left, *node.comparators]
-            sides += [e for s in sides if isinstance(s, ast.Tuple | ast.List | ast.Set)
-                      for e in s.elts]
-            if any(map(named, sides)):
-                found.append(f"line {node.lineno}: compares with a metric name")
+        elif isinstance(node, ast.Compare) and any(map(named, compare_operands(node))):
+            found.append(f"line {node.lineno}: compares with a metric name")
     return found
 
 
