@@ -29,10 +29,6 @@ assert HOUSEHOLD_KINDS == ("local", "resettled", "new_resident", "retiree")
 NEVER = -10_000  # "day of last participation" for households that never took part
 
 
-def sigmoid(x: np.ndarray | float) -> np.ndarray | float:
-    return logistic(x)
-
-
 def _per_kind(table, names=HOUSEHOLD_KINDS) -> np.ndarray:
     return np.array([getattr(table, k) for k in names], dtype=np.float64)
 
@@ -218,7 +214,7 @@ class Households:
                                                              p.council.others_share)
         u = u + np.where(self.tide, 0.5, 0.0)   # a visiting retiree joins in
         draw = self.model.streams.daily("participation", day).random(self.n)
-        joined = self.occupied & activity_here[self.compound] & (draw < sigmoid(u))
+        joined = self.occupied & activity_here[self.compound] & (draw < logistic(u))
         self.last_participation[joined] = day
         self.trust[joined] = np.minimum(1.0, self.trust[joined] + p.trust.participation)
         return joined
@@ -244,7 +240,7 @@ class Households:
                  - pr.fee_grievance_weight * self.grievance
                  + (pr.red_fee_trust_bonus if red else 0.0))
         draw = self.model.streams.daily("fees", self.model.day).random(self.n)
-        self.fee_paid = self.occupied & ~self.nail & (draw < sigmoid(logit))
+        self.fee_paid = self.occupied & ~self.nail & (draw < logistic(logit))
 
     def move(self) -> np.ndarray:
         """Monthly: occupants move out and newcomers move in; vacant flats fill [001, 002]."""
