@@ -570,9 +570,8 @@ def _measure(browser: object, url: str, n: int, seconds: float = 15.0) -> list[f
         time.sleep(seconds)
         rates = [(_day(p) - d0) / (time.time() - t0)
                  for p, (t0, d0) in zip(pages, start, strict=True)]
-        busy = pages[-1].query_selector(".cg-busy")
-        if n > 3:
-            assert busy is not None, "a busy server says so"
+        if n > 3:       # a busy server says so (a loaded machine may draw the frame late)
+            pages[-1].wait_for_selector(".cg-busy", timeout=30_000)
         if n > 1:           # degrading gracefully: a session well below a lesson's pace says why
             for p, r in zip(pages, rates, strict=True):
                 if r < 10:
