@@ -11,6 +11,7 @@ are merged, cadres spend part of the day as grid workers, so the office has fewe
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import mesa
@@ -42,6 +43,8 @@ class CommunityOffice(CaseHandler, mesa.Agent):
         self.demand = 0.0                # office work pushed down today (hours)
         self.backlog = 0.0               # office work left undone, waiting (hours)
         self.pulled = 0.0                # hours cadres were pulled back from the field today
+        # Share of the specialised networks' work the merged staff have not yet learnt [000].
+        self.unlearnt = 1.0 if model.params.grid.merged else 0.0
 
     @property
     def office_hours(self) -> float:
@@ -89,6 +92,12 @@ class CommunityOffice(CaseHandler, mesa.Agent):
         self.pulled = pulled
         uncovered -= pulled
         self.uncovered_share = uncovered / demand if demand else 0.0
+        if self.unlearnt > 0:
+            # The merge's 阵痛 [000]: staff learn the specialised networks' work only in the
+            # hours the office can spare, so an office that covers a share c of its work
+            # adapts at c / adaptation_days a day; a small office that cannot spare anyone
+            # ("小社区面临的困难最为明显") adapts slowest. Smooth in c: no threshold.
+            self.unlearnt *= math.exp(-(1.0 - self.uncovered_share) / p.grid.adaptation_days)
         self.spill = uncovered * p.workers.spill_share
         # Undone work lapses or is caught up in overtime at office.backlog_expiry_days, so
         # a steady shortfall gives a steady backlog, not an ever-growing one.
@@ -105,9 +114,10 @@ class CommunityOffice(CaseHandler, mesa.Agent):
         scale = self.model.params.office.backlog_days * self.demand
         return self.backlog / (self.backlog + scale) if scale > 0 else 0.0
 
-    def success_prob(self, issue: Issue) -> float:
+    def success_prob(self, issue: Issue, penalty: float = 0.0) -> float:
         """Committee handling: more authority than a grid worker, so difficulty and kind
-        weigh half as much [001]."""
+        weigh half as much [001]. ``penalty`` (logit) is a handicap the caller adds, such as
+        unlearnt specialised work after a merge [000]."""
         p = self.model.params
         w = p.workers
         trust = self.model.households.trust[issue.household]
@@ -116,7 +126,7 @@ class CommunityOffice(CaseHandler, mesa.Agent):
         kinds = (w.kind_penalty.neighbour, w.kind_penalty.property, w.kind_penalty.facility,
                  w.kind_penalty.service)
         x = (p.ladder.community_constant + w.trust_weight * (trust - 0.5)
-             - 0.5 * diffs[issue.difficulty] - 0.5 * kinds[issue.kind])
+             - 0.5 * diffs[issue.difficulty] - 0.5 * kinds[issue.kind] - penalty)
         return logistic(x)
 
     def step(self) -> None:

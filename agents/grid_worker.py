@@ -91,6 +91,10 @@ class GridWorker(CaseHandler, mesa.Agent):
 
         hours_per_case = (w.hours_per_case.small, w.hours_per_case.big, w.hours_per_case.hard)
         rework = self.rework_factor()
+        # After a merge, issues a specialised network used to take (the same issues that
+        # would be referred between separate grids: one draw, so policies stay paired) take
+        # longer and settle less often until the staff have learnt that work [000].
+        unlearnt = m.offices[self.community].unlearnt
         while budget > 0:
             issue = self.queue.pop()
             if issue is None:
@@ -103,7 +107,12 @@ class GridWorker(CaseHandler, mesa.Agent):
                     delay = 0 if p.platform.integrated else p.grid.referral_days
                     m.defer(issue, m.day + delay, self.receive)
                     continue
-            need = hours_per_case[issue.difficulty] * rework - issue.progress
+            penalty = 0.0
+            need = hours_per_case[issue.difficulty] * rework
+            if unlearnt > 0 and m.streams.keyed("grid.referral", issue.id) < p.grid.referral_prob:
+                penalty = p.grid.specialist_penalty * unlearnt
+                need *= 1.0 + p.grid.specialist_extra_hours * unlearnt
+            need -= issue.progress
             if need > budget:
                 issue.progress += budget
                 budget = 0.0
@@ -111,7 +120,8 @@ class GridWorker(CaseHandler, mesa.Agent):
                 break
             budget -= need
             self.cases_handled += 1
-            if m.streams.keyed("grid.mediation", issue.id, m.day) < self.success_prob(issue):
+            if m.streams.keyed("grid.mediation", issue.id, m.day) < self.success_prob(issue,
+                                                                                    penalty):
                 book.handled(issue, COMPOUND)
             else:
                 book.escalate(issue)
@@ -119,12 +129,13 @@ class GridWorker(CaseHandler, mesa.Agent):
         if budget > 0 and len(self.households):
             self._visit(budget)
 
-    def success_prob(self, issue: Issue) -> float:
+    def success_prob(self, issue: Issue, penalty: float = 0.0) -> float:
         """Mediation success; a cadre in the field decides with the committee's authority
-        (the upside of 多网合一: matters settled on the spot [000, 001])."""
+        (the upside of 多网合一: matters settled on the spot [000, 001]). ``penalty``
+        (logit): unlearnt specialised work after a merge [000]."""
         m = self.model
         if self.cadre:
-            return m.offices[self.community].success_prob(issue)
+            return m.offices[self.community].success_prob(issue, penalty)
         w = m.params.workers
         trust = self.model.households.trust[issue.household]
         kinds = (w.kind_penalty.neighbour, w.kind_penalty.property, w.kind_penalty.facility,
@@ -132,7 +143,8 @@ class GridWorker(CaseHandler, mesa.Agent):
         diffs = (w.difficulty_penalty.small, w.difficulty_penalty.big,
                  w.difficulty_penalty.hard)
         x = (w.mediation_constant + w.skill_weight * (self.skill - 0.5)
-             + w.trust_weight * (trust - 0.5) - diffs[issue.difficulty] - kinds[issue.kind])
+             + w.trust_weight * (trust - 0.5) - diffs[issue.difficulty] - kinds[issue.kind]
+             - penalty)
         return logistic(x)
 
     def _visit(self, hours: float) -> None:

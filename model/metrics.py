@@ -157,6 +157,12 @@ def _formalism(m: CommunityModel) -> float:
     return _ratio(sum(o.pulled for o in m.offices), field)
 
 
+def _unlearnt(m: CommunityModel) -> float:
+    weights = [o.residents for o in m.offices]
+    return float(np.average([o.unlearnt for o in m.offices], weights=weights)) \
+        if sum(weights) > 0 else 0.0
+
+
 def _participation(m: CommunityModel) -> float:
     hh = m.households
     recent = (m.day - hh.last_participation) < m.params.participation.window_days
@@ -476,6 +482,16 @@ METRICS: tuple[Metric, ...] = (
                  "“网格挂名签到、社区办公” [000]"),
            unit=("% of cadre field hours", "占干部下沉工时 %"),
            direction=-1, scale="share", daily=True),
+    Metric("merge_unlearnt_share",
+           "Share of the specialised networks' work (综治, 城管…) the merged staff have not yet "
+           "learnt, mean over communities weighted by households ('专网业务的落实遇到了困境', "
+           "'阵痛需要适应' [000]); 0 without a merge.",
+           _unlearnt,
+           label=("Specialised work not yet learnt", "专网业务尚未掌握比例"),
+           help=("after a merge: the 'pains that need adaptation' [000]",
+                 "多网合一后“阵痛需要适应” [000]"),
+           unit=("% of specialised work", "占专网业务 %"),
+           direction=-1, scale="share"),
     Metric("households_occupied", "Occupied flats.",
            lambda m: int(m.households.occupied.sum()),
            label=("Occupied flats", "在住户数"),

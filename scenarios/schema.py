@@ -994,6 +994,38 @@ class GridParams(Section):
         "settles cases with the committee's authority.",
         odd="staffing",
     )
+    specialist_penalty: float = P(
+        1.0,
+        0,
+        4,
+        unit="logit",
+        doc="When merged: how much worse a generalist settles an issue that a specialised "
+        "network (综治, 城管…) used to take, before the merged staff have learnt its work: "
+        "'一些专网业务的落实遇到了困境' [000]. Scaled by the share not yet learnt "
+        "(grid.adaptation_days). Size assumed.",
+        basis="[000] names the faltering of specialised work, not its size.",
+    )
+    specialist_extra_hours: float = P(
+        0.5,
+        0,
+        3,
+        unit="share of the case's hours",
+        doc="When merged: extra time such an issue takes a generalist who has not yet learnt "
+        "the specialised network's procedure [000]. Scaled like grid.specialist_penalty.",
+        basis="[000] (阵痛需要适应); size assumed.",
+    )
+    adaptation_days: float = P(
+        365.0,
+        1,
+        3650,
+        unit="days",
+        doc="When merged: time for the unlearnt share of specialised work to fall to 1/e, "
+        "with an office that covers its own work. Learning needs spare hours: each day it "
+        "advances only by the share of office work covered, so a small office that cannot "
+        "spare anyone adapts slowest ('小社区面临的困难最为明显' [000]).",
+        basis="[000]: most communities were still at the stage of understanding and "
+        "accepting 一网统管 (认识、接受的阶段); the time is assumed.",
+    )
     added_staff: float = P(
         0.0,
         0,

@@ -81,7 +81,8 @@ def test_default_community_keeps_its_calibrated_staffing():
 
 
 # ---------------------------------------------------------------- office work [000, 001, 004]
-OFFICE = ["office_wait_share_90d", "formalism_share", "office_uncovered_share", "trust_mean"]
+OFFICE = ["office_wait_share_90d", "formalism_share", "office_uncovered_share", "trust_mean",
+          "merge_unlearnt_share"]
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +119,37 @@ def test_added_staff_recover_most_of_the_office(merge_by_size):
         staffed = merge_by_size[size, "grid_merge_plus_staff"].mean(axis=0)
         lost = merged[0] - base[0]
         assert staffed[0] - base[0] < 0.5 * lost, f"most of the office recovered at {size}"
+
+
+def test_merging_starts_with_specialised_work_unlearnt(merge_by_size):
+    """[000] 阵痛需要适应: merged staff learn the specialised networks' work over time, and
+    only as fast as the office can spare hours; hires that cover the office speed it up."""
+    for size in (1500, 6000):
+        base = merge_by_size[size, "baseline"][:, 4]
+        merged = merge_by_size[size, "grid_merge"][:, 4]
+        staffed = merge_by_size[size, "grid_merge_plus_staff"][:, 4]
+        assert (base == 0).all(), "no merge, nothing to learn"
+        # Never faster than a fully covered office (exp(-days / adaptation_days)), and
+        # under way after 200 days.
+        assert (merged >= np.exp(-200 / 365) - 1e-9).all() and (merged < 1).all()
+        assert staffed.mean() < merged.mean(), f"hires speed the learning at {size}"
+
+
+@pytest.mark.parametrize("size", [1500, 4000])
+def test_unlearnt_specialised_work_costs_handling(size):
+    """[000] 一些专网业务的落实遇到了困境: while the work is unlearnt, issues that a
+    specialised network used to take take longer and settle less often, at any community
+    size; the learning itself is the same on both sides (paired seeds)."""
+    metrics = ["on_time_share", "escalated_share", "merge_unlearnt_share"]
+    free = end_values("grid_merge", 150, (0, 1, 2, 3), metrics, grid__specialist_penalty=0.0,
+                      grid__specialist_extra_hours=0.0, **sized(size))
+    costly = end_values("grid_merge", 150, (0, 1, 2, 3), metrics,
+                        grid__specialist_penalty=2.0, grid__specialist_extra_hours=1.0,
+                        **sized(size))
+    d = (costly - free).mean(axis=0)
+    assert d[0] < -0.01, f"fewer settled on time ({d[0]:+.3f})"
+    assert d[1] > 0.005, f"more escalated ({d[1]:+.3f})"
+    np.testing.assert_allclose(costly[:, 2], free[:, 2], rtol=0.05)
 
 
 # ---------------------------------------------------------------- turnover [000]
