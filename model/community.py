@@ -37,6 +37,7 @@ from commgov.agents.resident import Households, Resident
 from commgov.agents.street_office import StreetOffice
 from commgov.model import graph as graph_mod
 from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, IssueBook, logistic
+from commgov.model.mechanisms import MECHANISMS, Mechanism, Roster
 from commgov.model.metrics import agent_reporters, model_reporters
 from commgov.model.schedule import DAILY, Cadence, DayPlan, Task, every, on_day_of_year
 from commgov.model.streams import Streams
@@ -94,6 +95,12 @@ class CommunityModel(mesa.Model):
         Resident.create_agents(self, nb.n_households, cell=cells,
                                idx=list(range(nb.n_households)))
 
+        # --- mechanisms: one module per policy or process (model/mechanisms)
+        self.mechanisms: list[Mechanism] = [cls(self) for cls in MECHANISMS if cls.active(p)]
+        self.roster = Roster()
+        for mech in self.mechanisms:
+            mech.contribute(self.roster)
+
         # --- institutions
         self.book = IssueBook(self)
         self._deferred: dict[int, list[tuple[int, Issue, Callable[[Issue], None]]]] = \
@@ -107,8 +114,13 @@ class CommunityModel(mesa.Model):
         if _in_season(1, p.issues.heating_start_day, p.issues.heating_end_day):
             self.households.start_tide()   # day 0 is 1 January: already winter
 
+        for mech in self.mechanisms:
+            mech.start()
+        for mech in self.mechanisms:
+            mech.attach()
+
         self.history: list[tuple[int, ...]] = []   # counters at the end of each day
-        self.day_plan = self._declare_day()
+        self.day_plan = self._plan()
         self.datacollector = mesa.DataCollector(
             model_reporters=model_reporters(),
             agenttype_reporters=agent_reporters() if agent_data else None)
@@ -149,17 +161,17 @@ class CommunityModel(mesa.Model):
             planned = len(members) * p.households.initial_occupancy
             residents = planned * p.households.residents_per_household
             grid_fte, service = staff_posts(p, planned, residents)
-            if p.grid.merged:
-                service += p.grid.added_staff          # hires backfill the office [000]
-            office = CommunityOffice(self, c, s.committee_posts, service, residents)
+            service += self.roster.office_backfill     # hires with a merge [000]
+            office = CommunityOffice(self, c, s.committee_posts, service, residents,
+                                     self.roster.cadre_field_share)
             self.offices.append(office)
             # Whole workers at full hours, the fractional remainder as one part-time post.
             n_full = int(grid_fte)
             staff = [(s.hours_per_day, False)] * n_full
             if grid_fte - n_full > 1e-9:
                 staff.append((s.hours_per_day * (grid_fte - n_full), False))
-            if p.grid.merged:
-                staff += [(s.hours_per_day * p.grid.cadre_field_share, True)] \
+            if self.roster.cadre_field_share > 0:    # cadres double as grid workers [000]
+                staff += [(s.hours_per_day * self.roster.cadre_field_share, True)] \
                     * s.committee_posts
             staff = [x for x in staff if x[0] > 0]
             # Households split among workers in hierarchy order, in proportion to hours,
@@ -252,6 +264,40 @@ class CommunityModel(mesa.Model):
 
     def _quality_by_compound(self) -> np.ndarray:
         return np.array([f.quality for f in self.firms])
+
+    # ------------------------------------------------------------------ mechanisms
+    def _plan(self) -> DayPlan:
+        """The model's own day with each active mechanism's tasks placed after the task it
+        names (``Mechanism.tasks``)."""
+        tasks = list(self._declare_day().tasks)
+        for mech in self.mechanisms:
+            for after, task in mech.tasks():
+                names = [t.name for t in tasks]
+                if after not in names:
+                    raise ValueError(f"mechanism {mech.name!r}: no task {after!r} in the day "
+                                     f"to follow; tasks are {names}")
+                tasks.insert(names.index(after) + 1, task)
+        return DayPlan(tasks)
+
+    def retune(self) -> None:
+        """Live levers changed ``params`` in place: reset every institution's terms and
+        attach the mechanisms now active afresh (their state stays), then re-plan the day.
+        A mechanism switched on mid-run starts from its ``start`` state."""
+        running = {mech.name: mech for mech in self.mechanisms}
+        self.mechanisms = []
+        for cls in MECHANISMS:
+            if cls.active(self.params):
+                mech = running.get(cls.name)
+                if mech is None:
+                    mech = cls(self)
+                    mech.start()
+                self.mechanisms.append(mech)
+        for w in self.workers:
+            w.reset_terms()
+        self.hotline.reset_terms()
+        for mech in self.mechanisms:
+            mech.attach()
+        self.day_plan = self._plan()
 
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
