@@ -11,6 +11,7 @@ are merged, cadres spend part of the day as grid workers, so the office has fewe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import mesa
@@ -47,6 +48,12 @@ class CommunityOffice(CaseHandler, mesa.Agent):
         # Share of the specialised networks' work not yet learnt (a merge [000]; set and
         # advanced by model/mechanisms/grid.py).
         self.unlearnt = 0.0
+        self.reset_terms()
+
+    def reset_terms(self) -> None:
+        """Hooks mechanisms set: ``on_revisit`` carries out a due revisit (the closed loop,
+        model/mechanisms/closed_loop.py); the office only queues them and spends the hours."""
+        self.on_revisit: Callable[[Issue], None] | None = None
 
     @property
     def office_hours(self) -> float:
@@ -135,11 +142,14 @@ class CommunityOffice(CaseHandler, mesa.Agent):
         for issue in revisits:
             if issue.closed:
                 continue
+            if self.on_revisit is None:          # the loop was switched off: close as
+                m.book.settle(issue)             # a case does without it
+                continue
             if budget < cost:
                 self._revisits.append(issue)     # tomorrow
                 continue
             budget -= cost
-            m.book.revisit(issue)
+            self.on_revisit(issue)
         while budget > 0:
             issue = self.queue.pop()
             if issue is None:

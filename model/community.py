@@ -31,7 +31,7 @@ from commgov.agents.grid_worker import GridWorker
 from commgov.agents.hotline import Hotline
 from commgov.agents.neighbourhood_council import NeighbourhoodCouncil
 from commgov.agents.owners_committee import OwnersCommittee
-from commgov.agents.party_branch import PartyBranch, TripartiteBody
+from commgov.agents.party_branch import PartyBranch
 from commgov.agents.property_firm import PropertyFirm
 from commgov.agents.resident import Households, Resident
 from commgov.agents.street_office import StreetOffice
@@ -39,7 +39,7 @@ from commgov.model import graph as graph_mod
 from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, IssueBook, logistic
 from commgov.model.mechanisms import MECHANISMS, Mechanism, Roster
 from commgov.model.metrics import agent_reporters, model_reporters
-from commgov.model.schedule import DAILY, Cadence, DayPlan, Task, every, on_day_of_year
+from commgov.model.schedule import DAILY, DayPlan, Task, every, on_day_of_year
 from commgov.model.streams import Streams
 from commgov.scenarios.loader import LoadedScenario, load_scenario
 from commgov.scenarios.schema import COMPOUND_KINDS, Scenario
@@ -109,15 +109,14 @@ class CommunityModel(mesa.Model):
         self._build_compounds()
         self.street = StreetOffice(self, nb.n_communities)
         self.hotline = Hotline(self)
-        self._facility_factor = np.ones(nb.n_compounds)
-        self.households.pay_fees(self._quality_by_compound(), p.property.red_property)
-        if _in_season(1, p.issues.heating_start_day, p.issues.heating_end_day):
-            self.households.start_tide()   # day 0 is 1 January: already winter
-
         for mech in self.mechanisms:
             mech.start()
         for mech in self.mechanisms:
             mech.attach()
+        self._facility_factor = np.ones(nb.n_compounds)
+        self.households.pay_fees(self._quality_by_compound())
+        if _in_season(1, p.issues.heating_start_day, p.issues.heating_end_day):
+            self.households.start_tide()   # day 0 is 1 January: already winter
 
         self.history: list[tuple[int, ...]] = []   # counters at the end of each day
         self.day_plan = self._plan()
@@ -206,8 +205,7 @@ class CommunityModel(mesa.Model):
         functional = st.rng("owners_committees").random(nb.n_compounds) < oc[nb.compound_kind]
         self.owners_committees = [OwnersCommittee(self, c, bool(functional[c]))
                                   for c in range(nb.n_compounds)]
-        self.councils = [NeighbourhoodCouncil(self, c) for c in range(nb.n_compounds)] \
-            if p.council.enabled else []
+        self.councils: list[NeighbourhoodCouncil] = []    # model/mechanisms/council.py
         self._count_active_members()
 
     def _count_active_members(self) -> None:
@@ -228,16 +226,6 @@ class CommunityModel(mesa.Model):
     def community_of(self, household: int) -> int:
         return int(self.households.community[household])
 
-    def tripartite(self, compound: int) -> TripartiteBody | None:
-        """The branch convenes the tripartite body if the owners' committee works, or if the
-        firm has its own branch (red property) [000, 002]."""
-        p = self.params
-        branch = self.branches[compound]
-        if branch is None or not p.party.tripartite:
-            return None
-        if self.owners_committees[compound].functional or p.property.red_property:
-            return branch.tripartite
-        return None
 
     def satisfaction_prob(self, household: int, bonus: float = 0.0) -> float:
         """Chance a household is satisfied with a handled case (trust colours it)."""
@@ -292,9 +280,9 @@ class CommunityModel(mesa.Model):
                     mech = cls(self)
                     mech.start()
                 self.mechanisms.append(mech)
-        for w in self.workers:
-            w.reset_terms()
-        self.hotline.reset_terms()
+        for institution in (*self.workers, *self.offices, *self.firms, self.hotline,
+                            self.book, self.households):
+            institution.reset_terms()
         for mech in self.mechanisms:
             mech.attach()
         self.day_plan = self._plan()
@@ -338,10 +326,6 @@ class CommunityModel(mesa.Model):
                  "7.8", DAILY, lambda day: self._office_requests()),
             Task("institutions act", "party branches", "red station cases", "7.12", DAILY,
                  each(lambda: self.branches, "step")),
-            Task("institutions act", "tripartite meetings",
-                 "branch, owners' committee and firm settle property disputes", "7.12",
-                 Cadence("weekly, compounds staggered ((day + compound) mod 7 = 0)",
-                         lambda day: True), self._tripartite_meetings),
             Task("institutions act", "property firms", "property cases", "7.11", DAILY,
                  each(lambda: self.firms, "step")),
             Task("institutions act", "grid workers", "admin, cases, visits", "7.7", DAILY,
@@ -370,11 +354,6 @@ class CommunityModel(mesa.Model):
             Task("observation", "record", "counters to history; day advances; DataCollector",
                  "4.11", DAILY, self._observe),
         ])
-
-    def _tripartite_meetings(self, day: int) -> None:
-        for b in self.branches:
-            if b is not None and (day + b.compound) % 7 == 0:
-                b.tripartite_meeting()
 
     def _deliver_deferred(self, day: int) -> None:
         for ticket, issue, fn in self._deferred.pop(day, ()):
@@ -425,7 +404,7 @@ class CommunityModel(mesa.Model):
         """Branch activities (every ``party.activity_days``) and deliberations/councils
         (every ``party.deliberation_days``) in compounds with a branch [001, 003, 004]."""
         hh = self.households
-        council = deliberation and self.params.council.enabled
+        council = deliberation and bool(self.councils)
         joined = hh.participate(self.day, self.red_station, council)
         n = self.neighbourhood.n_compounds
         per_compound = np.bincount(hh.compound[joined], minlength=n)
@@ -448,7 +427,7 @@ class CommunityModel(mesa.Model):
         """Fees are paid against this month's quality; firms adjust to revenue [000]."""
         hh = self.households
         n = self.neighbourhood.n_compounds
-        hh.pay_fees(self._quality_by_compound(), self.params.property.red_property)
+        hh.pay_fees(self._quality_by_compound())
         occ = np.bincount(hh.compound[hh.occupied], minlength=n)
         paid = np.bincount(hh.compound[hh.fee_paid], minlength=n)
         share = np.divide(paid, occ, out=np.zeros(n), where=occ > 0)

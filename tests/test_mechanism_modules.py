@@ -20,7 +20,13 @@ TINY = {"graph__households_per_community": 300, "graph__grids_per_community": 1,
 
 #: Each policy switch (schema section, key) and the one module allowed to read it.
 SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
-            ("platform", "integrated"): "model/mechanisms/platform.py"}
+            ("platform", "integrated"): "model/mechanisms/platform.py",
+            ("loop", "closed_loop"): "model/mechanisms/closed_loop.py",
+            ("property", "red_property"): "model/mechanisms/red_property.py",
+            ("party", "tripartite"): "model/mechanisms/tripartite.py",
+            ("council", "enabled"): "model/mechanisms/council.py",
+            ("participation", "volunteer_points"): "model/mechanisms/volunteer_points.py",
+            ("channels", "wechat_groups"): "model/mechanisms/wechat_groups.py"}
 
 
 @pytest.mark.parametrize("switch,home", sorted(SWITCHES.items()))
@@ -60,7 +66,8 @@ def test_mechanisms_are_ordered_by_their_dependencies():
 def test_separate_grids_set_ledgers_and_referrals():
     m = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
     g = m.params.grid
-    assert [x.name for x in m.mechanisms] == ["grid"]
+    assert "grid" in [x.name for x in m.mechanisms]
+    assert "platform" not in [x.name for x in m.mechanisms]
     for w in m.workers:
         assert w.admin_terms == {DUPLICATE_LEDGERS: (g.separate_networks - 1)
                                  * g.duplicate_report_hours}
@@ -92,7 +99,7 @@ def test_the_platform_refines_the_grid_terms_and_a_live_switch_retunes():
     m.run_for(5)
     m.params.platform.integrated = True          # what the app's live lever does
     m.retune()
-    assert [x.name for x in m.mechanisms] == ["grid", "platform"]
+    assert {"grid", "platform"} <= {x.name for x in m.mechanisms}
     assert m.hotline.dispatch_days == 0
     assert all(w.admin_terms == {} and w.referral.days == 0 for w in m.workers)
     m.run_for(5)
@@ -112,3 +119,56 @@ def test_the_schedule_command_lists_the_mechanisms(capsys):
     assert re.search(r"platform\s+on\s+model\.mechanisms\.platform", out)
     assert main(["schedule"]) == 0
     assert re.search(r"platform\s+off", capsys.readouterr().out)
+
+
+def test_the_closed_loop_takes_over_handled_cases_and_lets_go_when_switched_off():
+    m = CommunityModel(scenario="closed_loop", rng=0, collect=False, **TINY)
+    assert m.book.after_handled is not None
+    assert all(o.on_revisit is not None for o in m.offices)
+    m.run_for(20)
+    assert m.book.counters.resolved > 0
+    m.params.loop.closed_loop = False            # the app's live lever
+    m.retune()
+    assert m.book.after_handled is None and all(o.on_revisit is None for o in m.offices)
+    m.run_for(5)        # revisits already queued close as cases do without the loop
+    assert not any(o._revisits for o in m.offices)
+    base = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    assert base.book.after_handled is None
+
+
+def test_red_property_sets_firm_and_fee_terms_and_can_be_switched_live():
+    m = CommunityModel(scenario="red_property", rng=0, collect=False, **TINY)
+    pr = m.params.property
+    assert m.households.fee_bonus == pr.red_fee_trust_bonus
+    assert all(f.quality_bonus == pr.red_quality_bonus and f.own_branch for f in m.firms)
+    m.run_for(3)
+    m.params.property.red_property = False
+    m.retune()
+    assert m.households.fee_bonus == 0.0
+    assert not any(f.quality_bonus or f.own_branch for f in m.firms)
+    base = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    assert base.households.fee_bonus == 0.0 and not base.firms[0].own_branch
+
+
+def test_tripartite_councils_points_and_wechat_set_their_terms():
+    m = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    on = {x.name for x in m.mechanisms}
+    assert {"tripartite", "wechat_groups"} <= on and "council" not in on
+    assert m.households.wechat_everywhere and m.households.participation_bonus is None
+    assert m.councils == []
+    for c, firm in enumerate(m.firms):
+        has = m.branches[c] is not None
+        assert (firm.mediator is not None) == has
+        if has:
+            body = firm.mediator()
+            assert (body is not None) == m.owners_committees[c].functional
+    names = [t.name for t in m.day_plan.tasks]
+    assert names.index("tripartite meetings") == names.index("party branches") + 1
+    off = CommunityModel(scenario="baseline", rng=0, collect=False, party__tripartite=False,
+                         channels__wechat_groups=False, **TINY)
+    assert all(f.mediator is None for f in off.firms) and not off.households.wechat_everywhere
+    assert "tripartite meetings" not in [t.name for t in off.day_plan.tasks]
+    pts = CommunityModel(scenario="volunteer_points", rng=0, collect=False, **TINY)
+    assert pts.households.participation_bonus.shape == (4,)
+    council = CommunityModel(scenario="neighbourhood_council", rng=0, collect=False, **TINY)
+    assert len(council.councils) == council.neighbourhood.n_compounds
