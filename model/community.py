@@ -25,6 +25,7 @@ from typing import Any
 import mesa
 import numpy as np
 from mesa.discrete_space import Network
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from commgov.agents.community_office import CommunityOffice
 from commgov.agents.grid_worker import GridWorker
@@ -45,6 +46,20 @@ from commgov.scenarios.loader import LoadedScenario, load_scenario
 from commgov.scenarios.schema import COMPOUND_KINDS, Scenario
 
 DAYS_PER_MONTH = 30  # model months: day 0, 30, 60 …
+
+
+class CommunityScenario(MesaScenario):
+    """The run's scenario as Mesa intends (``model.scenario``): the name, the validated
+    parameters (``params``) and each parameter section as an attribute, plus the seed.
+
+    The sections are the same objects as ``model.params``'s, so the app's live levers show
+    here too; Mesa refuses to rebind an attribute while the model runs."""
+
+    def __init__(self, loaded: LoadedScenario, rng: Any) -> None:
+        sections = {name: getattr(loaded.scenario, name)
+                    for name in type(loaded.scenario).model_fields}
+        sections["name"] = loaded.name
+        super().__init__(rng=rng, params=loaded.scenario, **sections)
 
 
 class CommunityModel(mesa.Model):
@@ -79,6 +94,9 @@ class CommunityModel(mesa.Model):
         self.loaded = loaded
         self.params: Scenario = loaded.scenario
         self.scenario_name = loaded.name
+        # Mesa's place for a run's parameters: model.scenario.grid.merged and so on are the
+        # very sections of model.params (issue 10, item 4).
+        self.scenario = CommunityScenario(loaded, rng)
         self.day = 0
         p = self.params
 

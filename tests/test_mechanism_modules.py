@@ -172,3 +172,16 @@ def test_tripartite_councils_points_and_wechat_set_their_terms():
     assert pts.households.participation_bonus.shape == (4,)
     council = CommunityModel(scenario="neighbourhood_council", rng=0, collect=False, **TINY)
     assert len(council.councils) == council.neighbourhood.n_compounds
+
+
+def test_model_scenario_is_mesas_and_holds_the_parameters():
+    """issue 10, item 4: ``model.scenario`` is a Mesa Scenario with the run's parameters."""
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+
+    m = CommunityModel(scenario="grid_merge", rng=3, collect=False, **TINY)
+    assert isinstance(m.scenario, MesaScenario) and m.scenario.model is m
+    assert m.scenario.name == "grid_merge" and m.scenario.params is m.params
+    assert m.scenario.grid is m.params.grid and m.scenario.grid.merged
+    assert m.scenario.rng == 3
+    with pytest.raises(ValueError, match="during model run"):
+        m.scenario.grid = None
