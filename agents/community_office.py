@@ -11,7 +11,7 @@ are merged, cadres spend part of the day as grid workers, so the office has fewe
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import mesa
@@ -27,7 +27,7 @@ class CommunityOffice(CaseHandler, mesa.Agent):
     """Office capacity, the admin spill-over, and community-level case handling."""
 
     def __init__(self, model: CommunityModel, community: int, committee_posts: int,
-                 service_staff: int, residents: float) -> None:
+                 service_staff: float, residents: float, cadre_field_share: float = 0.0) -> None:
         super().__init__(model)
         self.community = community
         self.residents = residents       # planning population the staff were set for
@@ -43,13 +43,22 @@ class CommunityOffice(CaseHandler, mesa.Agent):
         self.demand = 0.0                # office work pushed down today (hours)
         self.backlog = 0.0               # office work left undone, waiting (hours)
         self.pulled = 0.0                # hours cadres were pulled back from the field today
-        # Share of the specialised networks' work the merged staff have not yet learnt [000].
-        self.unlearnt = 1.0 if model.params.grid.merged else 0.0
+        # Share of each committee cadre's day spent in the compounds (a merge [000]).
+        self.cadre_field_share = cadre_field_share
+        # Share of the specialised networks' work not yet learnt (a merge [000]; set and
+        # advanced by model/mechanisms/grid.py).
+        self.unlearnt = 0.0
+        self.reset_terms()
+
+    def reset_terms(self) -> None:
+        """Hooks mechanisms set: ``on_revisit`` carries out a due revisit (the closed loop,
+        model/mechanisms/closed_loop.py); the office only queues them and spends the hours."""
+        self.on_revisit: Callable[[Issue], None] | None = None
 
     @property
     def office_hours(self) -> float:
         p = self.model.params
-        cadre_office = 1 - (p.grid.cadre_field_share if p.grid.merged else 0.0)
+        cadre_office = 1 - self.cadre_field_share
         return (self.committee_posts * cadre_office + self.service_staff) * p.staff.hours_per_day
 
     LEVEL = COMMUNITY
@@ -92,12 +101,6 @@ class CommunityOffice(CaseHandler, mesa.Agent):
         self.pulled = pulled
         uncovered -= pulled
         self.uncovered_share = uncovered / demand if demand else 0.0
-        if self.unlearnt > 0:
-            # The merge's 阵痛 [000]: staff learn the specialised networks' work only in the
-            # hours the office can spare, so an office that covers a share c of its work
-            # adapts at c / adaptation_days a day; a small office that cannot spare anyone
-            # ("小社区面临的困难最为明显") adapts slowest. Smooth in c: no threshold.
-            self.unlearnt *= math.exp(-(1.0 - self.uncovered_share) / p.grid.adaptation_days)
         self.spill = uncovered * p.workers.spill_share
         # Undone work lapses or is caught up in overtime at office.backlog_expiry_days, so
         # a steady shortfall gives a steady backlog, not an ever-growing one.
@@ -139,11 +142,14 @@ class CommunityOffice(CaseHandler, mesa.Agent):
         for issue in revisits:
             if issue.closed:
                 continue
+            if self.on_revisit is None:          # the loop was switched off: close as
+                m.book.settle(issue)             # a case does without it
+                continue
             if budget < cost:
                 self._revisits.append(issue)     # tomorrow
                 continue
             budget -= cost
-            m.book.revisit(issue)
+            self.on_revisit(issue)
         while budget > 0:
             issue = self.queue.pop()
             if issue is None:

@@ -21,6 +21,7 @@ from commgov.model.lifecycle import COMPOUND, GRID, CaseHandler, CaseQueue, Issu
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
+    from commgov.model.mechanisms.grid import Referral, SpecialisedWork
 
 
 class GridWorker(CaseHandler, mesa.Agent):
@@ -45,8 +46,16 @@ class GridWorker(CaseHandler, mesa.Agent):
         self.field_today = 0.0
         self.spill = 0.0                 # office work pushed onto this worker today (hours)
         self.cover = 1.0                 # share of the post's hours worked (vacancy < 1)
+        self.reset_terms()
         self.vacant_until = -1           # day the successor starts after turnover
         self.cases_handled = 0
+
+    def reset_terms(self) -> None:
+        """Terms and hooks that mechanisms set (``model/mechanisms``): extra admin hours by
+        name, the referral between separate networks, per-case terms."""
+        self.admin_terms: dict[str, float] = {}
+        self.referral: Referral | None = None
+        self.case_terms: SpecialisedWork | None = None
 
     # ------------------------------------------------------------------ state
     @property
@@ -62,12 +71,12 @@ class GridWorker(CaseHandler, mesa.Agent):
         return max(0.25, 1.0 + self.model.params.workers.rework * (0.5 - self.skill))
 
     def admin_hours(self) -> float:
-        """Pushed-down tasks, cut by a task access list [001]; duplicated ledgers for each
-        extra separate grid unless grids are merged or one platform serves all [000, 001]."""
+        """Pushed-down tasks, cut by a task access list [001], plus what mechanisms add
+        (``admin_terms``: the separate networks' duplicated ledgers [000, 001])."""
         p = self.model.params
         base = p.workers.admin_hours * (1 - p.workers.task_access_cut)
-        if not p.grid.merged and not p.platform.integrated:
-            base += (p.grid.separate_networks - 1) * p.grid.duplicate_report_hours
+        for hours in self.admin_terms.values():
+            base += hours
         if self.cadre:  # a cadre's office share is counted by the community office
             return 0.0
         # Pro rata for a part-time post: ledgers follow the households served, so a post
@@ -91,27 +100,24 @@ class GridWorker(CaseHandler, mesa.Agent):
 
         hours_per_case = (w.hours_per_case.small, w.hours_per_case.big, w.hours_per_case.hard)
         rework = self.rework_factor()
-        # After a merge, issues a specialised network used to take (the same issues that
-        # would be referred between separate grids: one draw, so policies stay paired) take
-        # longer and settle less often until the staff have learnt that work [000].
-        unlearnt = m.offices[self.community].unlearnt
+        referral = self.referral        # separate networks (model/mechanisms/grid.py)
+        case_terms = self.case_terms    # merged: unlearnt specialised work (same module)
         while budget > 0:
             issue = self.queue.pop()
             if issue is None:
                 break
-            if not issue.referred and not p.grid.merged and p.grid.referral_prob > 0:
+            if referral is not None and not issue.referred:
                 issue.referred = True
-                if m.streams.keyed("grid.referral", issue.id) < p.grid.referral_prob:
+                if m.streams.keyed("grid.referral", issue.id) < referral.prob:
                     # Out of this narrow grid's scope: pass it to the right network [001].
-                    budget -= p.grid.referral_hours
-                    delay = 0 if p.platform.integrated else p.grid.referral_days
-                    m.defer(issue, m.day + delay, self.receive)
+                    budget -= referral.hours
+                    m.defer(issue, m.day + referral.days, self.receive)
                     continue
             penalty = 0.0
             need = hours_per_case[issue.difficulty] * rework
-            if unlearnt > 0 and m.streams.keyed("grid.referral", issue.id) < p.grid.referral_prob:
-                penalty = p.grid.specialist_penalty * unlearnt
-                need *= 1.0 + p.grid.specialist_extra_hours * unlearnt
+            if case_terms is not None:
+                factor, penalty = case_terms.terms(self, issue)
+                need *= factor
             need -= issue.progress
             if need > budget:
                 issue.progress += budget

@@ -24,12 +24,17 @@ class Hotline(CaseHandler, mesa.Agent):
     def __init__(self, model: CommunityModel) -> None:
         super().__init__(model)
         self.dispatched = 0
+        self.reset_terms()
+
+    def reset_terms(self) -> None:
+        """Days a ticket takes to come back down (an integrated platform sets 0:
+        model/mechanisms/platform.py)."""
+        self.dispatch_days = self.model.params.channels.hotline_dispatch_days
 
     def receive(self, issue: Issue, front: bool = False) -> None:
         """Dispatch to the compound's handler after the dispatch delay (no queue here)."""
         m = self.model
-        delay = 0 if m.params.platform.integrated else m.params.channels.hotline_dispatch_days
-        m.defer(issue, m.day + delay, self._dispatch)
+        m.defer(issue, m.day + self.dispatch_days, self._dispatch)
 
     def _dispatch(self, issue: Issue) -> None:
         self.dispatched += 1

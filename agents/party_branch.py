@@ -38,7 +38,7 @@ class PartyBranch(CaseHandler, mesa.Agent):
         super().__init__(model)
         self.compound = compound
         self.red_station = CaseQueue()
-        self.tripartite = TripartiteBody()
+        self.tripartite_body = TripartiteBody()
         self._capacity = DailyCapacity()
         self.attendance = 0          # households at the last activity or deliberation
         self.active_members = 0
@@ -69,7 +69,7 @@ class PartyBranch(CaseHandler, mesa.Agent):
         owners' committee and firm settle the property disputes the firm could not [002];
         what they cannot settle goes to the community."""
         m = self.model
-        while (issue := self.tripartite.queue.pop()) is not None:
+        while (issue := self.tripartite_body.queue.pop()) is not None:
             if (m.streams.keyed("tripartite", issue.id, m.day)
                     < m.params.party.tripartite_success):
                 m.book.handled(issue, COMPOUND)

@@ -12,6 +12,7 @@ tripartite body even where the owners' committee is weak.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import mesa
@@ -19,6 +20,7 @@ import mesa
 from commgov.model.lifecycle import COMPOUND, CaseHandler, CaseQueue, DailyCapacity, logistic
 
 if TYPE_CHECKING:
+    from commgov.agents.party_branch import TripartiteBody
     from commgov.model.community import CommunityModel
 
 
@@ -33,10 +35,16 @@ class PropertyFirm(CaseHandler, mesa.Agent):
         self.quality = quality
         self.queue = CaseQueue()
         self._capacity = DailyCapacity()
+        self.reset_terms()
 
-    @property
-    def red(self) -> bool:
-        return self.model.params.property.red_property
+    def reset_terms(self) -> None:
+        """Terms mechanisms set (red property, model/mechanisms/red_property.py): a bonus on
+        the quality the firm aims at, and whether the firm has its own party branch."""
+        self.quality_bonus = 0.0
+        self.own_branch = False
+        # Who takes a dispute the firm could not settle, if anyone (the tripartite body,
+        # model/mechanisms/tripartite.py); None: the grid worker takes the complaint.
+        self.mediator: Callable[[], TripartiteBody | None] | None = None
 
     def success_prob(self) -> float:
         pr = self.model.params.property
@@ -53,13 +61,12 @@ class PropertyFirm(CaseHandler, mesa.Agent):
             if m.streams.keyed("property.cases", issue.id, m.day) < self.success_prob():
                 m.book.handled(issue, COMPOUND)
                 continue
-            m.book.firm_failed(issue, m.tripartite(self.compound))
+            m.book.firm_failed(issue, self.mediator() if self.mediator is not None else None)
 
     def monthly(self, paid_share: float) -> None:
         """Quality moves toward what this month's revenue can pay for [000]."""
         pr = self.model.params.property
         target = pr.quality_floor + (pr.quality_ceiling - pr.quality_floor) * paid_share
-        if self.red:
-            target += pr.red_quality_bonus
+        target += self.quality_bonus
         target = min(1.0, target)
         self.quality += pr.quality_adjust_per_year / 12 * (target - self.quality)

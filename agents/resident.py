@@ -41,6 +41,7 @@ class Households:
         p = model.params
         n = nb.n_households
         self.n = n
+        self.reset_terms()
         self.compound = nb.compound
         self.grid = nb.grid
         self.community = nb.community
@@ -174,7 +175,7 @@ class Households:
         u = np.empty((len(hit), 4))
         u[:, 0] = c.grid_constant + c.trust_weight * trust + c.relationship_weight \
             * self.relationship[hit]
-        wechat_ok = c.wechat_groups | red_station[self.compound[hit]]
+        wechat_ok = self.wechat_everywhere | red_station[self.compound[hit]]
         u[:, 1] = np.where(wechat_ok, c.wechat_constant + c.trust_weight * trust, -np.inf)
         u[:, 2] = (c.hotline_constant + c.grievance_weight * self.grievance[hit]
                    + c.property_hotline_bonus * (kinds == PROPERTY))
@@ -204,8 +205,8 @@ class Households:
         const = _per_kind(pp.constant)
         u = const[self.kind] + pp.trust_weight * (self.trust - 0.5) + pp.peer_weight * peers \
             + pp.member_bonus * self.member_active
-        if pp.volunteer_points:
-            u = u + _per_kind(pp.points_bonus)[self.kind]
+        if self.participation_bonus is not None:       # per kind (volunteer points)
+            u = u + self.participation_bonus[self.kind]
         if council:
             # Councils draw cadres' circles and retirees; the young and middle-aged stay
             # away (参与的主要是居委会干部和退休人员 [004]).
@@ -231,14 +232,25 @@ class Households:
         self.trust = t
         self.grievance *= (1 - p.issues.grievance_decay_per_year) ** (1 / 52)
 
-    def pay_fees(self, quality: np.ndarray, red: bool) -> None:
+    def reset_terms(self) -> None:
+        """Terms mechanisms set: ``fee_bonus``, log-odds added to every fee decision (a
+        party-led firm earns extra trust: model/mechanisms/red_property.py)."""
+        self.fee_bonus = 0.0
+        # Log-odds of taking part, by household kind (volunteer points, model/mechanisms/
+        # volunteer_points.py); None: nothing added.
+        self.participation_bonus: np.ndarray | None = None
+        # Every compound has a WeChat group (model/mechanisms/wechat_groups.py); without,
+        # only compounds with a red station offer that channel.
+        self.wechat_everywhere = False
+
+    def pay_fees(self, quality: np.ndarray) -> None:
         """Monthly property-fee decision [000]: firm quality, trust, grievance; nail
-        households never pay; a party-led (red) firm earns extra trust."""
+        households never pay; plus what mechanisms add (``fee_bonus``)."""
         pr = self.model.params.property
         logit = (pr.fee_constant + pr.fee_quality_weight * (quality[self.compound] - 0.5)
                  + pr.fee_trust_weight * (self.trust - 0.5)
                  - pr.fee_grievance_weight * self.grievance
-                 + (pr.red_fee_trust_bonus if red else 0.0))
+                 + self.fee_bonus)
         draw = self.model.streams.daily("fees", self.model.day).random(self.n)
         self.fee_paid = self.occupied & ~self.nail & (draw < logistic(logit))
 

@@ -532,12 +532,22 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
     loaded = load_scenario(args.scenario, _overrides(args.set))
     runner.check_size(loaded, 1)
-    plan = CommunityModel(scenario=loaded, rng=0, collect=False, max_days=0).day_plan
+    from commgov.model.mechanisms import mechanism_rows
+
+    model = CommunityModel(scenario=loaded, rng=0, collect=False, max_days=0)
+    plan = model.day_plan
+    rows = mechanism_rows(model.mechanisms)
     if args.markdown:
         print(plan.markdown())
+        print("\n| mechanism | here | module | ODD | what it is |\n|---|---|---|---|---|")
+        for name, on, module, odd, what in rows:
+            print(f"| {name} | {on} | `{module}` | {odd} | {what} |")
     else:
         print(f"One day of '{loaded.name}' (python run.py schedule; model/schedule.py):")
         print(plan.text())
+        print("\nMechanisms (model/mechanisms; 'off': not built, draws nothing):")
+        for name, on, module, odd, what in rows:
+            print(f"   {name:<12} {on:<4} {module:<28} ODD {odd:<6} {what}")
     return 0
 
 

@@ -25,25 +25,41 @@ from typing import Any
 import mesa
 import numpy as np
 from mesa.discrete_space import Network
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from commgov.agents.community_office import CommunityOffice
 from commgov.agents.grid_worker import GridWorker
 from commgov.agents.hotline import Hotline
 from commgov.agents.neighbourhood_council import NeighbourhoodCouncil
 from commgov.agents.owners_committee import OwnersCommittee
-from commgov.agents.party_branch import PartyBranch, TripartiteBody
+from commgov.agents.party_branch import PartyBranch
 from commgov.agents.property_firm import PropertyFirm
 from commgov.agents.resident import Households, Resident
 from commgov.agents.street_office import StreetOffice
 from commgov.model import graph as graph_mod
 from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, IssueBook, logistic
+from commgov.model.mechanisms import MECHANISMS, Mechanism, Roster
 from commgov.model.metrics import agent_reporters, model_reporters
-from commgov.model.schedule import DAILY, Cadence, DayPlan, Task, every, on_day_of_year
+from commgov.model.schedule import DAILY, DayPlan, Task, every, on_day_of_year
 from commgov.model.streams import Streams
 from commgov.scenarios.loader import LoadedScenario, load_scenario
 from commgov.scenarios.schema import COMPOUND_KINDS, Scenario
 
 DAYS_PER_MONTH = 30  # model months: day 0, 30, 60 …
+
+
+class CommunityScenario(MesaScenario):
+    """The run's scenario as Mesa intends (``model.scenario``): the name, the validated
+    parameters (``params``) and each parameter section as an attribute, plus the seed.
+
+    The sections are the same objects as ``model.params``'s, so the app's live levers show
+    here too; Mesa refuses to rebind an attribute while the model runs."""
+
+    def __init__(self, loaded: LoadedScenario, rng: Any) -> None:
+        sections = {name: getattr(loaded.scenario, name)
+                    for name in type(loaded.scenario).model_fields}
+        sections["name"] = loaded.name
+        super().__init__(rng=rng, params=loaded.scenario, **sections)
 
 
 class CommunityModel(mesa.Model):
@@ -78,6 +94,9 @@ class CommunityModel(mesa.Model):
         self.loaded = loaded
         self.params: Scenario = loaded.scenario
         self.scenario_name = loaded.name
+        # Mesa's place for a run's parameters: model.scenario.grid.merged and so on are the
+        # very sections of model.params (issue 10, item 4).
+        self.scenario = CommunityScenario(loaded, rng)
         self.day = 0
         p = self.params
 
@@ -94,6 +113,12 @@ class CommunityModel(mesa.Model):
         Resident.create_agents(self, nb.n_households, cell=cells,
                                idx=list(range(nb.n_households)))
 
+        # --- mechanisms: one module per policy or process (model/mechanisms)
+        self.mechanisms: list[Mechanism] = [cls(self) for cls in MECHANISMS if cls.active(p)]
+        self.roster = Roster()
+        for mech in self.mechanisms:
+            mech.contribute(self.roster)
+
         # --- institutions
         self.book = IssueBook(self)
         self._deferred: dict[int, list[tuple[int, Issue, Callable[[Issue], None]]]] = \
@@ -102,13 +127,17 @@ class CommunityModel(mesa.Model):
         self._build_compounds()
         self.street = StreetOffice(self, nb.n_communities)
         self.hotline = Hotline(self)
+        for mech in self.mechanisms:
+            mech.start()
+        for mech in self.mechanisms:
+            mech.attach()
         self._facility_factor = np.ones(nb.n_compounds)
-        self.households.pay_fees(self._quality_by_compound(), p.property.red_property)
+        self.households.pay_fees(self._quality_by_compound())
         if _in_season(1, p.issues.heating_start_day, p.issues.heating_end_day):
             self.households.start_tide()   # day 0 is 1 January: already winter
 
         self.history: list[tuple[int, ...]] = []   # counters at the end of each day
-        self.day_plan = self._declare_day()
+        self.day_plan = self._plan()
         self.datacollector = mesa.DataCollector(
             model_reporters=model_reporters(),
             agenttype_reporters=agent_reporters() if agent_data else None)
@@ -149,17 +178,17 @@ class CommunityModel(mesa.Model):
             planned = len(members) * p.households.initial_occupancy
             residents = planned * p.households.residents_per_household
             grid_fte, service = staff_posts(p, planned, residents)
-            if p.grid.merged:
-                service += p.grid.added_staff          # hires backfill the office [000]
-            office = CommunityOffice(self, c, s.committee_posts, service, residents)
+            service += self.roster.office_backfill     # hires with a merge [000]
+            office = CommunityOffice(self, c, s.committee_posts, service, residents,
+                                     self.roster.cadre_field_share)
             self.offices.append(office)
             # Whole workers at full hours, the fractional remainder as one part-time post.
             n_full = int(grid_fte)
             staff = [(s.hours_per_day, False)] * n_full
             if grid_fte - n_full > 1e-9:
                 staff.append((s.hours_per_day * (grid_fte - n_full), False))
-            if p.grid.merged:
-                staff += [(s.hours_per_day * p.grid.cadre_field_share, True)] \
+            if self.roster.cadre_field_share > 0:    # cadres double as grid workers [000]
+                staff += [(s.hours_per_day * self.roster.cadre_field_share, True)] \
                     * s.committee_posts
             staff = [x for x in staff if x[0] > 0]
             # Households split among workers in hierarchy order, in proportion to hours,
@@ -194,8 +223,7 @@ class CommunityModel(mesa.Model):
         functional = st.rng("owners_committees").random(nb.n_compounds) < oc[nb.compound_kind]
         self.owners_committees = [OwnersCommittee(self, c, bool(functional[c]))
                                   for c in range(nb.n_compounds)]
-        self.councils = [NeighbourhoodCouncil(self, c) for c in range(nb.n_compounds)] \
-            if p.council.enabled else []
+        self.councils: list[NeighbourhoodCouncil] = []    # model/mechanisms/council.py
         self._count_active_members()
 
     def _count_active_members(self) -> None:
@@ -216,16 +244,6 @@ class CommunityModel(mesa.Model):
     def community_of(self, household: int) -> int:
         return int(self.households.community[household])
 
-    def tripartite(self, compound: int) -> TripartiteBody | None:
-        """The branch convenes the tripartite body if the owners' committee works, or if the
-        firm has its own branch (red property) [000, 002]."""
-        p = self.params
-        branch = self.branches[compound]
-        if branch is None or not p.party.tripartite:
-            return None
-        if self.owners_committees[compound].functional or p.property.red_property:
-            return branch.tripartite
-        return None
 
     def satisfaction_prob(self, household: int, bonus: float = 0.0) -> float:
         """Chance a household is satisfied with a handled case (trust colours it)."""
@@ -252,6 +270,40 @@ class CommunityModel(mesa.Model):
 
     def _quality_by_compound(self) -> np.ndarray:
         return np.array([f.quality for f in self.firms])
+
+    # ------------------------------------------------------------------ mechanisms
+    def _plan(self) -> DayPlan:
+        """The model's own day with each active mechanism's tasks placed after the task it
+        names (``Mechanism.tasks``)."""
+        tasks = list(self._declare_day().tasks)
+        for mech in self.mechanisms:
+            for after, task in mech.tasks():
+                names = [t.name for t in tasks]
+                if after not in names:
+                    raise ValueError(f"mechanism {mech.name!r}: no task {after!r} in the day "
+                                     f"to follow; tasks are {names}")
+                tasks.insert(names.index(after) + 1, task)
+        return DayPlan(tasks)
+
+    def retune(self) -> None:
+        """Live levers changed ``params`` in place: reset every institution's terms and
+        attach the mechanisms now active afresh (their state stays), then re-plan the day.
+        A mechanism switched on mid-run starts from its ``start`` state."""
+        running = {mech.name: mech for mech in self.mechanisms}
+        self.mechanisms = []
+        for cls in MECHANISMS:
+            if cls.active(self.params):
+                mech = running.get(cls.name)
+                if mech is None:
+                    mech = cls(self)
+                    mech.start()
+                self.mechanisms.append(mech)
+        for institution in (*self.workers, *self.offices, *self.firms, self.hotline,
+                            self.book, self.households):
+            institution.reset_terms()
+        for mech in self.mechanisms:
+            mech.attach()
+        self.day_plan = self._plan()
 
     # ------------------------------------------------------------------ the day
     def step(self) -> None:
@@ -292,10 +344,6 @@ class CommunityModel(mesa.Model):
                  "7.8", DAILY, lambda day: self._office_requests()),
             Task("institutions act", "party branches", "red station cases", "7.12", DAILY,
                  each(lambda: self.branches, "step")),
-            Task("institutions act", "tripartite meetings",
-                 "branch, owners' committee and firm settle property disputes", "7.12",
-                 Cadence("weekly, compounds staggered ((day + compound) mod 7 = 0)",
-                         lambda day: True), self._tripartite_meetings),
             Task("institutions act", "property firms", "property cases", "7.11", DAILY,
                  each(lambda: self.firms, "step")),
             Task("institutions act", "grid workers", "admin, cases, visits", "7.7", DAILY,
@@ -324,11 +372,6 @@ class CommunityModel(mesa.Model):
             Task("observation", "record", "counters to history; day advances; DataCollector",
                  "4.11", DAILY, self._observe),
         ])
-
-    def _tripartite_meetings(self, day: int) -> None:
-        for b in self.branches:
-            if b is not None and (day + b.compound) % 7 == 0:
-                b.tripartite_meeting()
 
     def _deliver_deferred(self, day: int) -> None:
         for ticket, issue, fn in self._deferred.pop(day, ()):
@@ -379,7 +422,7 @@ class CommunityModel(mesa.Model):
         """Branch activities (every ``party.activity_days``) and deliberations/councils
         (every ``party.deliberation_days``) in compounds with a branch [001, 003, 004]."""
         hh = self.households
-        council = deliberation and self.params.council.enabled
+        council = deliberation and bool(self.councils)
         joined = hh.participate(self.day, self.red_station, council)
         n = self.neighbourhood.n_compounds
         per_compound = np.bincount(hh.compound[joined], minlength=n)
@@ -402,7 +445,7 @@ class CommunityModel(mesa.Model):
         """Fees are paid against this month's quality; firms adjust to revenue [000]."""
         hh = self.households
         n = self.neighbourhood.n_compounds
-        hh.pay_fees(self._quality_by_compound(), self.params.property.red_property)
+        hh.pay_fees(self._quality_by_compound())
         occ = np.bincount(hh.compound[hh.occupied], minlength=n)
         paid = np.bincount(hh.compound[hh.fee_paid], minlength=n)
         share = np.divide(paid, occ, out=np.zeros(n), where=occ > 0)

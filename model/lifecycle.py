@@ -14,6 +14,7 @@ handled within it is "on time".
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -242,6 +243,12 @@ class IssueBook:
         p = model.params
         self.deadline = np.array([p.issues.deadline_days.small, p.issues.deadline_days.big,
                                   p.issues.deadline_days.hard], dtype=np.int64)
+        self.reset_terms()
+
+    def reset_terms(self) -> None:
+        """Hooks mechanisms set: ``after_handled`` takes over a handled case instead of
+        closing it at once (the closed loop, model/mechanisms/closed_loop.py)."""
+        self.after_handled: Callable[[Issue], None] | None = None
 
     # ---------------------------------------------------------------- creation and routing
     def report(self, household: int, kind: int, difficulty: int, channel: int,
@@ -312,39 +319,33 @@ class IssueBook:
 
     # ---------------------------------------------------------------- outcomes
     def handled(self, issue: Issue, level: int) -> None:
-        """Handling succeeded. With the closed loop, a revisit decides whether it closes."""
-        m = self.model
+        """Handling succeeded: the case closes now, or a mechanism takes it over
+        (``after_handled``: the closed loop's revisit decides whether it closes)."""
         if issue.handled_day < 0:
-            issue.handled_day = m.day
+            issue.handled_day = self.model.day
         issue.level = level
-        if m.params.loop.closed_loop:
-            office = m.offices[m.community_of(issue.household)]
-            m.defer(issue, m.day + m.params.loop.revisit_days, office.revisit)
+        if self.after_handled is not None:
+            self.after_handled(issue)
             return
+        self.settle(issue)
+
+    def settle(self, issue: Issue) -> None:
+        """Close a handled case; the household is satisfied or not (7.10)."""
+        m = self.model
         satisfied = (m.streams.keyed("satisfaction", issue.id, issue.reopened)
                      < m.satisfaction_prob(issue.household))
-        self._close_resolved(issue, satisfied)
+        self.close_resolved(issue, satisfied)
 
-    def revisit(self, issue: Issue) -> None:
-        """接转办访督考 [001]: satisfied cases close; unsatisfied ones reopen (supervision)."""
-        m = self.model
-        p = m.params
-        m.households.adjust_trust(issue.household, p.trust.visit)   # being asked counts
-        satisfied = (m.streams.keyed("closed_loop.revisit", issue.id, issue.reopened)
-                     < m.satisfaction_prob(issue.household, bonus=p.loop.revisit_bonus))
-        if satisfied or issue.reopened >= 2:
-            # Repeated dissatisfaction goes to supervision/discipline; the case is closed.
-            self._close_resolved(issue, satisfied)
-            return
+    def reopen(self, issue: Issue) -> None:
+        """Back to the front of the queue of whoever handled it last."""
         issue.reopened += 1
         issue.progress = 0.0
-        m.households.adjust_trust(issue.household, -p.trust.unsatisfied / 2)
         if issue.handler is not None:
-            issue.handler.receive(issue, front=True)   # back to whoever handled it
+            issue.handler.receive(issue, front=True)
         else:
             self.reassign(issue, issue.level, front=True)
 
-    def _close_resolved(self, issue: Issue, satisfied: bool) -> None:
+    def close_resolved(self, issue: Issue, satisfied: bool) -> None:
         m = self.model
         t = m.params.trust
         c = self.counters

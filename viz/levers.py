@@ -139,6 +139,8 @@ def set_live(model: Any, changes: dict[str, Any]) -> None:
             raise ValueError(f"{key} is set when the model is built; it needs a restart")
         section, name = key.split(".", 1)
         setattr(getattr(model.params, section), name, value)
+    if changes and hasattr(model, "retune"):
+        model.retune()          # mechanisms re-set their terms (model/mechanisms)
 
 
 def effective(scenario: str, overrides: dict[str, Any]) -> dict[str, Any]:

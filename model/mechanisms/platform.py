@@ -1,0 +1,40 @@
+"""One integrated platform (一网统管) instead of many isolated ones [000, 001, 003].
+
+The only module that reads ``platform.integrated``. One platform serves every network, so a
+grid worker fills in one ledger, not one per separate network, and tickets and referrals
+arrive at once: the 12345 hotline dispatches with no delay and a referral between separate
+grids costs no days [000, 003]. It refines the grid mechanism's terms, so it comes after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from commgov.model.mechanisms.base import Mechanism
+from commgov.model.mechanisms.grid import DUPLICATE_LEDGERS
+
+if TYPE_CHECKING:
+    from commgov.scenarios.schema import Scenario
+
+
+class IntegratedPlatform(Mechanism):
+    """One platform: no duplicate ledgers, instant dispatch of tickets and referrals."""
+
+    name = "platform"
+    section = "platform"
+    odd = "7.6"
+    sources = ("000", "003")
+    after = ("grid",)
+
+    @classmethod
+    def active(cls, params: Scenario) -> bool:
+        return bool(params.platform.integrated)
+
+    def attach(self) -> None:
+        m = self.model
+        m.hotline.dispatch_days = 0
+        for w in m.workers:
+            w.admin_terms.pop(DUPLICATE_LEDGERS, None)
+            if w.referral is not None:
+                w.referral = replace(w.referral, days=0)

@@ -1,0 +1,187 @@
+"""Mechanisms as modules (issue 10, item 1): one home per policy, terms on institutions,
+tasks in the declared day. Tiny communities: each test runs in well under a second."""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from commgov.model.community import CommunityModel
+from commgov.model.mechanisms import MECHANISMS, Mechanism, ordered
+from commgov.model.mechanisms.grid import DUPLICATE_LEDGERS
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = {"graph__households_per_community": 300, "graph__grids_per_community": 1,
+        "graph__compounds_per_community": 2}
+
+#: Each policy switch (schema section, key) and the one module allowed to read it.
+SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
+            ("platform", "integrated"): "model/mechanisms/platform.py",
+            ("loop", "closed_loop"): "model/mechanisms/closed_loop.py",
+            ("property", "red_property"): "model/mechanisms/red_property.py",
+            ("party", "tripartite"): "model/mechanisms/tripartite.py",
+            ("council", "enabled"): "model/mechanisms/council.py",
+            ("participation", "volunteer_points"): "model/mechanisms/volunteer_points.py",
+            ("channels", "wechat_groups"): "model/mechanisms/wechat_groups.py"}
+
+
+@pytest.mark.parametrize("switch,home", sorted(SWITCHES.items()))
+def test_a_switch_is_read_only_in_its_mechanism(switch, home):
+    """No code outside its mechanism reads the switch as an attribute (``….merged``): the
+    schema declares it, scenario files, docs, examples and tests set it."""
+    key = switch[1]
+    readers = []
+    for folder in ("model", "agents", "viz", "experiments", "scenarios"):
+        for path in (ROOT / folder).rglob("*.py"):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel in (home, "scenarios/schema.py"):
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            readers += [f"{rel}:{node.lineno}" for node in ast.walk(tree)
+                        if isinstance(node, ast.Attribute) and node.attr == key]
+    assert not readers, f"{'.'.join(switch)} read outside {home}: {readers}"
+
+
+def _mech(name: str, after: tuple[str, ...] = ()) -> type[Mechanism]:
+    return type(name, (Mechanism,), {"name": name, "section": "grid", "odd": "", "after": after})
+
+
+def test_mechanisms_are_ordered_by_their_dependencies():
+    a, b, c = _mech("a"), _mech("b", ("c",)), _mech("c", ("a",))
+    assert [m.name for m in ordered([b, c, a])] == ["a", "c", "b"]
+    with pytest.raises(ValueError, match="cycle"):
+        ordered([_mech("x", ("y",)), _mech("y", ("x",))])
+    with pytest.raises(ValueError, match="does not exist"):
+        ordered([_mech("x", ("nobody",))])
+    with pytest.raises(ValueError, match="two mechanisms"):
+        ordered([_mech("x"), _mech("x")])
+    names = [m.name for m in MECHANISMS]
+    assert names.index("grid") < names.index("platform")
+
+
+def test_separate_grids_set_ledgers_and_referrals():
+    m = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    g = m.params.grid
+    assert "grid" in [x.name for x in m.mechanisms]
+    assert "platform" not in [x.name for x in m.mechanisms]
+    for w in m.workers:
+        assert w.admin_terms == {DUPLICATE_LEDGERS: (g.separate_networks - 1)
+                                 * g.duplicate_report_hours}
+        assert w.referral is not None and w.referral.days == g.referral_days
+        assert w.case_terms is None
+    assert all(o.unlearnt == 0 and o.cadre_field_share == 0 for o in m.offices)
+    assert "merge adaptation" not in [t.name for t in m.day_plan.tasks]
+
+
+def test_a_merge_sends_cadres_out_and_starts_with_everything_to_learn():
+    m = CommunityModel(scenario="grid_merge", rng=0, collect=False, **TINY)
+    share = m.params.grid.cadre_field_share
+    cadres = [w for w in m.workers if w.cadre]
+    assert len(cadres) == m.params.staff.committee_posts
+    assert all(w.admin_terms == {} and w.referral is None and w.case_terms for w in m.workers)
+    assert all(o.unlearnt == 1.0 and o.cadre_field_share == share for o in m.offices)
+    names = [t.name for t in m.day_plan.tasks]
+    assert names.index("merge adaptation") == names.index("offices plan") + 1
+    m.run_for(30)
+    u = m.offices[0].unlearnt
+    assert 0 < u < 1
+    # the day's step: exp(-covered share / adaptation days), never faster than all covered
+    assert u >= math.exp(-30 / m.params.grid.adaptation_days) - 1e-12
+
+
+def test_the_platform_refines_the_grid_terms_and_a_live_switch_retunes():
+    m = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    dispatch = m.hotline.dispatch_days
+    m.run_for(5)
+    m.params.platform.integrated = True          # what the app's live lever does
+    m.retune()
+    assert {"grid", "platform"} <= {x.name for x in m.mechanisms}
+    assert m.hotline.dispatch_days == 0
+    assert all(w.admin_terms == {} and w.referral.days == 0 for w in m.workers)
+    m.run_for(5)
+    m.params.platform.integrated = False
+    m.retune()
+    assert m.hotline.dispatch_days == dispatch
+    assert all(DUPLICATE_LEDGERS in w.admin_terms and w.referral.days > 0 for w in m.workers)
+    assert m.day == 10
+
+
+def test_the_schedule_command_lists_the_mechanisms(capsys):
+    from commgov.experiments.cli import main
+
+    assert main(["schedule", "integrated_platform"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"grid\s+on\s+model\.mechanisms\.grid", out)
+    assert re.search(r"platform\s+on\s+model\.mechanisms\.platform", out)
+    assert main(["schedule"]) == 0
+    assert re.search(r"platform\s+off", capsys.readouterr().out)
+
+
+def test_the_closed_loop_takes_over_handled_cases_and_lets_go_when_switched_off():
+    m = CommunityModel(scenario="closed_loop", rng=0, collect=False, **TINY)
+    assert m.book.after_handled is not None
+    assert all(o.on_revisit is not None for o in m.offices)
+    m.run_for(20)
+    assert m.book.counters.resolved > 0
+    m.params.loop.closed_loop = False            # the app's live lever
+    m.retune()
+    assert m.book.after_handled is None and all(o.on_revisit is None for o in m.offices)
+    m.run_for(5)        # revisits already queued close as cases do without the loop
+    assert not any(o._revisits for o in m.offices)
+    base = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    assert base.book.after_handled is None
+
+
+def test_red_property_sets_firm_and_fee_terms_and_can_be_switched_live():
+    m = CommunityModel(scenario="red_property", rng=0, collect=False, **TINY)
+    pr = m.params.property
+    assert m.households.fee_bonus == pr.red_fee_trust_bonus
+    assert all(f.quality_bonus == pr.red_quality_bonus and f.own_branch for f in m.firms)
+    m.run_for(3)
+    m.params.property.red_property = False
+    m.retune()
+    assert m.households.fee_bonus == 0.0
+    assert not any(f.quality_bonus or f.own_branch for f in m.firms)
+    base = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    assert base.households.fee_bonus == 0.0 and not base.firms[0].own_branch
+
+
+def test_tripartite_councils_points_and_wechat_set_their_terms():
+    m = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    on = {x.name for x in m.mechanisms}
+    assert {"tripartite", "wechat_groups"} <= on and "council" not in on
+    assert m.households.wechat_everywhere and m.households.participation_bonus is None
+    assert m.councils == []
+    for c, firm in enumerate(m.firms):
+        has = m.branches[c] is not None
+        assert (firm.mediator is not None) == has
+        if has:
+            body = firm.mediator()
+            assert (body is not None) == m.owners_committees[c].functional
+    names = [t.name for t in m.day_plan.tasks]
+    assert names.index("tripartite meetings") == names.index("party branches") + 1
+    off = CommunityModel(scenario="baseline", rng=0, collect=False, party__tripartite=False,
+                         channels__wechat_groups=False, **TINY)
+    assert all(f.mediator is None for f in off.firms) and not off.households.wechat_everywhere
+    assert "tripartite meetings" not in [t.name for t in off.day_plan.tasks]
+    pts = CommunityModel(scenario="volunteer_points", rng=0, collect=False, **TINY)
+    assert pts.households.participation_bonus.shape == (4,)
+    council = CommunityModel(scenario="neighbourhood_council", rng=0, collect=False, **TINY)
+    assert len(council.councils) == council.neighbourhood.n_compounds
+
+
+def test_model_scenario_is_mesas_and_holds_the_parameters():
+    """issue 10, item 4: ``model.scenario`` is a Mesa Scenario with the run's parameters."""
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+
+    m = CommunityModel(scenario="grid_merge", rng=3, collect=False, **TINY)
+    assert isinstance(m.scenario, MesaScenario) and m.scenario.model is m
+    assert m.scenario.name == "grid_merge" and m.scenario.params is m.params
+    assert m.scenario.grid is m.params.grid and m.scenario.grid.merged
+    assert m.scenario.rng == 3
+    with pytest.raises(ValueError, match="during model run"):
+        m.scenario.grid = None
