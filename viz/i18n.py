@@ -472,20 +472,24 @@ LESSONS: dict[str, dict[str, Pair]] = {
                       "('sign in at the grid, work in the office'), spills onto grid workers, "
                       "or waits: residents asking for certificates, benefits or approvals wait "
                       "longer, lose trust and complain to 12345. Few communities had managed "
-                      "the merge; small ones, whose office is its cadres, least [000, 001].",
+                      "the merge; small ones, whose office is its cadres, least, and the "
+                      "specialised networks' work faltered until it was learnt [000, 001].",
                       "分散的专业网格（综治、警务、城管、"
                       "创城……）需要相互转办超出职责的诉求，耗费时间，"
                       "还要重复建台账。合并后，两委干部带着居委会的权威下沉到小区，诉求办得更快；"
                       "但干部的办公时间没了：必须完成的办公室事务把他们拉回办公室（“网格挂名签到、"
                       "社区办公”），或压回网格员身上，或积压下来——来办证明、低保、审批的居民要等更久，"
                       "信任下降，还会打 12345 投诉。真正完成合并的社区很少；办公室就靠几名干部的"
-                      "小社区尤其困难 [000, 001]。"),
-        "notice": ("On-time handling rises within weeks (no more referrals between grids), "
+                      "小社区尤其困难；各专网的业务在学会之前也会受影响 [000, 001]。"),
+        "notice": ("On-time handling does not rise at once: the merged staff must first "
+                   "learn the specialised networks' work (专网业务). It rises over the "
+                   "following months (no more referrals between grids), "
                    "while the share of office requests kept waiting roughly doubles and "
                    "cadres spend about half their grid hours back in the office: a real "
                    "trade-off, not a free gain. The hires of the second step win most of the "
                    "office back.",
-                   "几周内按时办结率上升（不再在网格间转办），而办事群众等待的比例大约翻倍，"
+                   "按时办结率不会马上上升：合并后的人员要先学会各专网的业务；此后几个月里它逐步上升"
+                   "（不再在网格间转办），而办事群众等待的比例大约翻倍，"
                    "下沉干部约一半的网格时间又回到办公室：这是实实在在的权衡，而不是免费的改进。"
                    "第二步新增的人手能把办公室的大部分工作补回来。"),
         "try": ("Compare 'Grid merging' with 'Grid merging + new staff'. How many new workers "
