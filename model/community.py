@@ -18,7 +18,7 @@ Policies are scenario files (``scenarios/*.toml``); nothing here branches on a s
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -274,22 +274,30 @@ class CommunityModel(mesa.Model):
     # ------------------------------------------------------------------ mechanisms
     def _plan(self) -> DayPlan:
         """The model's own day with each active mechanism's tasks placed after the task it
-        names (``Mechanism.tasks``)."""
+        names (``Mechanism.tasks``; "" puts it first)."""
         tasks = list(self._declare_day().tasks)
         for mech in self.mechanisms:
             for after, task in mech.tasks():
                 names = [t.name for t in tasks]
+                if after == "":                   # first thing in the morning
+                    tasks.insert(0, task)
+                    continue
                 if after not in names:
                     raise ValueError(f"mechanism {mech.name!r}: no task {after!r} in the day "
                                      f"to follow; tasks are {names}")
                 tasks.insert(names.index(after) + 1, task)
         return DayPlan(tasks)
 
-    def retune(self) -> None:
+    def retune(self, by_hand: Iterable[str] = ()) -> None:
         """Live levers changed ``params`` in place: reset every institution's terms and
         attach the mechanisms now active afresh (their state stays), then re-plan the day.
-        A mechanism switched on mid-run starts from its ``start`` state."""
+        A mechanism switched on mid-run starts from its ``start`` state. ``by_hand``: the
+        keys the app changed (a timeline then leaves them alone)."""
         running = {mech.name: mech for mech in self.mechanisms}
+        keys = list(by_hand)
+        if keys:
+            for mech in self.mechanisms:
+                mech.set_by_hand(keys)
         self.mechanisms = []
         for cls in MECHANISMS:
             if cls.active(self.params):

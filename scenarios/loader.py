@@ -41,6 +41,7 @@ __all__ = [
 
 SCENARIO_DIR: Path = Path(__file__).resolve().parent
 META_KEYS: tuple[str, ...] = ("name", "description", "extends")
+TIMELINE = "timeline"    # [[timeline]] tables: timed changes (schema.TimedChange)
 SET_LABEL = "--set"
 
 Loc = tuple[str, ...]
@@ -195,8 +196,8 @@ def _valid_keys_text(loc: Loc) -> str:
     if model is None:
         return ""
     if not loc:
-        sections = [k for k in model.model_fields if k not in META_KEYS]
-        return (f"Valid top-level keys: {', '.join(META_KEYS)}; "
+        sections = [k for k in model.model_fields if k not in (*META_KEYS, TIMELINE)]
+        return (f"Valid top-level keys: {', '.join(META_KEYS)}, [[{TIMELINE}]]; "
                 f"valid sections: {', '.join(sections)}.")
     return f"Valid keys in [{'.'.join(loc)}]: {', '.join(model.model_fields)}."
 
@@ -555,14 +556,75 @@ def load_scenario(name_or_path: str | Path,
         _deep_merge(merged, patch)
         prov.record(patch, SET_LABEL)
 
+    for step in merged.get(TIMELINE) or []:
+        if isinstance(step, dict) and isinstance(step.get("set"), dict):
+            step["set"] = _dotted(step["set"])      # set = { platform.integrated = true }
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as e:
         problems += [_problem(err, merged, prov, shown[0]) for err in e.errors()]
+    else:
+        problems += _timeline_problems(scenario, merged, shown[0])
     if problems:
         _raise(problems, shown[0])
     return LoadedScenario(scenario=scenario, name=scenario.name, path=path,
                           chain=tuple(p for p, _ in chain), base_dir=path.parent)
+
+
+def _dotted(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{"platform": {"integrated": True}} → {"platform.integrated": True} (TOML writes
+    unquoted dotted keys as nested tables)."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_dotted(value, f"{full}."))
+        else:
+            out[full] = value
+    return out
+
+
+def live_keys() -> list[str]:
+    """Parameters the model reads every day, so they may change during a run (the app's
+    live levers; a timeline's keys)."""
+    return sorted(k for k, info in flat_parameters().items()
+                  if info.control is not None and info.control.live)
+
+
+def _timeline_problems(scenario: Scenario, merged: dict[str, Any], where: str) -> list[str]:
+    """Each timed change: days in order, keys that may change during a run, and the scenario
+    still valid after each step (ranges and cross-field rules)."""
+    problems: list[str] = []
+    live = live_keys()
+    known = flat_parameters()
+    state = copy.deepcopy(merged)
+    state[TIMELINE] = []
+    last = 0
+    for i, step in enumerate(scenario.timeline):
+        label = f"{where}: [[{TIMELINE}]] {i + 1} (day {step.day})"
+        if step.day <= last:
+            problems.append(f"{label}: days must increase from one step to the next "
+                            f"(the step before is on day {last}).")
+        last = step.day
+        trial = copy.deepcopy(state)
+        for key, value in step.set.items():
+            if key not in known:
+                problems.append(f"{label}: unknown parameter {key!r}; a timed change can "
+                                f"set: {', '.join(live)}.")
+            elif key not in live:
+                problems.append(f"{label}: {key} is built into the model when it starts "
+                                f"(staff, graph or institutions) and cannot change during a "
+                                f"run; a timed change can set: {', '.join(live)}.")
+            else:
+                _deep_merge(trial, _nest(tuple(key.split(".")), value))
+        try:
+            Scenario.model_validate(trial)
+        except ValidationError as e:
+            problems += [f"{label}: {'.'.join(str(x) for x in err['loc'])} = "
+                         f"{_fmt_value(err.get('input'))}: {err['msg']}" for err in e.errors()]
+        else:
+            state = trial          # the scenario as it stands after this step
+    return problems
 
 
 def parse_set(items: Sequence[str]) -> dict[str, Any]:
@@ -643,7 +705,7 @@ def flat_parameters() -> dict[str, ParamInfo]:
 
     def walk(model: type[BaseModel], loc: Loc, parent=None, section_odd: str = "") -> None:
         for name, field in model.model_fields.items():
-            if not loc and name in META_KEYS:
+            if not loc and name in (*META_KEYS, TIMELINE):
                 continue
             sub = _submodel(field)
             if sub is not None:

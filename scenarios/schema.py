@@ -1778,8 +1778,20 @@ class MetricParams(Section):
     )
 
 
+class TimedChange(BaseModel):
+    """One step of a scenario's timeline: on ``day`` (the model's day counter, so the change
+    is in force from that day on) set the dotted keys in ``set``. Only parameters the model
+    reads every day (the app's live levers) may change during a run; the loader checks the
+    keys and validates the scenario as it stands after every step."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    day: int = Field(ge=1, le=36_500)
+    set: dict[str, bool | int | float | str] = Field(min_length=1)
+
+
 class Scenario(BaseModel):
-    """A whole scenario: metadata plus every section."""
+    """A whole scenario: metadata, every section and an optional timeline of timed changes."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -1804,6 +1816,7 @@ class Scenario(BaseModel):
     population: PopulationParams = PopulationParams()
     office: OfficeParams = OfficeParams()
     metrics: MetricParams = MetricParams()
+    timeline: list[TimedChange] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _fits_the_day(self) -> Scenario:
@@ -1816,7 +1829,7 @@ class Scenario(BaseModel):
 
 
 SECTIONS: tuple[str, ...] = tuple(
-    k for k in Scenario.model_fields if k not in ("name", "description", "extends")
+    k for k in Scenario.model_fields if k not in ("name", "description", "extends", "timeline")
 )
 
 Kind = Literal["local", "resettled", "new_resident", "retiree"]

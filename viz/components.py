@@ -37,6 +37,7 @@ from commgov.viz.levers import (
     Lever,
     clean_overrides,
     effective,
+    timed_keys,
 )
 from commgov.viz.links import parse_query, share_query
 from commgov.viz.network import COLOUR_BY, legend
@@ -376,6 +377,13 @@ def LeverPanel(settings: Settings, on_settings: Callable[[Settings], None], lang
     whose value the model does not run yet is marked as pending.
     """
     values = effective(settings.scenario, settings.override_dict)
+    # A lever the scenario's timeline changes follows the timeline: it shows what the model
+    # runs today and is not set by hand (model/mechanisms/timeline.py).
+    timed = timed_keys(settings.scenario) - set(settings.override_dict)
+    if running is not None:
+        for key in timed:
+            if key in running:
+                values[key] = running[key]
     open_groups = solara.use_reactive([] if compact else [0])
     # A control may report a value after the settings changed under it (the browser
     # echoing a value the server set): read the settings of the latest render, and ignore
@@ -412,8 +420,8 @@ def LeverPanel(settings: Settings, on_settings: Callable[[Settings], None], lang
                             LeverControl(
                                 lv, values[lv.key], setter(lv.key), lang,
                                 changed=lv.key in settings.override_dict,
-                                disabled=bool(lv.disabled_unless)
-                                and not values[lv.disabled_unless],
+                                disabled=lv.key in timed or (bool(lv.disabled_unless)
+                                                             and not values[lv.disabled_unless]),
                                 pending=running is not None
                                 and not _same(running.get(lv.key), values[lv.key]))
         solara.Button(i18n.t("settings.reset", lang), text=True, color="primary",

@@ -117,6 +117,15 @@ def scenario_values(scenario: str) -> dict[str, Any]:
     return out
 
 
+@cache
+def timed_keys(scenario: str) -> frozenset[str]:
+    """Levers the scenario's ``[[timeline]]`` changes during the run."""
+    from commgov.viz.limits import scenario_source
+
+    steps = load_scenario(scenario_source(scenario)).scenario.timeline
+    return frozenset(k for step in steps for k in step.set)
+
+
 def lever_values(model: Any) -> dict[str, Any]:
     """Every lever's value as the running model has it (``model.params``), model units.
 
@@ -140,7 +149,7 @@ def set_live(model: Any, changes: dict[str, Any]) -> None:
         section, name = key.split(".", 1)
         setattr(getattr(model.params, section), name, value)
     if changes and hasattr(model, "retune"):
-        model.retune()          # mechanisms re-set their terms (model/mechanisms)
+        model.retune(by_hand=changes)   # mechanisms re-set their terms (model/mechanisms)
 
 
 def effective(scenario: str, overrides: dict[str, Any]) -> dict[str, Any]:

@@ -75,8 +75,13 @@ class Mechanism:
     def attach(self) -> None:
         """Set terms and hooks on the institutions (may run again after a live change)."""
 
+    def set_by_hand(self, keys: Iterable[str]) -> None:
+        """Levers the app just changed by hand (``CommunityModel.retune``); most
+        mechanisms need not care."""
+
     def tasks(self) -> Iterable[tuple[str, Task]]:
-        """Tasks for the day plan, each as (name of the task it follows, task)."""
+        """Tasks for the day plan, each as (name of the task it follows, task); a name of
+        "" puts the task at the start of the day."""
         return ()
 
     def describe(self) -> str:
