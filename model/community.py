@@ -137,6 +137,7 @@ class CommunityModel(mesa.Model):
             self.households.start_tide()   # day 0 is 1 January: already winter
 
         self.history: list[tuple[int, ...]] = []   # counters at the end of each day
+        self.participations = 0       # households taking part, summed over activities
         self.day_plan = self._plan()
         self.datacollector = mesa.DataCollector(
             model_reporters=model_reporters(),
@@ -432,6 +433,7 @@ class CommunityModel(mesa.Model):
         hh = self.households
         council = deliberation and bool(self.councils)
         joined = hh.participate(self.day, self.red_station, council)
+        self.participations += int(joined.sum())
         n = self.neighbourhood.n_compounds
         per_compound = np.bincount(hh.compound[joined], minlength=n)
         for b in self.branches:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from commgov.model.costs import cost_per_year
 from commgov.model.lifecycle import IssueCounters
 
 if TYPE_CHECKING:
@@ -161,6 +162,11 @@ def _unlearnt(m: CommunityModel) -> float:
     weights = [o.residents for o in m.offices]
     return float(np.average([o.unlearnt for o in m.offices], weights=weights)) \
         if sum(weights) > 0 else 0.0
+
+
+def _cost_per_resolved(m: CommunityModel) -> float:
+    days = min(90, max(1, len(m.history)))
+    return _ratio(cost_per_year(m) * days / 365.0, _since(m, 90)[_IDX["resolved"]])
 
 
 def _participation(m: CommunityModel) -> float:
@@ -492,6 +498,31 @@ METRICS: tuple[Metric, ...] = (
                  "多网合一后“阵痛需要适应” [000]"),
            unit=("% of specialised work", "占专网业务 %"),
            direction=-1, scale="share"),
+    Metric("cost_yuan_per_year",
+           "What the street's governance costs a year at today's staffing and policies, in "
+           "yuan: staff, red stations, training and what each policy adds (model/costs.py; "
+           "prices are assumptions, [costs]).",
+           lambda m: cost_per_year(m),
+           label=("Cost per year", "年度成本"),
+           help=("staff, stations, training and policies, yuan a year",
+                 "人员、驿站、培训与各项政策，每年（元）"),
+           unit=("yuan a year", "元/年"),
+           direction=-1, scale="value"),
+    Metric("cost_per_household_yuan",
+           "Cost a year per flat (cost_yuan_per_year / flats).",
+           lambda m: cost_per_year(m) / max(1, m.households.n),
+           label=("Cost per household", "户均成本"),
+           help=("yuan a year per flat", "每户每年（元）"),
+           unit=("yuan a year per flat", "元/户/年"),
+           direction=-1, scale="value"),
+    Metric("cost_per_resolved_yuan_90d",
+           "Cost of the last 90 days per issue resolved in them (yuan): what a resolved "
+           "dispute costs.",
+           _cost_per_resolved,
+           label=("Cost per resolved issue", "每件办结成本"),
+           help=("last 90 days, yuan", "近90天（元）"),
+           unit=("yuan, 90 days", "元，近90天"),
+           direction=-1, scale="value"),
     Metric("households_occupied", "Occupied flats.",
            lambda m: int(m.households.occupied.sum()),
            label=("Occupied flats", "在住户数"),

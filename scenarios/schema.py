@@ -1761,6 +1761,49 @@ class OfficeParams(Section):
     )
 
 
+class CostParams(Section):
+    """What policies cost, in yuan a year (issue 11). The papers give budgets, not prices:
+    [001] compares communities with about 580,000 yuan a year for services (Xiayang, Qingpu)
+    and about 200,000 (Yanzhou); the unit costs below are assumptions with wide ranges, in
+    the claims suite's uncertain space when a claim uses them."""
+
+    ODD_SECTION: ClassVar[str] = "costs"
+
+    grid_worker_yuan: float = P(
+        60_000.0, 0, 500_000, unit="yuan per full-time post per year",
+        doc="Pay and on-costs of a full-time grid worker (专职网格员); assumed.")
+    service_staff_yuan: float = P(
+        55_000.0, 0, 500_000, unit="yuan per full-time post per year",
+        doc="Pay and on-costs of a service-centre post, including hires with a merge; assumed.")
+    cadre_yuan: float = P(
+        70_000.0, 0, 500_000, unit="yuan per post per year",
+        doc="Pay and on-costs of a committee cadre (two committees, 两委); assumed.")
+    merge_allowance_yuan: float = P(
+        6_000.0, 0, 100_000, unit="yuan per cadre per year",
+        doc="Allowance for a cadre's extra duty as a grid worker after a merge [000]; assumed.")
+    platform_yuan: float = P(
+        50_000.0, 0, 5_000_000, unit="yuan per community per year",
+        doc="Running an integrated platform (一网统管): licences, devices, upkeep; assumed.")
+    red_station_yuan: float = P(
+        5_000.0, 0, 500_000, unit="yuan per station per year",
+        doc="Running a compound's red station (红色驿站) [003]; assumed.")
+    red_property_yuan: float = P(
+        10_000.0, 0, 500_000, unit="yuan per compound per year",
+        doc="A party branch in the property firm: training, supervision, joint meetings "
+        "[000]; assumed.")
+    council_yuan: float = P(
+        3_000.0, 0, 500_000, unit="yuan per council per year",
+        doc="A neighbourhood council's meetings and space [004]; assumed.")
+    training_yuan: float = P(
+        4_000.0, 0, 100_000, unit="yuan per worker per year at full training",
+        doc="Professional training and certification courses, scaled by workers.training "
+        "[000, 003]; assumed.")
+    volunteer_point_yuan: float = P(
+        10.0, 0, 1_000, unit="yuan per participation",
+        doc="Rewards redeemed for volunteer points, per household taking part once [001]; "
+        "assumed.")
+
+
 class MetricParams(Section):
     """How outcomes are measured, not how the world works."""
 
@@ -1815,6 +1858,7 @@ class Scenario(BaseModel):
     trust: TrustParams = TrustParams()
     population: PopulationParams = PopulationParams()
     office: OfficeParams = OfficeParams()
+    costs: CostParams = CostParams()
     metrics: MetricParams = MetricParams()
     timeline: list[TimedChange] = Field(default_factory=list)
 

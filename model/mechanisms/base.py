@@ -75,6 +75,10 @@ class Mechanism:
     def attach(self) -> None:
         """Set terms and hooks on the institutions (may run again after a live change)."""
 
+    def costs(self) -> dict[str, float]:
+        """Yuan a year this mechanism adds, by item (``model/costs.py`` sums them)."""
+        return {}
+
     def set_by_hand(self, keys: Iterable[str]) -> None:
         """Levers the app just changed by hand (``CommunityModel.retune``); most
         mechanisms need not care."""

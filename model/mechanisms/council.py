@@ -31,6 +31,10 @@ class Councils(Mechanism):
     def active(cls, params: Scenario) -> bool:
         return bool(params.council.enabled)
 
+    def costs(self) -> dict[str, float]:
+        m = self.model
+        return {"councils": len(m.councils) * m.params.costs.council_yuan}
+
     def start(self) -> None:
         m = self.model
         m.councils = [NeighbourhoodCouncil(m, c) for c in range(m.neighbourhood.n_compounds)]

@@ -87,6 +87,12 @@ class GridNetworks(Mechanism):
             roster.office_backfill += self.p.added_staff     # hires backfill the office
             roster.cadre_field_share = self.p.cadre_field_share
 
+    def costs(self) -> dict[str, float]:
+        m = self.model
+        cadres = sum(1 for w in m.workers if w.cadre)
+        return {"merge allowance": cadres * m.params.costs.merge_allowance_yuan} \
+            if cadres else {}
+
     def start(self) -> None:
         if self.merged():
             for office in self.model.offices:

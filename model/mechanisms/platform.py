@@ -31,6 +31,10 @@ class IntegratedPlatform(Mechanism):
     def active(cls, params: Scenario) -> bool:
         return bool(params.platform.integrated)
 
+    def costs(self) -> dict[str, float]:
+        m = self.model
+        return {"platform": m.neighbourhood.n_communities * m.params.costs.platform_yuan}
+
     def attach(self) -> None:
         m = self.model
         m.hotline.dispatch_days = 0

@@ -33,6 +33,10 @@ class RedProperty(Mechanism):
     def active(cls, params: Scenario) -> bool:
         return bool(params.property.red_property)
 
+    def costs(self) -> dict[str, float]:
+        m = self.model
+        return {"red property": len(m.firms) * m.params.costs.red_property_yuan}
+
     def attach(self) -> None:
         m = self.model
         m.households.fee_bonus = self.p.red_fee_trust_bonus

@@ -30,6 +30,12 @@ class VolunteerPoints(Mechanism):
     def active(cls, params: Scenario) -> bool:
         return bool(params.participation.volunteer_points)
 
+    def costs(self) -> dict[str, float]:
+        """Rewards at the rate households have taken part so far (a year's worth)."""
+        m = self.model
+        per_year = m.participations * 365.0 / max(1, m.day)
+        return {"volunteer points": per_year * m.params.costs.volunteer_point_yuan}
+
     def attach(self) -> None:
         bonus = self.p.points_bonus
         self.model.households.participation_bonus = np.array(
