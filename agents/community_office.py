@@ -96,8 +96,8 @@ class CommunityOffice(CaseHandler, mesa.Agent):
         cadre_office = self.committee_posts * p.staff.hours_per_day - field
         share = cadre_office / hours if hours > 0 else 0.0
         pulled = p.grid.formalism_share * share * min(uncovered, field)
-        for x in cadres:
-            x.spill = pulled * x.hours / field
+        for x in cadres:            # (none in the field: after a merge ends, 0 hours)
+            x.spill = pulled * x.hours / field if field > 0 else 0.0
         self.pulled = pulled
         uncovered -= pulled
         self.uncovered_share = uncovered / demand if demand else 0.0

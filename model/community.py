@@ -167,7 +167,6 @@ class CommunityModel(mesa.Model):
         """
         p = self.params
         nb = self.neighbourhood
-        hh = self.households
         s = p.staff
         self.workers: list[GridWorker] = []
         self.offices: list[CommunityOffice] = []
@@ -179,9 +178,11 @@ class CommunityModel(mesa.Model):
             planned = len(members) * p.households.initial_occupancy
             residents = planned * p.households.residents_per_household
             grid_fte, service = staff_posts(p, planned, residents)
-            service += self.roster.office_backfill     # hires with a merge [000]
-            office = CommunityOffice(self, c, s.committee_posts, service, residents,
-                                     self.roster.cadre_field_share)
+            office = CommunityOffice(self, c, s.committee_posts,
+                                     service + self.roster.office_backfill,  # merge hires
+                                     residents, self.roster.cadre_field_share)
+            office.base_service = service
+            office.members = members
             self.offices.append(office)
             # Whole workers at full hours, the fractional remainder as one part-time post.
             n_full = int(grid_fte)
@@ -191,21 +192,59 @@ class CommunityModel(mesa.Model):
             if self.roster.cadre_field_share > 0:    # cadres double as grid workers [000]
                 staff += [(s.hours_per_day * self.roster.cadre_field_share, True)] \
                     * s.committee_posts
-            staff = [x for x in staff if x[0] > 0]
-            # Households split among workers in hierarchy order, in proportion to hours,
-            # cut at building boundaries.
-            hours = np.array([h for h, _ in staff])
-            cuts = np.round(np.cumsum(hours) / hours.sum() * len(members)).astype(int)
-            start = 0
-            for (h, cadre), end in zip(staff, cuts, strict=True):
-                end = _building_boundary(nb.building[members], end)
+            for h, cadre in (x for x in staff if x[0] > 0):
                 w = GridWorker(self, len(self.workers), c, h, cadre=cadre,
                                post=len(office.workers))
-                w.households = members[start:max(end, start)]
-                hh.worker[w.households] = w.index
-                start = max(end, start)
                 self.workers.append(w)
                 office.workers.append(w)
+            self._split_households(office)
+        self.worker_fte = sum(w.hours for w in self.workers) / s.hours_per_day
+
+    def _split_households(self, office: CommunityOffice) -> None:
+        """The community's flats, in hierarchy order, split among its working posts in
+        proportion to hours, each cut moved to a building boundary (ODD 7.3)."""
+        nb = self.neighbourhood
+        members = office.members
+        working = [w for w in office.workers if w.hours > 0]
+        hours = np.array([w.hours for w in working])
+        cuts = np.round(np.cumsum(hours) / hours.sum() * len(members)).astype(int)
+        start = 0
+        for w, end in zip(working, cuts, strict=True):
+            end = _building_boundary(nb.building[members], end)
+            w.households = members[start:max(end, start)]
+            self.households.worker[w.households] = w.index
+            start = max(end, start)
+        for w in office.workers:
+            if w.hours <= 0:
+                w.households = members[:0]
+
+    def restaff(self) -> None:
+        """Apply a changed roster during a run (a timed merge of the grids, hires with it):
+        offices get their new hours, committee cadres start or stop working as grid workers,
+        and the flats are split again as at build time. A post that stops keeps its index
+        (so no household or case loses its worker); its open cases go to the households'
+        new workers."""
+        s = self.params.staff
+        r = self.roster
+        for office in self.offices:
+            office.service_staff = office.base_service + r.office_backfill
+            office.cadre_field_share = r.cadre_field_share
+            hours = s.hours_per_day * r.cadre_field_share
+            cadres = [w for w in office.workers if w.cadre]
+            if hours > 0 and not cadres:
+                for _ in range(s.committee_posts):
+                    w = GridWorker(self, len(self.workers), office.community, hours,
+                                   cadre=True, post=len(office.workers))
+                    self.workers.append(w)
+                    office.workers.append(w)
+            for w in cadres:
+                w.hours = hours
+            self._split_households(office)
+            for w in cadres:
+                if w.hours <= 0:
+                    for issue in reversed(w.queue.issues()):   # oldest first
+                        self.workers[int(self.households.worker[issue.household])] \
+                            .receive(issue, front=True)
         self.worker_fte = sum(w.hours for w in self.workers) / s.hours_per_day
 
     def _build_compounds(self) -> None:
@@ -295,6 +334,13 @@ class CommunityModel(mesa.Model):
         A mechanism switched on mid-run starts from its ``start`` state. ``by_hand``: the
         keys the app changed (a timeline then leaves them alone)."""
         running = {mech.name: mech for mech in self.mechanisms}
+        roster = Roster()
+        for mech in (running.get(c.name) or c(self) for c in MECHANISMS
+                     if c.active(self.params)):
+            mech.contribute(roster)
+        if roster != self.roster:          # the staffing changed: re-staff (7.3)
+            self.roster = roster
+            self.restaff()
         keys = list(by_hand)
         if keys:
             for mech in self.mechanisms:

@@ -584,18 +584,29 @@ def _dotted(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+#: Parameters that change the staff roster; a timeline may change them mid-run
+#: (``CommunityModel.restaff`` re-staffs and splits the flats again), the app restarts.
+RESTAFF_KEYS: tuple[str, ...] = ("grid.merged", "grid.added_staff", "grid.cadre_field_share")
+
+
 def live_keys() -> list[str]:
     """Parameters the model reads every day, so they may change during a run (the app's
-    live levers; a timeline's keys)."""
+    live levers)."""
     return sorted(k for k, info in flat_parameters().items()
                   if info.control is not None and info.control.live)
+
+
+def timed_keys() -> list[str]:
+    """Parameters a scenario's ``[[timeline]]`` may change: the live levers and the
+    roster's (``RESTAFF_KEYS``)."""
+    return sorted({*live_keys(), *RESTAFF_KEYS})
 
 
 def _timeline_problems(scenario: Scenario, merged: dict[str, Any], where: str) -> list[str]:
     """Each timed change: days in order, keys that may change during a run, and the scenario
     still valid after each step (ranges and cross-field rules)."""
     problems: list[str] = []
-    live = live_keys()
+    live = timed_keys()
     known = flat_parameters()
     state = copy.deepcopy(merged)
     state[TIMELINE] = []
@@ -613,8 +624,8 @@ def _timeline_problems(scenario: Scenario, merged: dict[str, Any], where: str) -
                                 f"set: {', '.join(live)}.")
             elif key not in live:
                 problems.append(f"{label}: {key} is built into the model when it starts "
-                                f"(staff, graph or institutions) and cannot change during a "
-                                f"run; a timed change can set: {', '.join(live)}.")
+                                f"(graph, branches or other institutions) and cannot change "
+                                f"during a run; a timed change can set: {', '.join(live)}.")
             else:
                 _deep_merge(trial, _nest(tuple(key.split(".")), value))
         try:

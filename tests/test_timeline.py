@@ -17,7 +17,7 @@ TINY = {"graph__households_per_community": 300, "graph__grids_per_community": 1,
 
 
 def _frames(scenario: str, days: int, **kw) -> tuple[CommunityModel, pd.DataFrame]:
-    m = CommunityModel(scenario=scenario, rng=2, **TINY, **kw)
+    m = CommunityModel(scenario=scenario, rng=2, **{**TINY, **kw})
     m.run_for(days)
     return m, m.datacollector.get_model_vars_dataframe()
 
@@ -42,7 +42,7 @@ def test_timeline_mistakes_are_named_before_anything_runs(tmp_path):
     f = _write(tmp_path, """
 [[timeline]]
 day = 100
-set = { grid.merged = true, platform.integrated = 3 }
+set = { party.branch_coverage = 1.0, platform.integrated = 3 }
 [[timeline]]
 day = 50
 set = { nope.x = 1 }
@@ -50,10 +50,11 @@ set = { nope.x = 1 }
     with pytest.raises(ScenarioError) as e:
         load_scenario(f)
     msg = str(e.value)
-    assert "[[timeline]] 1 (day 100): grid.merged is built into the model" in msg
+    assert "[[timeline]] 1 (day 100): party.branch_coverage is built into the model" in msg
     assert "platform.integrated = 3" in msg
     assert "days must increase" in msg and "unknown parameter 'nope.x'" in msg
-    assert "platform.integrated" in msg.split("can set:")[1]
+    allowed = msg.split("can set:")[1]
+    assert "platform.integrated" in allowed and "grid.merged" in allowed
     with pytest.raises(ScenarioError, match="greater than or equal to 1"):
         load_scenario(_write(tmp_path, "[[timeline]]\nday = 0\n"
                                        "set = { loop.closed_loop = true }\n"))
@@ -91,3 +92,26 @@ def test_the_schedule_shows_the_timed_changes(capsys):
 def re_first_task(out: str) -> str:
     lines = out.splitlines()
     return lines[lines.index("1. calendar") + 1].strip().split("  ")[0]
+
+
+def test_a_merge_from_day_180_restaffs_as_if_built_merged_and_can_end():
+    kw = {"graph__households_per_community": 1200, "graph__grids_per_community": 2,
+          "graph__compounds_per_community": 4}
+    _, a = _frames("baseline", 190, **kw)
+    timed, b = _frames("grid_merge_from_day_180", 190, **kw)
+    pd.testing.assert_frame_equal(a.iloc[:181], b.iloc[:181])
+    built = CommunityModel(scenario="grid_merge", rng=2, collect=False, **kw)
+    assert sorted(w.hours for w in timed.workers) == sorted(w.hours for w in built.workers)
+    assert (timed.households.worker == built.households.worker).all()
+    assert [o.office_hours for o in timed.offices] == [o.office_hours for o in built.offices]
+    assert 0.9 < timed.offices[0].unlearnt < 1.0, "learning started on day 180"
+    assert b["formalism_share"].iloc[170] == 0 and b["formalism_share"].iloc[185] > 0
+    # ... and the pilot ends: cadres back in the office, flats back to the grid workers.
+    base = CommunityModel(scenario="baseline", rng=2, collect=False, **kw)
+    timed.params.grid.merged = False
+    timed.retune()
+    timed.run_for(3)
+    assert all(w.hours == 0 and not len(w.households) and not w.queue.issues()
+               for w in timed.workers if w.cadre)
+    assert (timed.households.worker == base.households.worker).all()
+    assert timed.offices[0].unlearnt == 0.0

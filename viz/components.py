@@ -37,7 +37,7 @@ from commgov.viz.levers import (
     Lever,
     clean_overrides,
     effective,
-    timed_keys,
+    timeline_keys,
 )
 from commgov.viz.links import parse_query, share_query
 from commgov.viz.network import COLOUR_BY, legend
@@ -379,7 +379,7 @@ def LeverPanel(settings: Settings, on_settings: Callable[[Settings], None], lang
     values = effective(settings.scenario, settings.override_dict)
     # A lever the scenario's timeline changes follows the timeline: it shows what the model
     # runs today and is not set by hand (model/mechanisms/timeline.py).
-    timed = timed_keys(settings.scenario) - set(settings.override_dict)
+    timed = timeline_keys(settings.scenario) - set(settings.override_dict)
     if running is not None:
         for key in timed:
             if key in running:

@@ -118,7 +118,7 @@ def scenario_values(scenario: str) -> dict[str, Any]:
 
 
 @cache
-def timed_keys(scenario: str) -> frozenset[str]:
+def timeline_keys(scenario: str) -> frozenset[str]:
     """Levers the scenario's ``[[timeline]]`` changes during the run."""
     from commgov.viz.limits import scenario_source
 

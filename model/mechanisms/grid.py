@@ -94,12 +94,19 @@ class GridNetworks(Mechanism):
             if cadres else {}
 
     def start(self) -> None:
-        if self.merged():
-            for office in self.model.offices:
-                office.unlearnt = 1.0
+        self._merged_from: int | None = None
 
     def attach(self) -> None:
         m = self.model
+        # A merge (at build or mid-run: a timeline) starts with everything to learn.
+        if self.merged() and self._merged_from is None:
+            self._merged_from = m.day
+            for office in m.offices:
+                office.unlearnt = 1.0
+        elif not self.merged() and self._merged_from is not None:
+            self._merged_from = None
+            for office in m.offices:
+                office.unlearnt = 0.0
         if self.merged():
             hook = SpecialisedWork(self)
             for w in m.workers:
