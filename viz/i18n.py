@@ -340,6 +340,17 @@ SCENARIOS: dict[str, tuple[Pair, Pair]] = {
                                "cover the cadres' lost office time [000, 001].",
                                "合并网格，并为每个社区增聘 3 名网格员，"
                                "弥补干部下沉后的办公时间 [000, 001]。")),
+    "grid_merge_from_day_180": (("Grid merging from day 180", "第180天起多网合一"),
+                                ("Separate grids until early July, then one merged grid with "
+                                 "the existing staff: a reform rolled out mid-year [000, 001].",
+                                 "7月初之前为分散网格，此后以现有人员合并为一张网格："
+                                 "年中推开的改革 [000, 001]。")),
+    "integrated_platform_from_day_180": (("One platform from day 180", "第180天起一网统管"),
+                                         ("The status quo until early July, then one "
+                                          "integrated platform: a reform rolled out mid-year "
+                                          "[000, 003].",
+                                          "7月初之前维持现状，此后启用一网统管平台："
+                                          "年中推开的改革 [000, 003]。")),
     "integrated_platform": (("One integrated platform", "一网统管"),
                             ("One platform instead of many isolated ones: instant dispatch, no "
                              "duplicate ledgers [000, 003].",
