@@ -4,7 +4,9 @@ Households are the nodes. Each node sits in the spatial nesting the papers use (
 street ⊃ community ⊃ grid ⊃ compound ⊃ building ⊃ household. Ties are dense within a building,
 sparse across buildings of a compound (a "stranger society" [004]) and rare across compounds.
 The model reads the hierarchy from flat int arrays (fast group-bys with ``np.bincount``) and
-the ties from the CSR adjacency; the ``nx.Graph`` is kept for export and drawing.
+the ties from the CSR adjacency; the ``nx.Graph`` is built on first use, for export and
+drawing (the model never needs it: on a 400,000-household street it would cost about 1 KB per
+household and a second of build time).
 
 A graph comes from the nested size spec (:func:`generate`) or from a planner's own file
 (:func:`load`); :func:`build` picks one from a :class:`GraphSpec`.
@@ -48,7 +50,6 @@ class Neighbourhood:
     ``np.bincount`` instead of walking the graph.
     """
 
-    graph: nx.Graph
     building: np.ndarray        # int32 [N]
     compound: np.ndarray        # int32 [N]
     grid: np.ndarray            # int32 [N]
@@ -57,6 +58,8 @@ class Neighbourhood:
     compound_grid: np.ndarray   # int32 [C]
     grid_community: np.ndarray  # int32 [G]
     edges: np.ndarray           # int32 [E, 2], u < v, each tie once
+    labels: list[str] | None = None   # original node ids of a loaded graph, in node order
+    _graph: nx.Graph | None = field(default=None, init=False, repr=False)
     _adjacency: sp.csr_matrix | None = field(default=None, init=False, repr=False)
     _positions: np.ndarray | None = field(default=None, init=False, repr=False)
 
@@ -79,6 +82,17 @@ class Neighbourhood:
     @property
     def n_buildings(self) -> int:
         return int(self.building.max()) + 1 if self.building.size else 0
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The households as an ``nx.Graph`` with the nesting as node attributes (and
+        ``label`` for a loaded graph), built once on first use."""
+        if self._graph is None:
+            kind_names = np.asarray(COMPOUND_KINDS, dtype=object)[
+                self.compound_kind[self.compound]].tolist()
+            self._graph = _make_graph(self.edges, self.building, self.compound, self.grid,
+                                      self.community, kind_names, self.labels)
+        return self._graph
 
     def adjacency(self) -> sp.csr_matrix:
         """Symmetric 0/1 adjacency (cached): peer effects and trust diffusion are A @ x."""
@@ -329,10 +343,7 @@ def generate(spec: GraphSpec, rng: np.random.Generator) -> Neighbourhood:
     grid = compound_grid[compound]
     community = grid_community[grid]
     kind_flat = kinds.ravel()
-    kind_names = np.asarray(COMPOUND_KINDS, dtype=object)[kind_flat[compound]].tolist()
-    graph = _make_graph(edges, building, compound, grid, community, kind_names)
     return Neighbourhood(
-        graph=graph,
         building=building.astype(np.int32),
         compound=compound.astype(np.int32),
         grid=grid.astype(np.int32),
@@ -504,12 +515,8 @@ def _from_tables(file: str, nodes: pd.DataFrame, edges: pd.DataFrame,
     compound_kind = _check_parent(
         file, labels, compound, comp_vals, kind, list(COMPOUND_KINDS), "compound",
         "compound_kind", "all households of a compound share its compound_kind")
-    kind_strs = [COMPOUND_KINDS[x] for x in kinds]
-
     edge_arr = _unique_edges(u, v, n)
-    graph = _make_graph(edge_arr, building, compound, grid, community, kind_strs, labels)
     return Neighbourhood(
-        graph=graph,
         building=building.astype(np.int32),
         compound=compound.astype(np.int32),
         grid=grid.astype(np.int32),
@@ -518,6 +525,7 @@ def _from_tables(file: str, nodes: pd.DataFrame, edges: pd.DataFrame,
         compound_grid=compound_grid.astype(np.int32),
         grid_community=grid_community.astype(np.int32),
         edges=edge_arr,
+        labels=labels,
     )
 
 
