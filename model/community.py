@@ -28,7 +28,7 @@ import mesa
 import numpy as np
 
 from commgov.agents.community_office import CommunityOffice
-from commgov.agents.grid_worker import GridWorker
+from commgov.agents.grid_worker import GridWorker, visit_households
 from commgov.agents.hotline import Hotline
 from commgov.agents.neighbourhood_council import NeighbourhoodCouncil
 from commgov.agents.owners_committee import OwnersCommittee
@@ -302,7 +302,7 @@ class CommunityModel(mesa.Model):
             Task("institutions act", "property firms", "property cases", "7.11", DAILY,
                  each(lambda: self.firms, "step")),
             Task("institutions act", "grid workers", "admin, cases, visits", "7.7", DAILY,
-                 each(lambda: self.workers, "step")),
+                 self._grid_work),
             Task("institutions act", "offices act", "revisits, community-rung cases",
                  "7.8, 7.10", DAILY, each(lambda: self.offices, "step")),
             Task("institutions act", "street office", "street-rung cases, petition hazard",
@@ -332,6 +332,11 @@ class CommunityModel(mesa.Model):
         for b in self.branches:
             if b is not None and (day + b.compound) % 7 == 0:
                 b.tripartite_meeting()
+
+    def _grid_work(self, day: int) -> None:
+        for w in self.workers:
+            w.step()
+        visit_households(self, self.workers)
 
     def _deliver_deferred(self, day: int) -> None:
         for ticket, issue, fn in self._deferred.pop(day, ()):
