@@ -92,10 +92,9 @@ class CommunityModel(mesa.Model):
 
             # --- households (arrays) and their thin Resident views
             self.households = Households(self, nb)
-            cells = list(self.space.all_cells)            # node order 0..N-1
-            assert all(c.coordinate == i for i, c in enumerate(cells))
-            Resident.create_agents(self, nb.n_households, cell=cells,
-                                   idx=list(range(nb.n_households)))
+            cells = self.space.cells_by_node              # node order 0..N-1
+            for cell in cells:    # as create_agents, without its AgentSet; idx = node id
+                Resident(self, cell, cell.coordinate)
 
         # --- institutions
         self.book = IssueBook(self)

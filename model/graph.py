@@ -188,9 +188,10 @@ def _unique_edges(u: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
     u = np.asarray(u, dtype=np.int64)
     v = np.asarray(v, dtype=np.int64)
     keep = u != v
-    lo = np.minimum(u[keep], v[keep])
-    hi = np.maximum(u[keep], v[keep])
-    key = np.sort(lo * n + hi)
+    u, v = u[keep], v[keep]
+    key = np.minimum(u, v) * n + np.maximum(u, v)
+    del u, v, keep
+    key.sort()
     if key.size:
         key = key[np.concatenate([[True], key[1:] != key[:-1]])]
     return np.stack([key // n, key % n], 1).astype(np.int32).reshape(-1, 2)
@@ -322,6 +323,8 @@ def generate(spec: GraphSpec, rng: np.random.Generator) -> Neighbourhood:
         ok = cz > 1
         us.append(src[ok])
         vs.append(tgt[ok])
+        # free the per-tie temporaries now: on a large street they set the peak memory
+        del src, c, cs, cz, b, b_local, bz, outside, r, across, r1, inside, tgt, ok
 
     # few ties to other compounds of the same community
     lam = spec.cross_compound_ties
@@ -334,9 +337,13 @@ def generate(spec: GraphSpec, rng: np.random.Generator) -> Neighbourhood:
         r = rng.integers(0, h - cz)             # cz < h since every compound is non-empty
         us.append(src)
         vs.append(comm_start + np.where(r < c_local, r, r + cz))
+        del src, c, comm_start, c_local, cz, r
 
     if us:
-        edges = _unique_edges(np.concatenate(us), np.concatenate(vs), n)
+        u_all, v_all = np.concatenate(us), np.concatenate(vs)
+        del us, vs
+        edges = _unique_edges(u_all, v_all, n)
+        del u_all, v_all
     else:
         edges = np.empty((0, 2), dtype=np.int32)
 

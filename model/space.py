@@ -21,6 +21,8 @@ from commgov.model.graph import Neighbourhood
 
 __all__ = ["NeighbourhoodNetwork"]
 
+_BLOCK = 8192   # nodes connected per batch
+
 
 class NeighbourhoodNetwork(Network):
     """A Mesa ``Network`` whose cells are the households 0..N-1 of a ``Neighbourhood``.
@@ -42,17 +44,23 @@ class NeighbourhoodNetwork(Network):
         rnd = self.random
         cells = [cell_klass(coordinate=i, capacity=capacity, random=rnd) for i in ids]
         self._cells = dict(zip(ids, cells, strict=True))
+        self.cells_by_node = cells           # cell i is node i (no CellCollection needed)
         adj = neighbourhood.adjacency()
         if not adj.has_sorted_indices:
             adj = adj.sorted_indices()      # a copy: the model's products keep their order
-        bounds = adj.indptr.tolist()
-        nbrs = adj.indices.tolist()
-        # Keys are the cells' own coordinate objects (one int per household, not per tie).
-        keys = list(map(ids.__getitem__, nbrs))
-        values = list(map(cells.__getitem__, nbrs))
-        for i, cell in enumerate(cells):
-            a, b = bounds[i], bounds[i + 1]
-            cell.connections.update(zip(keys[a:b], values[a:b], strict=True))
+        # Keys are the cells' own coordinate objects (one int per household, not per tie);
+        # blocks of nodes keep the temporary Python lists small on a large street.
+        indptr, indices = adj.indptr, adj.indices
+        for lo in range(0, n, _BLOCK):
+            hi = min(n, lo + _BLOCK)
+            first = int(indptr[lo])
+            bounds = (indptr[lo:hi + 1] - first).tolist()
+            nbrs = indices[first:int(indptr[hi])].tolist()
+            keys = list(map(ids.__getitem__, nbrs))
+            values = list(map(cells.__getitem__, nbrs))
+            for i, cell in enumerate(cells[lo:hi]):
+                a, b = bounds[i], bounds[i + 1]
+                cell.connections.update(zip(keys[a:b], values[a:b], strict=True))
         if cells:
             cells[0]._clear_cache()       # Mesa's neighbourhood caches are per class
 
