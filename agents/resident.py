@@ -267,7 +267,7 @@ class Households:
     # ---------------------------------------------------------------- aggregates
     def residents(self) -> float:
         rph = self.model.params.households.residents_per_household
-        return float(self.occupied.sum() * rph + self.tide.sum())
+        return float(np.count_nonzero(self.occupied) * rph + np.count_nonzero(self.tide))
 
 
 class Resident(FixedAgent):

@@ -431,9 +431,12 @@ class CommunityModel(mesa.Model):
         rate = self.params.workers.turnover_per_year / 365.0
         if rate <= 0:
             return
-        st = self.streams
-        for w in self.workers:
-            if not w.cadre and st.keyed("turnover.leave", w.index, self.day) < rate:
+        workers = self.workers
+        # One coin per worker and day, all at once (the same numbers as keyed() one by one).
+        coins = self.streams.keyed_many("turnover.leave", [w.index for w in workers],
+                                        self.day).tolist()
+        for w, coin in zip(workers, coins, strict=True):
+            if not w.cadre and coin < rate:
                 w.turnover()
 
     def _office_requests(self) -> None:
