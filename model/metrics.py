@@ -486,7 +486,7 @@ METRICS: tuple[Metric, ...] = (
            unit=("% of cadre field hours", "占干部下沉工时 %"),
            direction=-1, scale="share", daily=True),
     Metric("households_occupied", "Occupied flats.",
-           lambda m: _occupied(m),
+           lambda m: int(m.households.occupied.sum()),
            label=("Occupied flats", "在住户数"),
            help=("flats with a household living in them", "有人居住的户数"),
            unit=("households", "户"),
