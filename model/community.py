@@ -332,15 +332,15 @@ class CommunityModel(mesa.Model):
             if b is not None and (day + b.compound) % 7 == 0:
                 b.tripartite_meeting()
 
-    def _grid_work(self, day: int) -> None:
-        for w in self.workers:
-            w.step()
-        visit_households(self, self.workers)
-
     def _deliver_deferred(self, day: int) -> None:
         for ticket, issue, fn in self._deferred.pop(day, ()):
             if not issue.closed and ticket == issue.ticket:
                 fn(issue)
+
+    def _grid_work(self, day: int) -> None:
+        for w in self.workers:
+            w.step()
+        visit_households(self, self.workers)
 
     def _new_issues(self, day: int) -> None:
         i = self.params.issues
