@@ -49,6 +49,7 @@ class GridWorker(CaseHandler, mesa.Agent):
         self.reset_terms()
         self.vacant_until = -1           # day the successor starts after turnover
         self.cases_handled = 0
+        self.visit_hours = 0.0           # field hours left for visits today
 
     def reset_terms(self) -> None:
         """Terms and hooks that mechanisms set (``model/mechanisms``): extra admin hours by
@@ -132,8 +133,10 @@ class GridWorker(CaseHandler, mesa.Agent):
             else:
                 book.escalate(issue)
 
-        if budget > 0 and len(self.households):
-            self._visit(budget)
+        # Spare field time goes on door-to-door visits, made for all workers at once
+        # (``visit_households``): a visit touches only this worker's households, which no other
+        # worker's cases read.
+        self.visit_hours = budget if budget > 0 else 0.0
 
     def success_prob(self, issue: Issue, penalty: float = 0.0) -> float:
         """Mediation success; a cadre in the field decides with the committee's authority
@@ -152,23 +155,6 @@ class GridWorker(CaseHandler, mesa.Agent):
              + w.trust_weight * (trust - 0.5) - diffs[issue.difficulty] - kinds[issue.kind]
              - penalty)
         return logistic(x)
-
-    def _visit(self, hours: float) -> None:
-        """Door-to-door visits in spare field time build ties and trust [003]."""
-        m = self.model
-        p = m.params
-        mine = self.households
-        expected = hours * p.workers.visits_per_hour
-        if expected <= 0 or not len(mine):
-            return
-        hh = m.households
-        # Each household is visited with probability expected / households, by today's
-        # per-flat draw: visits scale smoothly with field hours (no rounding), and a policy
-        # that changes one worker's hours does not reshuffle anyone else's visits.
-        idx = mine[m.visit_draws()[mine] * len(mine) < expected]
-        idx = idx[hh.occupied[idx]]
-        hh.relationship[idx] = np.minimum(1.0, hh.relationship[idx] + p.workers.relationship_gain)
-        hh.trust[idx] = np.minimum(1.0, hh.trust[idx] + p.trust.visit)
 
     def turnover(self) -> None:
         """The worker leaves [000]: "a new official ignores the old accounts".
@@ -214,3 +200,36 @@ def _stochastic_days(mean: float, u: float) -> int:
     probability (no rounding cliff)."""
     whole = int(mean)
     return whole + int(u < mean - whole)
+
+
+def visit_households(model: CommunityModel, workers: list[GridWorker]) -> None:
+    """Door-to-door visits in the workers' spare field time build ties and trust [003].
+
+    Each household is visited with probability (its worker's spare hours x visits per
+    hour) / (the worker's households), by today's per-flat draw: visits scale smoothly with
+    field hours (no rounding), and a policy that changes one worker's hours does not
+    reshuffle anyone else's visits. One pass over all households instead of one per worker
+    (same draws, same arithmetic).
+    """
+    p = model.params
+    rate = p.workers.visits_per_hour
+    expected = [w.visit_hours * rate if len(w.households) else 0.0 for w in workers]
+    if not any(e > 0 for e in expected):
+        return
+    hh = model.households
+    served = [w.households for w in workers]
+    owner = model.__dict__.get("_visit_owner")
+    if owner is None or len(owner[0]) != len(served) or any(
+            a is not b for a, b in zip(owner[0], served, strict=True)):
+        # Who serves each flat, rebuilt only when a worker's households change; a flat
+        # nobody serves points past the last worker and is never visited.
+        who = np.full(hh.n, len(workers), dtype=np.int64)
+        for k, mine in enumerate(served):
+            who[mine] = k
+        size = np.array([len(mine) for mine in served] + [1], dtype=np.int64)
+        owner = model._visit_owner = (served, who, size[who])
+    _, who, size = owner
+    limit = np.array([*expected, 0.0])[who]
+    idx = np.flatnonzero((model.visit_draws() * size < limit) & hh.occupied)
+    hh.relationship[idx] = np.minimum(1.0, hh.relationship[idx] + p.workers.relationship_gain)
+    hh.trust[idx] = np.minimum(1.0, hh.trust[idx] + p.trust.visit)

@@ -17,18 +17,19 @@ Policies are scenario files (``scenarios/*.toml``); nothing here branches on a s
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import mesa
 import numpy as np
-from mesa.discrete_space import Network
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from commgov.agents.community_office import CommunityOffice
-from commgov.agents.grid_worker import GridWorker
+from commgov.agents.grid_worker import GridWorker, visit_households
 from commgov.agents.hotline import Hotline
 from commgov.agents.neighbourhood_council import NeighbourhoodCouncil
 from commgov.agents.owners_committee import OwnersCommittee
@@ -41,6 +42,7 @@ from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, Issu
 from commgov.model.mechanisms import MECHANISMS, Mechanism, Roster
 from commgov.model.metrics import agent_reporters, model_reporters
 from commgov.model.schedule import DAILY, DayPlan, Task, every, on_day_of_year
+from commgov.model.space import NeighbourhoodNetwork
 from commgov.model.streams import Streams
 from commgov.scenarios.loader import LoadedScenario, load_scenario
 from commgov.scenarios.schema import COMPOUND_KINDS, Scenario
@@ -104,14 +106,14 @@ class CommunityModel(mesa.Model):
         self.neighbourhood = graph_mod.build(p.graph, self.streams.rng("world.graph"),
                                              base_dir=loaded.base_dir)
         nb = self.neighbourhood
-        self.space = Network(nb.graph, capacity=1, random=self.random, layout=None)
+        with _gc_paused():
+            self.space = NeighbourhoodNetwork(nb, capacity=1, random=self.random)
 
-        # --- households (arrays) and their thin Resident views
-        self.households = Households(self, nb)
-        cells = list(self.space.all_cells)            # node order 0..N-1
-        assert all(c.coordinate == i for i, c in enumerate(cells))
-        Resident.create_agents(self, nb.n_households, cell=cells,
-                               idx=list(range(nb.n_households)))
+            # --- households (arrays) and their thin Resident views
+            self.households = Households(self, nb)
+            cells = self.space.cells_by_node              # node order 0..N-1
+            for cell in cells:    # as create_agents, without its AgentSet; idx = node id
+                Resident(self, cell, cell.coordinate)
 
         # --- mechanisms: one module per policy or process (model/mechanisms)
         self.mechanisms: list[Mechanism] = [cls(self) for cls in MECHANISMS if cls.active(p)]
@@ -402,7 +404,7 @@ class CommunityModel(mesa.Model):
             Task("institutions act", "property firms", "property cases", "7.11", DAILY,
                  each(lambda: self.firms, "step")),
             Task("institutions act", "grid workers", "admin, cases, visits", "7.7", DAILY,
-                 each(lambda: self.workers, "step")),
+                 self._grid_work),
             Task("institutions act", "offices act", "revisits, community-rung cases",
                  "7.8, 7.10", DAILY, each(lambda: self.offices, "step")),
             Task("institutions act", "street office", "street-rung cases, petition hazard",
@@ -432,6 +434,11 @@ class CommunityModel(mesa.Model):
         for ticket, issue, fn in self._deferred.pop(day, ()):
             if not issue.closed and ticket == issue.ticket:
                 fn(issue)
+
+    def _grid_work(self, day: int) -> None:
+        for w in self.workers:
+            w.step()
+        visit_households(self, self.workers)
 
     def _new_issues(self, day: int) -> None:
         i = self.params.issues
@@ -523,9 +530,12 @@ class CommunityModel(mesa.Model):
         rate = self.params.workers.turnover_per_year / 365.0
         if rate <= 0:
             return
-        st = self.streams
-        for w in self.workers:
-            if not w.cadre and st.keyed("turnover.leave", w.index, self.day) < rate:
+        workers = self.workers
+        # One coin per worker and day, all at once (the same numbers as keyed() one by one).
+        coins = self.streams.keyed_many("turnover.leave", [w.index for w in workers],
+                                        self.day).tolist()
+        for w, coin in zip(workers, coins, strict=True):
+            if not w.cadre and coin < rate:
                 w.turnover()
 
     def _office_requests(self) -> None:
@@ -636,6 +646,20 @@ def _set_dotted(data: dict, key: str, value: Any) -> None:
 
 def _in_season(doy: int, start: int, end: int) -> bool:
     return doy >= start or doy < end if start > end else start <= doy < end
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while cells and agents are made in bulk: it
+    would walk the growing heap again and again (a third of the build time of a
+    40,000-household street). Nothing is kept alive longer; it runs as usual afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _building_boundary(buildings: np.ndarray, end: int) -> int:

@@ -4,7 +4,9 @@ Households are the nodes. Each node sits in the spatial nesting the papers use (
 street ⊃ community ⊃ grid ⊃ compound ⊃ building ⊃ household. Ties are dense within a building,
 sparse across buildings of a compound (a "stranger society" [004]) and rare across compounds.
 The model reads the hierarchy from flat int arrays (fast group-bys with ``np.bincount``) and
-the ties from the CSR adjacency; the ``nx.Graph`` is kept for export and drawing.
+the ties from the CSR adjacency; the ``nx.Graph`` is built on first use, for export and
+drawing (the model never needs it: on a 400,000-household street it would cost about 1 KB per
+household and a second of build time).
 
 A graph comes from the nested size spec (:func:`generate`) or from a planner's own file
 (:func:`load`); :func:`build` picks one from a :class:`GraphSpec`.
@@ -48,7 +50,6 @@ class Neighbourhood:
     ``np.bincount`` instead of walking the graph.
     """
 
-    graph: nx.Graph
     building: np.ndarray        # int32 [N]
     compound: np.ndarray        # int32 [N]
     grid: np.ndarray            # int32 [N]
@@ -57,6 +58,8 @@ class Neighbourhood:
     compound_grid: np.ndarray   # int32 [C]
     grid_community: np.ndarray  # int32 [G]
     edges: np.ndarray           # int32 [E, 2], u < v, each tie once
+    labels: list[str] | None = None   # original node ids of a loaded graph, in node order
+    _graph: nx.Graph | None = field(default=None, init=False, repr=False)
     _adjacency: sp.csr_matrix | None = field(default=None, init=False, repr=False)
     _positions: np.ndarray | None = field(default=None, init=False, repr=False)
 
@@ -79,6 +82,17 @@ class Neighbourhood:
     @property
     def n_buildings(self) -> int:
         return int(self.building.max()) + 1 if self.building.size else 0
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The households as an ``nx.Graph`` with the nesting as node attributes (and
+        ``label`` for a loaded graph), built once on first use."""
+        if self._graph is None:
+            kind_names = np.asarray(COMPOUND_KINDS, dtype=object)[
+                self.compound_kind[self.compound]].tolist()
+            self._graph = _make_graph(self.edges, self.building, self.compound, self.grid,
+                                      self.community, kind_names, self.labels)
+        return self._graph
 
     def adjacency(self) -> sp.csr_matrix:
         """Symmetric 0/1 adjacency (cached): peer effects and trust diffusion are A @ x."""
@@ -174,9 +188,10 @@ def _unique_edges(u: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
     u = np.asarray(u, dtype=np.int64)
     v = np.asarray(v, dtype=np.int64)
     keep = u != v
-    lo = np.minimum(u[keep], v[keep])
-    hi = np.maximum(u[keep], v[keep])
-    key = np.sort(lo * n + hi)
+    u, v = u[keep], v[keep]
+    key = np.minimum(u, v) * n + np.maximum(u, v)
+    del u, v, keep
+    key.sort()
     if key.size:
         key = key[np.concatenate([[True], key[1:] != key[:-1]])]
     return np.stack([key // n, key % n], 1).astype(np.int32).reshape(-1, 2)
@@ -308,6 +323,8 @@ def generate(spec: GraphSpec, rng: np.random.Generator) -> Neighbourhood:
         ok = cz > 1
         us.append(src[ok])
         vs.append(tgt[ok])
+        # free the per-tie temporaries now: on a large street they set the peak memory
+        del src, c, cs, cz, b, b_local, bz, outside, r, across, r1, inside, tgt, ok
 
     # few ties to other compounds of the same community
     lam = spec.cross_compound_ties
@@ -320,19 +337,20 @@ def generate(spec: GraphSpec, rng: np.random.Generator) -> Neighbourhood:
         r = rng.integers(0, h - cz)             # cz < h since every compound is non-empty
         us.append(src)
         vs.append(comm_start + np.where(r < c_local, r, r + cz))
+        del src, c, comm_start, c_local, cz, r
 
     if us:
-        edges = _unique_edges(np.concatenate(us), np.concatenate(vs), n)
+        u_all, v_all = np.concatenate(us), np.concatenate(vs)
+        del us, vs
+        edges = _unique_edges(u_all, v_all, n)
+        del u_all, v_all
     else:
         edges = np.empty((0, 2), dtype=np.int32)
 
     grid = compound_grid[compound]
     community = grid_community[grid]
     kind_flat = kinds.ravel()
-    kind_names = np.asarray(COMPOUND_KINDS, dtype=object)[kind_flat[compound]].tolist()
-    graph = _make_graph(edges, building, compound, grid, community, kind_names)
     return Neighbourhood(
-        graph=graph,
         building=building.astype(np.int32),
         compound=compound.astype(np.int32),
         grid=grid.astype(np.int32),
@@ -504,12 +522,8 @@ def _from_tables(file: str, nodes: pd.DataFrame, edges: pd.DataFrame,
     compound_kind = _check_parent(
         file, labels, compound, comp_vals, kind, list(COMPOUND_KINDS), "compound",
         "compound_kind", "all households of a compound share its compound_kind")
-    kind_strs = [COMPOUND_KINDS[x] for x in kinds]
-
     edge_arr = _unique_edges(u, v, n)
-    graph = _make_graph(edge_arr, building, compound, grid, community, kind_strs, labels)
     return Neighbourhood(
-        graph=graph,
         building=building.astype(np.int32),
         compound=compound.astype(np.int32),
         grid=grid.astype(np.int32),
@@ -518,6 +532,7 @@ def _from_tables(file: str, nodes: pd.DataFrame, edges: pd.DataFrame,
         compound_grid=compound_grid.astype(np.int32),
         grid_community=grid_community.astype(np.int32),
         edges=edge_arr,
+        labels=labels,
     )
 
 

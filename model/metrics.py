@@ -85,8 +85,15 @@ def _ratio(a: float, b: float) -> float:
 
 def _occ_mean(m: CommunityModel, arr: np.ndarray) -> float:
     occ = m.households.occupied
+    if arr.dtype == np.bool_:      # a share: count, don't gather (the same exact ratio)
+        n = np.count_nonzero(occ)
+        return float(np.count_nonzero(arr & occ) / n) if n else 0.0
     n = occ.sum()
     return float(arr[occ].sum() / n) if n else 0.0
+
+
+def _occupied(m: CommunityModel) -> int:
+    return np.count_nonzero(m.households.occupied)
 
 
 _IDX = {k: i for i, k in enumerate(IssueCounters.TRACKED)}
@@ -143,13 +150,15 @@ def _days_to_resolve(q: float):
 
 def _overdue_per_1k(m: CommunityModel) -> float:
     hh = m.households
-    late = sum(1 for i in m.book.open.values() if m.day > hh.due_day[i.household])
-    return _ratio(1000.0 * late, hh.occupied.sum())
+    open_ = m.book.open
+    who = np.fromiter((i.household for i in open_.values()), np.int64, len(open_))
+    late = np.count_nonzero(hh.due_day[who] < m.day)
+    return _ratio(1000.0 * late, _occupied(m))
 
 
 def _per_1k_households(counter: str, days: int):
     def fn(m: CommunityModel) -> float:
-        return _ratio(1000.0 * _since(m, days)[_IDX[counter]], m.households.occupied.sum())
+        return _ratio(1000.0 * _since(m, days)[_IDX[counter]], _occupied(m))
     return fn
 
 
@@ -295,7 +304,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("households_per_worker",
            "Occupied households per grid-worker full-time equivalent (a cadre doubling as a "
            "grid worker counts by grid.cadre_field_share) [003].",
-           lambda m: _ratio(m.households.occupied.sum(), m.worker_fte),
+           lambda m: _ratio(_occupied(m), m.worker_fte),
            label=("Households per grid worker", "每名网格员服务户数"),
            help=("about 600 in Xingfu [003]", "幸福社区约 600 户 [003]"),
            unit=("households", "户"),

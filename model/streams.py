@@ -18,6 +18,7 @@ from functools import cache
 import numpy as np
 
 _M64 = (1 << 64) - 1
+_SMALL = 8   # keyed_array batches this small are hashed with Python ints
 
 
 @cache
@@ -96,7 +97,14 @@ class Streams:
         x = self._run_key ^ _name_key(name)
         for k in keys:
             x = _mix(x ^ (int(k) & _M64))
-        z = np.asarray(idx).astype(np.uint64) ^ np.uint64(x)
+        idx = np.asarray(idx)
+        if idx.size <= _SMALL:
+            # One household's few draws: plain ints, the same arithmetic without numpy's
+            # per-call cost (a failed property case re-chooses its channel this way).
+            out = [(_mix(_mix((int(i) & _M64) ^ x)) >> 11) * (1.0 / (1 << 53))
+                   for i in idx.ravel().tolist()]
+            return np.array(out, dtype=np.float64).reshape(idx.shape)
+        z = idx.astype(np.uint64) ^ np.uint64(x)
         z = _mix_np(_mix_np(z))
         return (z >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
@@ -105,10 +113,33 @@ class Streams:
 
         The keys are folded in by multiply-add, then mixed twice (splitmix64): cheap enough
         for the per-case loops, with no visible dependence between neighbouring keys."""
-        x = self._base(name)
+        x = self._bases.get(name)
+        if x is None:
+            x = self._base(name)
         for k in keys:
             x = (x * 0x100000001B3 + int(k) + 1) & _M64
-        return (_mix(_mix(x)) >> 11) * (1.0 / (1 << 53))
+        # _mix(_mix(x)) written out: this runs a few hundred times a simulated day.
+        x = (x + 0x9E3779B97F4A7C15) & _M64
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
+        x = ((x ^ (x >> 31)) + 0x9E3779B97F4A7C15) & _M64
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
+        return ((x ^ (x >> 31)) >> 11) * (1.0 / (1 << 53))
+
+    def keyed_many(self, name: str, first: np.ndarray, *keys: int) -> np.ndarray:
+        """``keyed(name, f, *keys)`` for every ``f`` in ``first``, as one array: the same
+        numbers (the same wrapping 64-bit arithmetic), for a daily coin per worker."""
+        x = self._bases.get(name)
+        if x is None:
+            x = self._base(name)
+        z = np.asarray(first).astype(np.uint64)
+        with np.errstate(over="ignore"):
+            z = z + np.uint64((x * 0x100000001B3 + 1) & _M64)
+            for k in keys:
+                z = z * np.uint64(0x100000001B3) + np.uint64((int(k) + 1) & _M64)
+        z = _mix_np(_mix_np(z))
+        return (z >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
     def _base(self, name: str) -> int:
         b = self._bases.get(name)
