@@ -430,7 +430,7 @@ def test_page_renders_and_reacts_headlessly() -> None:
         # language switch (the toggle's value is what the browser sets): labels change
         _by_class(box, "cg-lang")[0].v_model = "zh"
         _wait(lambda: "探索社区" in _text(box))
-        assert "前进 1 天" in _text(box)
+        _wait(lambda: "前进 1 天" in _text(box), 60)   # the page re-renders in parts
         # a lesson loads its "before" state; "make the change" switches the lever live
         import ipyvuetify as v
         [t for t in _all_widgets(box) if isinstance(t, v.Tabs)][0].v_model = 2
