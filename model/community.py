@@ -195,12 +195,17 @@ class CommunityModel(mesa.Model):
                 staff += [(s.hours_per_day * self.roster.cadre_field_share, True)] \
                     * s.committee_posts
             for h, cadre in (x for x in staff if x[0] > 0):
-                w = GridWorker(self, len(self.workers), c, h, cadre=cadre,
-                               post=len(office.workers))
-                self.workers.append(w)
-                office.workers.append(w)
+                self._add_post(office, h, cadre)
             self._split_households(office)
         self.worker_fte = sum(w.hours for w in self.workers) / s.hours_per_day
+
+    def _add_post(self, office: CommunityOffice, hours: float, cadre: bool) -> None:
+        """A grid-work post of the office: the next worker index and the office's next post
+        number (which keys its tenure and certificate draws)."""
+        w = GridWorker(self, len(self.workers), office.community, hours, cadre=cadre,
+                       post=len(office.workers))
+        self.workers.append(w)
+        office.workers.append(w)
 
     def _split_households(self, office: CommunityOffice) -> None:
         """The community's flats, in hierarchy order, split among its working posts in
@@ -235,10 +240,7 @@ class CommunityModel(mesa.Model):
             cadres = [w for w in office.workers if w.cadre]
             if hours > 0 and not cadres:
                 for _ in range(s.committee_posts):
-                    w = GridWorker(self, len(self.workers), office.community, hours,
-                                   cadre=True, post=len(office.workers))
-                    self.workers.append(w)
-                    office.workers.append(w)
+                    self._add_post(office, hours, cadre=True)
             for w in cadres:
                 w.hours = hours
             self._split_households(office)
@@ -330,31 +332,38 @@ class CommunityModel(mesa.Model):
                 tasks.insert(names.index(after) + 1, task)
         return DayPlan(tasks)
 
+    def set_params(self, changes: Mapping[str, Any], by_hand: bool = False) -> None:
+        """Set dotted parameters of the running model (validated by the caller: the loader
+        for a timeline, the app for its live levers), then ``retune``; ``by_hand``: the app
+        changed them, so a timeline leaves them alone from now on."""
+        for key, value in changes.items():
+            *path, name = key.split(".")
+            target: Any = self.params
+            for part in path:
+                target = getattr(target, part)
+            setattr(target, name, value)
+        self.retune(by_hand=changes if by_hand else ())
+
     def retune(self, by_hand: Iterable[str] = ()) -> None:
         """Live levers changed ``params`` in place: reset every institution's terms and
         attach the mechanisms now active afresh (their state stays), then re-plan the day.
         A mechanism switched on mid-run starts from its ``start`` state. ``by_hand``: the
         keys the app changed (a timeline then leaves them alone)."""
         running = {mech.name: mech for mech in self.mechanisms}
+        self.mechanisms = [running.get(c.name) or c(self) for c in MECHANISMS
+                           if c.active(self.params)]
         roster = Roster()
-        for mech in (running.get(c.name) or c(self) for c in MECHANISMS
-                     if c.active(self.params)):
+        for mech in self.mechanisms:
             mech.contribute(roster)
         if roster != self.roster:          # the staffing changed: re-staff (7.3)
             self.roster = roster
             self.restaff()
         keys = list(by_hand)
-        if keys:
-            for mech in self.mechanisms:
+        for mech in self.mechanisms:
+            if keys:
                 mech.set_by_hand(keys)
-        self.mechanisms = []
-        for cls in MECHANISMS:
-            if cls.active(self.params):
-                mech = running.get(cls.name)
-                if mech is None:
-                    mech = cls(self)
-                    mech.start()
-                self.mechanisms.append(mech)
+            if mech.name not in running:
+                mech.start()
         for institution in (*self.workers, *self.offices, *self.firms, self.hotline,
                             self.book, self.households):
             institution.reset_terms()

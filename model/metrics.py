@@ -173,9 +173,18 @@ def _unlearnt(m: CommunityModel) -> float:
         if sum(weights) > 0 else 0.0
 
 
+def _cost(m: CommunityModel) -> float:
+    """Today's cost a year (model/costs.py), computed once a day for the three cost metrics;
+    a change of levers re-plans the day (``CommunityModel.retune``), which renews it."""
+    hit = m.__dict__.get("_cost_cache")
+    if hit is None or hit[0] != len(m.history) or hit[1] is not m.day_plan:
+        hit = m.__dict__["_cost_cache"] = (len(m.history), m.day_plan, cost_per_year(m))
+    return hit[2]
+
+
 def _cost_per_resolved(m: CommunityModel) -> float:
     days = min(90, max(1, len(m.history)))
-    return _ratio(cost_per_year(m) * days / 365.0, _since(m, 90)[_IDX["resolved"]])
+    return _ratio(_cost(m) * days / 365.0, _since(m, 90)[_IDX["resolved"]])
 
 
 def _participation(m: CommunityModel) -> float:
@@ -511,7 +520,7 @@ METRICS: tuple[Metric, ...] = (
            "What the street's governance costs a year at today's staffing and policies, in "
            "yuan: staff, red stations, training and what each policy adds (model/costs.py; "
            "prices are assumptions, [costs]).",
-           lambda m: cost_per_year(m),
+           _cost,
            label=("Cost per year", "年度成本"),
            help=("staff, stations, training and policies, yuan a year",
                  "人员、驿站、培训与各项政策，每年（元）"),
@@ -519,7 +528,7 @@ METRICS: tuple[Metric, ...] = (
            direction=-1, scale="value"),
     Metric("cost_per_household_yuan",
            "Cost a year per flat (cost_yuan_per_year / flats).",
-           lambda m: cost_per_year(m) / max(1, m.households.n),
+           lambda m: _cost(m) / max(1, m.households.n),
            label=("Cost per household", "户均成本"),
            help=("yuan a year per flat", "每户每年（元）"),
            unit=("yuan a year per flat", "元/户/年"),

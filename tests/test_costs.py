@@ -66,3 +66,12 @@ def _resolved_last_90(m: CommunityModel) -> float:
 
     i = IssueCounters.TRACKED.index("resolved")
     return m.history[-1][i] - m.history[-91][i]
+
+
+def test_cost_follows_a_lever_changed_during_the_day():
+    """The cost metrics are computed once a day, yet a live change shows at once."""
+    m, _ = _items("baseline", days=3)
+    cost = model_reporters()["cost_yuan_per_year"]
+    before = cost(m)
+    m.set_params({"property.red_property": True}, by_hand=True)
+    assert cost(m) == pytest.approx(before + len(m.firms) * m.params.costs.red_property_yuan)

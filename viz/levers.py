@@ -142,14 +142,13 @@ def lever_values(model: Any) -> dict[str, Any]:
 
 
 def set_live(model: Any, changes: dict[str, Any]) -> None:
-    """Change live levers of a running model in place (validated by the schema)."""
-    for key, value in changes.items():
+    """Change live levers of a running model in place, by hand (``CommunityModel.set_params``:
+    the mechanisms re-set their terms, and a timeline leaves these levers alone)."""
+    for key in changes:
         if not LEVER_BY_KEY[key].live:
             raise ValueError(f"{key} is set when the model is built; it needs a restart")
-        section, name = key.split(".", 1)
-        setattr(getattr(model.params, section), name, value)
-    if changes and hasattr(model, "retune"):
-        model.retune(by_hand=changes)   # mechanisms re-set their terms (model/mechanisms)
+    if changes:
+        model.set_params(changes, by_hand=True)
 
 
 def effective(scenario: str, overrides: dict[str, Any]) -> dict[str, Any]:

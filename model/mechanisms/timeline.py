@@ -60,14 +60,4 @@ class Timeline(Mechanism):
         days = ", ".join(str(d) for d in steps) or "none left"
         yield "", Task("calendar", "timed changes", "the scenario's [[timeline]] sets levers",
                        "7.19", Cadence(f"on days {days}", lambda day: day in steps),
-                       lambda day: self._apply(steps[day]))
-
-    def _apply(self, changes: dict) -> None:
-        params = self.model.params
-        for key, value in changes.items():
-            *path, name = key.split(".")
-            target = params
-            for part in path:
-                target = getattr(target, part)
-            setattr(target, name, value)
-        self.model.retune()
+                       lambda day: self.model.set_params(steps[day]))
