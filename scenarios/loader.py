@@ -558,7 +558,9 @@ def load_scenario(name_or_path: str | Path,
 
     for step in merged.get(TIMELINE) or []:
         if isinstance(step, dict) and isinstance(step.get("set"), dict):
-            step["set"] = _dotted(step["set"])      # set = { platform.integrated = true }
+            # TOML reads set = { platform.integrated = true } as nested tables: dotted keys.
+            table = step["set"]
+            step["set"] = {".".join(loc): _get(table, loc) for loc in _leaves(table)}
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as e:
@@ -569,19 +571,6 @@ def load_scenario(name_or_path: str | Path,
         _raise(problems, shown[0])
     return LoadedScenario(scenario=scenario, name=scenario.name, path=path,
                           chain=tuple(p for p, _ in chain), base_dir=path.parent)
-
-
-def _dotted(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """{"platform": {"integrated": True}} → {"platform.integrated": True} (TOML writes
-    unquoted dotted keys as nested tables)."""
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        full = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_dotted(value, f"{full}."))
-        else:
-            out[full] = value
-    return out
 
 
 #: Parameters that change the staff roster; a timeline may change them mid-run
@@ -606,7 +595,7 @@ def _timeline_problems(scenario: Scenario, merged: dict[str, Any], where: str) -
     """Each timed change: days in order, keys that may change during a run, and the scenario
     still valid after each step (ranges and cross-field rules)."""
     problems: list[str] = []
-    live = timed_keys()
+    allowed = timed_keys()
     known = flat_parameters()
     state = copy.deepcopy(merged)
     state[TIMELINE] = []
@@ -621,11 +610,11 @@ def _timeline_problems(scenario: Scenario, merged: dict[str, Any], where: str) -
         for key, value in step.set.items():
             if key not in known:
                 problems.append(f"{label}: unknown parameter {key!r}; a timed change can "
-                                f"set: {', '.join(live)}.")
-            elif key not in live:
+                                f"set: {', '.join(allowed)}.")
+            elif key not in allowed:
                 problems.append(f"{label}: {key} is built into the model when it starts "
                                 f"(graph, branches or other institutions) and cannot change "
-                                f"during a run; a timed change can set: {', '.join(live)}.")
+                                f"during a run; a timed change can set: {', '.join(allowed)}.")
             else:
                 _deep_merge(trial, _nest(tuple(key.split(".")), value))
         try:
