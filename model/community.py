@@ -433,8 +433,6 @@ class CommunityModel(mesa.Model):
                  "7.15", every(7, 6), lambda day: self.households.diffuse_trust()),
             Task("periodic processes", "fees", "property fees and firm quality", "7.11",
                  every(month, month - 1), lambda day: self._monthly_money()),
-            Task("periodic processes", "turnover", "grid workers leave and are replaced",
-                 "7.16", DAILY, lambda day: self._worker_turnover()),
             Task("observation", "record", "counters to history; day advances; DataCollector",
                  "4.11", DAILY, self._observe),
         ])
@@ -532,20 +530,6 @@ class CommunityModel(mesa.Model):
             for issue in [i for i in self.book.open.values() if i.household in gone]:
                 self.book.cancel(issue)
         self._count_active_members()
-
-    def _worker_turnover(self) -> None:
-        """Daily chance each full-time grid worker leaves [000] (own stream: a policy that
-        changes the number of workers does not move who leaves among the others)."""
-        rate = self.params.workers.turnover_per_year / 365.0
-        if rate <= 0:
-            return
-        workers = self.workers
-        # One coin per worker and day, all at once (the same numbers as keyed() one by one).
-        coins = self.streams.keyed_many("turnover.leave", [w.index for w in workers],
-                                        self.day).tolist()
-        for w, coin in zip(workers, coins, strict=True):
-            if not w.cadre and coin < rate:
-                w.turnover()
 
     def _office_requests(self) -> None:
         """Residents' matters that need the office (benefits, certificates, approvals,

@@ -185,3 +185,26 @@ def test_model_scenario_is_mesas_and_holds_the_parameters():
     assert m.scenario.rng == 3
     with pytest.raises(ValueError, match="during model run"):
         m.scenario.grid = None
+
+
+def test_turnover_is_a_mechanism_with_its_task_and_a_live_rate():
+    """Who leaves is decided in model/mechanisms/turnover.py: at rate 0 it is not built
+    (no task, no draws) and nobody leaves; a live rate change builds it, puts its task after
+    the fees, and workers leave."""
+    size = {**TINY, "graph__households_per_community": 1500}
+    m = CommunityModel(scenario="baseline", rng=0, collect=False,
+                       workers__turnover_per_year=0.0, **size)
+    assert "turnover" not in {x.name for x in m.mechanisms}
+    assert "turnover" not in [t.name for t in m.day_plan.tasks]
+
+    def leavers(days: int) -> int:
+        before = [w.tenure for w in m.workers]
+        m.run_for(days)
+        return sum(w.tenure < b + days for w, b in zip(m.workers, before, strict=True)
+                   if not w.cadre)
+
+    assert leavers(30) == 0
+    m.set_params({"workers.turnover_per_year": 5.0})
+    names = [t.name for t in m.day_plan.tasks]
+    assert names.index("turnover") == names.index("fees") + 1
+    assert leavers(200) >= 1     # 5 a year: each post turns over with chance 0.94
