@@ -271,10 +271,10 @@ class Households:
             self.refresh_rates()
         return np.flatnonzero(leave)
 
-    def start_tide(self) -> None:
-        share = self.model.params.population.winter_tide_share
-        draw = self.model.streams.daily("population.tide", self.model.day).random(self.n)
-        self.tide = self.occupied & (draw < share)
+    def start_tide(self, joined: np.ndarray) -> None:
+        """Elderly parents join the occupied flats marked in ``joined`` for the winter
+        (``model/mechanisms/winter_tide.py`` draws who)."""
+        self.tide = self.occupied & joined
 
     def end_tide(self) -> None:
         self.tide[:] = False

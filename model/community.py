@@ -41,7 +41,7 @@ from commgov.model import graph as graph_mod
 from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, IssueBook, logistic
 from commgov.model.mechanisms import MECHANISMS, Mechanism, Roster
 from commgov.model.metrics import agent_reporters, model_reporters
-from commgov.model.schedule import DAILY, DayPlan, Task, every, on_day_of_year
+from commgov.model.schedule import DAILY, DayPlan, Task, every, in_season
 from commgov.model.space import NeighbourhoodNetwork
 from commgov.model.streams import Streams
 from commgov.scenarios.loader import LoadedScenario, load_scenario
@@ -135,8 +135,6 @@ class CommunityModel(mesa.Model):
             mech.attach()
         self._facility_factor = np.ones(nb.n_compounds)
         self.households.pay_fees(self._quality_by_compound())
-        if _in_season(1, p.issues.heating_start_day, p.issues.heating_end_day):
-            self.households.start_tide()   # day 0 is 1 January: already winter
 
         self.history: list[tuple[int, ...]] = []   # counters at the end of each day
         self.participations = 0       # households taking part, summed over activities
@@ -379,7 +377,6 @@ class CommunityModel(mesa.Model):
     def _declare_day(self) -> DayPlan:
         """The day's processes in order, with their cadence and ODD section (ODD 3)."""
         p = self.params
-        i = p.issues
         pa = p.party
         month = DAYS_PER_MONTH
 
@@ -391,12 +388,6 @@ class CommunityModel(mesa.Model):
             return run
 
         return DayPlan([
-            Task("calendar", "winter tide arrives", "heating-season issue rates start", "7.17",
-                 on_day_of_year(i.heating_start_day, "heating season starts"),
-                 lambda day: self.households.start_tide()),
-            Task("calendar", "winter tide leaves", "heating-season issue rates end", "7.17",
-                 on_day_of_year(i.heating_end_day, "heating season ends"),
-                 lambda day: self.households.end_tide()),
             Task("calendar", "moves", "households move out and in; leavers' issues cancelled",
                  "7.17", every(month, 0, from_day=1), lambda day: self._monthly_moves()),
             Task("deferred work", "deliveries due",
@@ -449,7 +440,7 @@ class CommunityModel(mesa.Model):
 
     def _new_issues(self, day: int) -> None:
         i = self.params.issues
-        heating = _in_season(day % 365 + 1, i.heating_start_day, i.heating_end_day)
+        heating = in_season(day % 365 + 1, i.heating_start_day, i.heating_end_day)
         hit, kinds = self.households.draw_new_issues(heating, self._facility_factor)
         if len(hit):
             self._report(hit, kinds)
@@ -635,10 +626,6 @@ def _set_dotted(data: dict, key: str, value: Any) -> None:
     for part in parts[:-1]:
         data = data.setdefault(part, {})
     data[parts[-1]] = value
-
-
-def _in_season(doy: int, start: int, end: int) -> bool:
-    return doy >= start or doy < end if start > end else start <= doy < end
 
 
 @contextmanager

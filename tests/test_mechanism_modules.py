@@ -208,3 +208,20 @@ def test_turnover_is_a_mechanism_with_its_task_and_a_live_rate():
     names = [t.name for t in m.day_plan.tasks]
     assert names.index("turnover") == names.index("fees") + 1
     assert leavers(200) >= 1     # 5 a year: each post turns over with chance 0.94
+
+
+def test_the_winter_tide_comes_with_the_heating_season_and_leaves_on_time():
+    """model/mechanisms/winter_tide.py: day 0 (1 January) is in the heating season, so the
+    tide is there from the start; it leaves on the season's last day and a share lowered
+    mid-season to 0 brings nobody next winter."""
+    m = CommunityModel(scenario="winter_tide", rng=0, collect=False, **TINY)
+    i = m.params.issues
+    share = m.households.tide[m.households.occupied].mean()
+    assert abs(share - m.params.population.winter_tide_share) < 0.06
+    names = [t.name for t in m.day_plan.tasks]
+    assert names[:2] == ["winter tide arrives", "winter tide leaves"]
+    m.run_for(i.heating_end_day)            # the tide leaves on the season's last day
+    assert not m.households.tide.any()
+    m.set_params({"population.winter_tide_share": 0.0})
+    m.run_for(i.heating_start_day - i.heating_end_day + 1)
+    assert not m.households.tide.any()
