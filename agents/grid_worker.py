@@ -55,6 +55,7 @@ class GridWorker(CaseHandler, mesa.Agent):
         """Terms and hooks that mechanisms set (``model/mechanisms``): extra admin hours by
         name, the referral between separate networks, per-case terms."""
         self.admin_terms: dict[str, float] = {}
+        self.admin_cut = 0.0     # share of pushed-down tasks blocked (task access list)
         self.referral: Referral | None = None
         self.case_terms: SpecialisedWork | None = None
 
@@ -75,7 +76,7 @@ class GridWorker(CaseHandler, mesa.Agent):
         """Pushed-down tasks, cut by a task access list [001], plus what mechanisms add
         (``admin_terms``: the separate networks' duplicated ledgers [000, 001])."""
         p = self.model.params
-        base = p.workers.admin_hours * (1 - p.workers.task_access_cut)
+        base = p.workers.admin_hours * (1 - self.admin_cut)
         for hours in self.admin_terms.values():
             base += hours
         if self.cadre:  # a cadre's office share is counted by the community office

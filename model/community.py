@@ -177,7 +177,7 @@ class CommunityModel(mesa.Model):
             # day-0 draw, so the same community gets the same staff whatever the seed.
             planned = len(members) * p.households.initial_occupancy
             residents = planned * p.households.residents_per_household
-            grid_fte, service = staff_posts(p, planned, residents)
+            grid_fte, service = staff_posts(p, planned, residents, self.roster.admin_cut)
             office = CommunityOffice(self, c, s.committee_posts,
                                      service + self.roster.office_backfill,  # merge hires
                                      residents, self.roster.cadre_field_share)
@@ -550,7 +550,8 @@ class CommunityModel(mesa.Model):
             self.book.report(h, SERVICE, SMALL, HOTLINE)
 
 
-def staff_posts(p: Scenario, households: float, residents: float) -> tuple[float, float]:
+def staff_posts(p: Scenario, households: float, residents: float,
+                admin_cut: float = 0.0) -> tuple[float, float]:
     """Grid-worker and service-centre posts (full-time equivalents) of one community of
     ``households`` planned households and ``residents`` residents, besides the committee.
 
@@ -560,8 +561,10 @@ def staff_posts(p: Scenario, households: float, residents: float) -> tuple[float
     and the committee does not. ``per_capita``: the quota applied to this community itself,
     committee included (small communities keep the committee and little else).
     ``needs_based``: grid workers for the expected case load plus visits, service staff for the
-    office work the committee cannot cover. ``households_per_worker`` > 0 sets grid workers
-    directly at one per that many households [003] under any rule.
+    office work the committee cannot cover, after ``admin_cut`` of the pushed-down tasks is
+    blocked (a task access list, model/mechanisms/task_access_list.py).
+    ``households_per_worker`` > 0 sets grid workers directly at one per that many households
+    [003] under any rule.
     """
     s = p.staff
     rph_occ = p.households.initial_occupancy * p.households.residents_per_household
@@ -574,10 +577,10 @@ def staff_posts(p: Scenario, households: float, residents: float) -> tuple[float
     else:   # needs_based
         w = p.workers
         case_hours = _expected_case_hours_per_household(p) * households / 365.0
-        field = max(0.5, s.hours_per_day - w.admin_hours * (1 - w.task_access_cut))
+        field = max(0.5, s.hours_per_day - w.admin_hours * (1 - admin_cut))
         grid = case_hours / (field * s.needs_field_load)
         demand = (w.office_admin_fixed_hours + w.office_admin_hours_per_10k * residents
-                  / 10_000) * (1 - w.task_access_cut)
+                  / 10_000) * (1 - admin_cut)
         office_need = demand / (1 - p.ladder.office_case_share_min) / s.hours_per_day
         service = max(0.0, office_need - s.committee_posts)
         if s.households_per_worker > 0:

@@ -26,7 +26,9 @@ SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
             ("party", "tripartite"): "model/mechanisms/tripartite.py",
             ("council", "enabled"): "model/mechanisms/council.py",
             ("participation", "volunteer_points"): "model/mechanisms/volunteer_points.py",
-            ("channels", "wechat_groups"): "model/mechanisms/wechat_groups.py"}
+            ("channels", "wechat_groups"): "model/mechanisms/wechat_groups.py",
+            ("workers", "task_access_cut"): "model/mechanisms/task_access_list.py",
+            ("population", "winter_tide_share"): "model/mechanisms/winter_tide.py"}
 
 
 @pytest.mark.parametrize("switch,home", sorted(SWITCHES.items()))
@@ -225,3 +227,16 @@ def test_the_winter_tide_comes_with_the_heating_season_and_leaves_on_time():
     m.set_params({"population.winter_tide_share": 0.0})
     m.run_for(i.heating_start_day - i.heating_end_day + 1)
     assert not m.households.tide.any()
+
+
+def test_a_task_access_list_cuts_worker_and_office_paperwork_live():
+    m = CommunityModel(scenario="task_access_list", rng=0, collect=False, **TINY)
+    cut = m.params.workers.task_access_cut
+    assert cut > 0 and "task_access_list" in {x.name for x in m.mechanisms}
+    assert all(x.admin_cut == cut for x in (*m.workers, *m.offices))
+    w = next(x for x in m.workers if not x.cadre)
+    with_list = w.admin_hours()
+    m.set_params({"workers.task_access_cut": 0.0})
+    assert all(x.admin_cut == 0 for x in (*m.workers, *m.offices))
+    freed = m.params.workers.admin_hours * cut * w.hours / m.params.staff.hours_per_day
+    assert w.admin_hours() - with_list == pytest.approx(freed)
