@@ -56,6 +56,7 @@ class GridWorker(CaseHandler, mesa.Agent):
         name, the referral between separate networks, per-case terms."""
         self.admin_terms: dict[str, float] = {}
         self.admin_cut = 0.0     # share of pushed-down tasks blocked (task access list)
+        self.trained = 0.0       # professional training, 0..1 (model/mechanisms/training.py)
         self.referral: Referral | None = None
         self.case_terms: SpecialisedWork | None = None
 
@@ -65,7 +66,7 @@ class GridWorker(CaseHandler, mesa.Agent):
         """0..1: base, certificate, training [000], and experience (saturating)."""
         w = self.model.params.workers
         exp = self.tenure / (self.tenure + w.learning_days)
-        return min(1.0, 0.25 + 0.25 * self.certified + 0.25 * w.training + 0.25 * exp)
+        return min(1.0, 0.25 + 0.25 * self.certified + 0.25 * self.trained + 0.25 * exp)
 
     def rework_factor(self) -> float:
         """Hours a case takes relative to a worker of middling skill: poorly trained staff

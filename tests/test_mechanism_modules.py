@@ -28,7 +28,8 @@ SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
             ("participation", "volunteer_points"): "model/mechanisms/volunteer_points.py",
             ("channels", "wechat_groups"): "model/mechanisms/wechat_groups.py",
             ("workers", "task_access_cut"): "model/mechanisms/task_access_list.py",
-            ("population", "winter_tide_share"): "model/mechanisms/winter_tide.py"}
+            ("population", "winter_tide_share"): "model/mechanisms/winter_tide.py",
+            ("workers", "training"): "model/mechanisms/training.py"}
 
 
 @pytest.mark.parametrize("switch,home", sorted(SWITCHES.items()))
