@@ -257,13 +257,13 @@ class Households:
         draw = self.model.streams.daily("fees", self.model.day).random(self.n)
         self.fee_paid = self.occupied & ~self.nail & (draw < logistic(logit))
 
-    def move(self) -> np.ndarray:
-        """Monthly: occupants move out and newcomers move in; vacant flats fill [001, 002]."""
-        pop = self.model.params.population
+    def move(self, leave_prob: float, fill_prob: float) -> np.ndarray:
+        """Occupants move out with ``leave_prob`` and empty flats fill with ``fill_prob``
+        (one draw per flat; model/mechanisms/population.py sets the rates) [001, 002]."""
         g = self.model.streams.daily("population.moves", self.model.day)
         u = g.random(self.n)
-        leave = self.occupied & (u < pop.turnover_per_year / 12)
-        fill = ~self.occupied & (u < pop.vacancy_fill_per_year / 12)
+        leave = self.occupied & (u < leave_prob)
+        fill = ~self.occupied & (u < fill_prob)
         moved = np.flatnonzero(leave | fill)
         self.occupied[fill] = True
         self.settle(moved, newcomer=True, rng=g)

@@ -41,13 +41,11 @@ from commgov.model import graph as graph_mod
 from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, IssueBook, logistic
 from commgov.model.mechanisms import MECHANISMS, Mechanism, Roster
 from commgov.model.metrics import agent_reporters, model_reporters
-from commgov.model.schedule import DAILY, DayPlan, Task, every, in_season
+from commgov.model.schedule import DAILY, DAYS_PER_MONTH, DayPlan, Task, every, in_season
 from commgov.model.space import NeighbourhoodNetwork
 from commgov.model.streams import Streams
 from commgov.scenarios.loader import LoadedScenario, load_scenario
 from commgov.scenarios.schema import COMPOUND_KINDS, Scenario
-
-DAYS_PER_MONTH = 30  # model months: day 0, 30, 60 …
 
 
 class CommunityScenario(MesaScenario):
@@ -266,9 +264,9 @@ class CommunityModel(mesa.Model):
         self.owners_committees = [OwnersCommittee(self, c, bool(functional[c]))
                                   for c in range(nb.n_compounds)]
         self.councils: list[NeighbourhoodCouncil] = []    # model/mechanisms/council.py
-        self._count_active_members()
+        self.count_active_members()
 
-    def _count_active_members(self) -> None:
+    def count_active_members(self) -> None:
         hh = self.households
         active = np.bincount(hh.compound[hh.member_active & hh.occupied],
                              minlength=self.neighbourhood.n_compounds)
@@ -388,8 +386,6 @@ class CommunityModel(mesa.Model):
             return run
 
         return DayPlan([
-            Task("calendar", "moves", "households move out and in; leavers' issues cancelled",
-                 "7.17", every(month, 0, from_day=1), lambda day: self._monthly_moves()),
             Task("deferred work", "deliveries due",
                  "hotline dispatches, referrals, revisits and street retries scheduled today",
                  "3", DAILY, self._deliver_deferred),
@@ -512,15 +508,6 @@ class CommunityModel(mesa.Model):
         share = np.divide(paid, occ, out=np.zeros(n), where=occ > 0)
         for f in self.firms:
             f.monthly(float(share[f.compound]))
-
-    def _monthly_moves(self) -> None:
-        hh = self.households
-        left = hh.move()
-        if len(left):
-            gone = set(left.tolist())
-            for issue in [i for i in self.book.open.values() if i.household in gone]:
-                self.book.cancel(issue)
-        self._count_active_members()
 
     def _office_requests(self) -> None:
         """Residents' matters that need the office (benefits, certificates, approvals,

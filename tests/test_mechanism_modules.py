@@ -29,7 +29,8 @@ SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
             ("channels", "wechat_groups"): "model/mechanisms/wechat_groups.py",
             ("workers", "task_access_cut"): "model/mechanisms/task_access_list.py",
             ("population", "winter_tide_share"): "model/mechanisms/winter_tide.py",
-            ("workers", "training"): "model/mechanisms/training.py"}
+            ("workers", "training"): "model/mechanisms/training.py",
+            ("population", "vacancy_fill_per_year"): "model/mechanisms/population.py"}
 
 
 @pytest.mark.parametrize("switch,home", sorted(SWITCHES.items()))
@@ -241,3 +242,20 @@ def test_a_task_access_list_cuts_worker_and_office_paperwork_live():
     assert all(x.admin_cut == 0 for x in (*m.workers, *m.offices))
     freed = m.params.workers.admin_hours * cut * w.hours / m.params.staff.hours_per_day
     assert w.admin_hours() - with_list == pytest.approx(freed)
+
+
+def test_households_move_monthly_at_the_population_rates():
+    """model/mechanisms/population.py: at rates of 0 nobody moves; with an influx, empty
+    flats fill on the monthly move days only."""
+    still = CommunityModel(scenario="baseline", rng=0, collect=False,
+                           population__turnover_per_year=0.0,
+                           population__vacancy_fill_per_year=0.0, **TINY)
+    occ = still.households.occupied.copy()
+    still.run_for(61)
+    assert (still.households.occupied == occ).all()
+    m = CommunityModel(scenario="new_resident_influx", rng=0, collect=False, **TINY)
+    n0 = m.households.occupied.sum()
+    m.run_for(30)                          # day 30 is the first move day: not yet run
+    assert m.households.occupied.sum() == n0
+    m.run_for(1)
+    assert m.households.occupied.sum() > n0
