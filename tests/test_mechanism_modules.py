@@ -4,6 +4,7 @@ tasks in the declared day. Tiny communities: each test runs in well under a seco
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
 from pathlib import Path
@@ -33,20 +34,28 @@ SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
             ("population", "vacancy_fill_per_year"): "model/mechanisms/population.py"}
 
 
+@functools.cache
+def _attribute_reads() -> dict[str, list[tuple[str, int]]]:
+    """Every attribute read (name, line) in the package's code, parsed once per session."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for folder in ("model", "agents", "viz", "experiments", "scenarios"):
+        for path in (ROOT / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            out[path.relative_to(ROOT).as_posix()] = [
+                (node.attr, node.lineno) for node in ast.walk(tree)
+                if isinstance(node, ast.Attribute)]
+    return out
+
+
 @pytest.mark.parametrize("switch,home", sorted(SWITCHES.items()))
 def test_a_switch_is_read_only_in_its_mechanism(switch, home):
     """No code outside its mechanism reads the switch as an attribute (``….merged``): the
     schema declares it, scenario files, docs, examples and tests set it."""
     key = switch[1]
-    readers = []
-    for folder in ("model", "agents", "viz", "experiments", "scenarios"):
-        for path in (ROOT / folder).rglob("*.py"):
-            rel = path.relative_to(ROOT).as_posix()
-            if rel in (home, "scenarios/schema.py"):
-                continue
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            readers += [f"{rel}:{node.lineno}" for node in ast.walk(tree)
-                        if isinstance(node, ast.Attribute) and node.attr == key]
+    assert (ROOT / home).is_file(), home
+    readers = [f"{rel}:{line}" for rel, reads in _attribute_reads().items()
+               if rel not in (home, "scenarios/schema.py")
+               for attr, line in reads if attr == key]
     assert not readers, f"{'.'.join(switch)} read outside {home}: {readers}"
 
 
