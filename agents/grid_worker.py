@@ -57,6 +57,9 @@ class GridWorker(CaseHandler, mesa.Agent):
         self.admin_terms: dict[str, float] = {}
         self.referral: Referral | None = None
         self.case_terms: SpecialisedWork | None = None
+        # Log-odds added to this worker's mediation (effort under resident evaluation,
+        # model/mechanisms/evaluation.py).
+        self.mediation_bonus = 0.0
 
     # ------------------------------------------------------------------ state
     @property
@@ -80,6 +83,7 @@ class GridWorker(CaseHandler, mesa.Agent):
             base += hours
         if self.cadre:  # a cadre's office share is counted by the community office
             return 0.0
+        base = max(0.0, base)   # a term may take hours off (resident evaluation)
         # Pro rata for a part-time post: ledgers follow the households served, so a post
         # of half the hours carries half the paperwork (no cliff at a staffing boundary).
         return base * self.hours / p.staff.hours_per_day
@@ -153,7 +157,7 @@ class GridWorker(CaseHandler, mesa.Agent):
                  w.difficulty_penalty.hard)
         x = (w.mediation_constant + w.skill_weight * (self.skill - 0.5)
              + w.trust_weight * (trust - 0.5) - diffs[issue.difficulty] - kinds[issue.kind]
-             - penalty)
+             - penalty + self.mediation_bonus)
         return logistic(x)
 
     def turnover(self) -> None:
@@ -231,5 +235,7 @@ def visit_households(model: CommunityModel, workers: list[GridWorker]) -> None:
     _, who, size = owner
     limit = np.array([*expected, 0.0])[who]
     idx = np.flatnonzero((model.visit_draws() * size < limit) & hh.occupied)
+    if hh.grid_blocked is not None:     # the worker does not know these households
+        idx = idx[~hh.grid_blocked[idx]]
     hh.relationship[idx] = np.minimum(1.0, hh.relationship[idx] + p.workers.relationship_gain)
     hh.trust[idx] = np.minimum(1.0, hh.trust[idx] + p.trust.visit)

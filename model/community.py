@@ -480,6 +480,8 @@ class CommunityModel(mesa.Model):
         difficulty = np.searchsorted(np.cumsum([d.small, d.big, d.hard]), u,
                                      side="right").clip(0, 2)
         channels = hh.choose_channels(hit, kinds, self.red_station)
+        for hook in self.book.on_arrival:      # mechanisms' hooks (IssueBook.reset_terms)
+            hook(hit, kinds, difficulty, channels)
         silent = hit[channels == SILENT]
         c.silent += len(silent)
         hh.grievance[silent] += p.issues.grievance_silent

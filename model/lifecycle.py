@@ -247,8 +247,15 @@ class IssueBook:
 
     def reset_terms(self) -> None:
         """Hooks mechanisms set: ``after_handled`` takes over a handled case instead of
-        closing it at once (the closed loop, model/mechanisms/closed_loop.py)."""
+        closing it at once (the closed loop, model/mechanisms/closed_loop.py);
+        ``on_arrival``, called in order with today's new issues (households, kinds,
+        difficulties, channels as arrays) after the households chose their channels and
+        before anything is counted or routed, may change difficulties and channels in
+        place (couriers reporting hazards, model/mechanisms/couriers.py) or only count
+        (model/mechanisms/privacy.py). Empty: nothing is called."""
         self.after_handled: Callable[[Issue], None] | None = None
+        self.on_arrival: list[Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                                       None]] = []
 
     # ---------------------------------------------------------------- creation and routing
     def report(self, household: int, kind: int, difficulty: int, channel: int,
