@@ -26,7 +26,11 @@ SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
             ("party", "tripartite"): "model/mechanisms/tripartite.py",
             ("council", "enabled"): "model/mechanisms/council.py",
             ("participation", "volunteer_points"): "model/mechanisms/volunteer_points.py",
-            ("channels", "wechat_groups"): "model/mechanisms/wechat_groups.py"}
+            ("channels", "wechat_groups"): "model/mechanisms/wechat_groups.py",
+            ("couriers", "special_grid_workers"): "model/mechanisms/couriers.py",
+            ("social_orgs", "incubated"): "model/mechanisms/social_orgs.py",
+            ("evaluation", "resident_evaluation"): "model/mechanisms/evaluation.py",
+            ("privacy", "refusal_share"): "model/mechanisms/privacy.py"}
 
 
 @pytest.mark.parametrize("switch,home", sorted(SWITCHES.items()))
