@@ -208,6 +208,12 @@ class IssueCounters:
     satisfied: int = 0
     closed_at_level: list[int] = field(default_factory=lambda: [0, 0, 0])
     hotline_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    # by issue kind, from day 0 (not tracked day by day): issues that arose (7.4), of them
+    # kept quiet, and cases resolved, of them on time
+    arisen_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    silent_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    resolved_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    on_time_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     hotline_other: int = 0
     by_channel: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     on_time_at_level: list[int] = field(default_factory=lambda: [0, 0, 0])
@@ -361,6 +367,8 @@ class IssueBook:
         c.on_time += int(on_time)
         c.satisfied += int(satisfied)
         c.closed_at_level[issue.level] += 1
+        c.resolved_by_kind[issue.kind] += 1
+        c.on_time_by_kind[issue.kind] += int(on_time)
         c.on_time_at_level[issue.level] += int(on_time)
         self.durations.add(m.day, m.day - issue.reported_day)
         hh = m.households

@@ -23,7 +23,7 @@ import numpy as np
 
 from commgov.model.costs import cost_per_year
 from commgov.model.lifecycle import IssueCounters
-from commgov.scenarios.schema import HOUSEHOLD_KINDS
+from commgov.scenarios.schema import HOUSEHOLD_KINDS, ISSUE_KINDS
 
 if TYPE_CHECKING:
     from commgov.agents.grid_worker import GridWorker
@@ -195,6 +195,7 @@ def _participation(m: CommunityModel) -> float:
 
 
 _RETIREE = HOUSEHOLD_KINDS.index("retiree")
+_FACILITY = ISSUE_KINDS.index("facility")
 
 
 def _participation_of(retired: bool):
@@ -226,6 +227,14 @@ def _evaluation_rating(m: CommunityModel) -> float:
 def _refuser_silent(m: CommunityModel) -> float:
     mech = _mechanism(m, "privacy")
     return mech.silent_share() if mech is not None else 0.0
+
+
+def _facility_share(num: str, den: str):
+    """A share among facility issues only (counters by kind, from day 0)."""
+    def fn(m: CommunityModel) -> float:
+        c = m.book.counters
+        return _ratio(getattr(c, num)[_FACILITY], getattr(c, den)[_FACILITY])
+    return fn
 
 
 def _property_share(m: CommunityModel) -> float:
@@ -593,6 +602,24 @@ METRICS: tuple[Metric, ...] = (
            help=("last 90 days, yuan", "近90天（元）"),
            unit=("yuan, 90 days", "元，近90天"),
            direction=-1, scale="value"),
+    Metric("facility_silent_share",
+           "Share of the facility and safety issues that arose since day 0 that the "
+           "households kept quiet about [000, 001].",
+           _facility_share("silent_by_kind", "arisen_by_kind"),
+           label=("Facility issues kept quiet", "设施隐患无人反映比例"),
+           help=("facility and safety issues nobody reported, since day 0",
+                 "自第 0 天起无人反映的设施与安全隐患比例"),
+           unit=("% of facility issues", "占设施类诉求 %"),
+           direction=-1, scale="share"),
+    Metric("facility_on_time_share",
+           "Share of the facility and safety cases resolved since day 0 that were handled "
+           "within the time promise [003].",
+           _facility_share("on_time_by_kind", "resolved_by_kind"),
+           label=("Facility cases on time", "设施类诉求按时办结率"),
+           help=("facility and safety cases handled within the promise, since day 0",
+                 "自第 0 天起设施与安全类诉求在时限内办结的比例"),
+           unit=("% of facility cases", "占设施类办结 %"),
+           direction=+1, scale="share"),
     Metric("courier_reports_total",
            "Facility and safety hazards reported by couriers and riders appointed special "
            "grid workers, cumulative (0 without them) [001].",
