@@ -60,6 +60,9 @@ class GridWorker(CaseHandler, mesa.Agent):
         # Log-odds added to this worker's mediation (effort under resident evaluation,
         # model/mechanisms/evaluation.py).
         self.mediation_bonus = 0.0
+        # (flats, factor): cases of these households take ``factor`` times the hours (the
+        # worker does not know them: model/mechanisms/privacy.py). None: no such flats.
+        self.slow_households: tuple[np.ndarray, float] | None = None
 
     # ------------------------------------------------------------------ state
     @property
@@ -107,6 +110,7 @@ class GridWorker(CaseHandler, mesa.Agent):
         rework = self.rework_factor()
         referral = self.referral        # separate networks (model/mechanisms/grid.py)
         case_terms = self.case_terms    # merged: unlearnt specialised work (same module)
+        slow = self.slow_households     # households the worker does not know (privacy.py)
         while budget > 0:
             issue = self.queue.pop()
             if issue is None:
@@ -123,6 +127,8 @@ class GridWorker(CaseHandler, mesa.Agent):
             if case_terms is not None:
                 factor, penalty = case_terms.terms(self, issue)
                 need *= factor
+            if slow is not None and slow[0][issue.household]:
+                need *= slow[1]
             need -= issue.progress
             if need > budget:
                 issue.progress += budget

@@ -1581,6 +1581,7 @@ class CourierParams(Section):
         source="[001]",
         doc="Couriers and riders who find it hard to get into a compound (进小区难): 78.8% in "
         "Yanzhou [001]. They see only the compounds they get into.",
+        basis="paper figure: 78.8% of couriers and riders in Yanzhou [001]",
     )
     pass_share: float = P(
         0.5,
@@ -1727,6 +1728,16 @@ class PrivacyParams(Section):
         "worker does not know them, so they get no visits and cannot report through the grid. "
         "0: everyone is in the system.",
         basis="mechanism [003] (许多居民, no share given); the problem scenario assumes 0.3",
+    )
+    unknown_case_factor: float = P(
+        1.5,
+        1,
+        5,
+        unit="x hours",
+        source="[003]",
+        doc="Hours a refusing household's case takes the grid worker, relative to a known "
+        "household's: the worker must first find out who lives there and what they need "
+        "(网格员不能及时了解每位住户的基本情况,无法及时开展日常工作 [003]); value assumed.",
     )
 
 

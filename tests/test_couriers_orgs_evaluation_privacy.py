@@ -143,6 +143,8 @@ def test_low_rated_workers_push_harder():
     m.retune()                                  # live change: terms set afresh from state
     assert grid[0].mediation_bonus == pytest.approx(p.effort_logit * 0.2)
     base = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    assert base.households.grid_blocked is None
+    assert all(w.slow_households is None for w in base.workers)
     assert all(w.mediation_bonus == 0.0 and "resident evaluation" not in w.admin_terms
                for w in base.workers)
 
@@ -164,6 +166,9 @@ def test_refusers_get_no_grid_channel_and_no_visits():
     hit = np.flatnonzero(hh.occupied)
     ch = hh.choose_channels(hit, np.zeros(len(hit), dtype=np.int64), m.red_station)
     assert not (ch[refused[hit]] == GRID).any() and (ch[~refused[hit]] == GRID).any()
+    assert all(w.slow_households[0] is refused
+               and w.slow_households[1] == m.params.privacy.unknown_case_factor
+               for w in m.workers)
     m.run_for(60)
     occ = hh.occupied
     assert hh.relationship[refused & occ].max() == 0.0     # never visited

@@ -9,8 +9,11 @@ grid workers cannot know every household (網格員不能及時了解每位住�
 A share ``refusal_share`` of flats refuses (one keyed draw per flat, ``privacy.refuse``;
 a newcomer in the flat keeps its choice: a simplification). The grid does not see them:
 they cannot report through the grid worker (the channel is closed, so they choose among
-WeChat, 12345 and silence with the same draws) and get no door-to-door visits. Couriers'
-reports of hazards still reach the grid (``after = couriers``). The mechanism counts the
+WeChat, 12345 and silence with the same draws) and get no door-to-door visits. When their
+case does reach the grid worker (dispatched from 12345, a WeChat report, a courier's
+hazard), it takes ``unknown_case_factor`` times the hours: the worker must first find out
+who lives there and what they need. Couriers' reports of hazards still reach the grid
+(``after = couriers``). The mechanism counts the
 refusers' new issues and how many stay silent (metric ``refuser_silent_share``).
 """
 
@@ -50,6 +53,8 @@ class PrivacyRefusal(Mechanism):
     def attach(self) -> None:
         m = self.model
         m.households.grid_blocked = self.refused
+        for w in m.workers:
+            w.slow_households = (self.refused, self.p.unknown_case_factor)
         m.book.on_arrival.append(self.count)
 
     def count(self, hit: np.ndarray, kinds: np.ndarray, difficulty: np.ndarray,
