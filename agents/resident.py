@@ -178,6 +178,8 @@ class Households:
         u = np.empty((len(hit), 4))
         u[:, 0] = c.grid_constant + c.trust_weight * trust + c.relationship_weight \
             * self.relationship[hit]
+        if self.grid_blocked is not None:   # not in the grid system: no grid channel
+            u[self.grid_blocked[hit], 0] = -np.inf
         wechat_ok = self.wechat_everywhere | red_station[self.compound[hit]]
         u[:, 1] = np.where(wechat_ok, c.wechat_constant + c.trust_weight * trust, -np.inf)
         u[:, 2] = (c.hotline_constant + c.grievance_weight * self.grievance[hit]
@@ -210,6 +212,8 @@ class Households:
             + pp.member_bonus * self.member_active
         if self.participation_bonus is not None:       # per kind (volunteer points)
             u = u + self.participation_bonus[self.kind]
+        for bonus in self.participation_terms.values():   # per kind, named by owner
+            u = u + bonus[self.kind]
         if council:
             # Councils draw cadres' circles and retirees; the young and middle-aged stay
             # away (参与的主要是居委会干部和退休人员 [004]).
@@ -245,6 +249,13 @@ class Households:
         # Every compound has a WeChat group (model/mechanisms/wechat_groups.py); without,
         # only compounds with a red station offer that channel.
         self.wechat_everywhere = False
+        # Log-odds of taking part by household kind, named by the mechanism that adds them
+        # (incubated social organisations, model/mechanisms/social_orgs.py).
+        self.participation_terms: dict[str, np.ndarray] = {}
+        # Flats whose households refused to enter their data into the grid system
+        # (model/mechanisms/privacy.py): no grid channel, no door-to-door visits. None: all
+        # are in the system.
+        self.grid_blocked: np.ndarray | None = None
 
     def pay_fees(self, quality: np.ndarray) -> None:
         """Monthly property-fee decision [000]: firm quality, trust, grievance; nail

@@ -465,8 +465,15 @@ class CommunityModel(mesa.Model):
         difficulty = np.searchsorted(np.cumsum([d.small, d.big, d.hard]), u,
                                      side="right").clip(0, 2)
         channels = hh.choose_channels(hit, kinds, self.red_station)
-        silent = hit[channels == SILENT]
+        for hook in self.book.on_arrival:      # mechanisms' hooks (IssueBook.reset_terms)
+            hook(hit, kinds, difficulty, channels)
+        quiet = channels == SILENT
+        silent = hit[quiet]
         c.silent += len(silent)
+        for k, n in enumerate(np.bincount(kinds, minlength=4).tolist()):
+            c.arisen_by_kind[k] += n
+        for k, n in enumerate(np.bincount(kinds[quiet], minlength=4).tolist()):
+            c.silent_by_kind[k] += n
         hh.grievance[silent] += p.issues.grievance_silent
         hh.trust[silent] = np.maximum(0.0, hh.trust[silent] - p.trust.silent)
         for h, k, dif, ch in zip(hit.tolist(), kinds.tolist(), difficulty.tolist(),

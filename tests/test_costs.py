@@ -34,7 +34,10 @@ def test_the_baseline_pays_its_staff_and_stations():
 @pytest.mark.parametrize("scenario,item", [
     ("integrated_platform", "platform"), ("red_property", "red property"),
     ("neighbourhood_council", "councils"), ("grid_merge", "merge allowance"),
-    ("volunteer_points", "volunteer points"), ("training", "training")])
+    ("volunteer_points", "volunteer points"), ("training", "training"),
+    ("courier_grid_workers", "courier points"),
+    ("social_organisations", "social organisations"),
+    ("two_deliberations", "resident evaluation")])
 def test_each_policy_adds_its_own_item(scenario, item):
     _, base = _items("baseline")
     m, items = _items(scenario)

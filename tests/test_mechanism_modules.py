@@ -31,7 +31,12 @@ SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
             ("workers", "task_access_cut"): "model/mechanisms/task_access_list.py",
             ("population", "winter_tide_share"): "model/mechanisms/winter_tide.py",
             ("workers", "training"): "model/mechanisms/training.py",
-            ("population", "vacancy_fill_per_year"): "model/mechanisms/population.py"}
+            ("population", "vacancy_fill_per_year"): "model/mechanisms/population.py",
+            ("couriers", "special_grid_workers"): "model/mechanisms/couriers.py",
+            ("social_orgs", "incubated"): "model/mechanisms/social_orgs.py",
+            ("evaluation", "resident_evaluation"): "model/mechanisms/evaluation.py",
+            ("privacy", "refusal_share"): "model/mechanisms/privacy.py"}
+
 
 
 @functools.cache
