@@ -35,6 +35,8 @@ class PropertyFirm(CaseHandler, mesa.Agent):
         self.quality = quality
         self.queue = CaseQueue()
         self._capacity = DailyCapacity()
+        self.cases_taken = 0             # property cases the firm worked on (from day 0)
+        self.cases_settled = 0           # ... and settled itself
         self.reset_terms()
 
     def reset_terms(self) -> None:
@@ -63,7 +65,9 @@ class PropertyFirm(CaseHandler, mesa.Agent):
         pr = m.params.property
         per_day = pr.cases_per_100_households * self.n_households / 100 * self.quality
         for issue in self._capacity.serve(self.queue, per_day):
+            self.cases_taken += 1
             if m.streams.keyed("property.cases", issue.id, m.day) < self.success_prob():
+                self.cases_settled += 1
                 m.book.handled(issue, COMPOUND)
                 continue
             m.book.firm_failed(issue, self.mediator() if self.mediator is not None else None)

@@ -234,6 +234,10 @@ def _reports_per_household_year(m: CommunityModel) -> float:
     return _ratio(_since(m, 90)[_IDX["reported"]] * 365.0 / days, _occupied(m))
 
 
+def _firm_settled(m: CommunityModel) -> float:
+    return _ratio(sum(f.cases_settled for f in m.firms), sum(f.cases_taken for f in m.firms))
+
+
 def _firm_stars(m: CommunityModel) -> float:
     mech = _mechanism(m, "property_rating")
     if mech is None or not mech.ratings:
@@ -626,13 +630,13 @@ METRICS: tuple[Metric, ...] = (
            help=("reports a year per household, last 90 days", "近90天折年户均上报诉求"),
            unit=("per household a year", "件/户·年"),
            direction=-1, scale="value"),
-    Metric("property_resolved_share",
-           "Property issues resolved from day 0 as a share of property issues reported "
-           "[001, 003].",
-           _kind_share("resolved_by_kind", "reported_by_kind", 1),
-           label=("Property issues resolved", "物业诉求办结率"),
-           help=("resolved property reports", "已办结的物业类诉求比例"),
-           unit=("% of property reports", "占物业诉求 %"),
+    Metric("firm_settled_share",
+           "Property cases the firms settled themselves from day 0, as a share of the cases "
+           "they worked on (the rest went to the tripartite body or the grid worker) [001].",
+           _firm_settled,
+           label=("Property cases settled by the firm", "物业自行解决率"),
+           help=("cases the property firm settled itself", "物业企业自行解决的物业诉求比例"),
+           unit=("% of firm cases", "占物业受理 %"),
            direction=+1, scale="share"),
     Metric("firm_stars_mean",
            "Mean star rating (1–5) of the rated property firms at the last rating "

@@ -1561,7 +1561,7 @@ class MediationParams(Section):
 
     ODD_SECTION: ClassVar[str] = "mediation"
 
-    enabled: bool = P(
+    mediation_rooms: bool = P(
         False,
         source="[000]",
         doc="Each community's grid party branch runs a mediation room for neighbour "
@@ -1610,7 +1610,7 @@ class RootCauseParams(Section):
 
     ODD_SECTION: ClassVar[str] = "root_cause"
 
-    enabled: bool = P(
+    root_cause_fixes: bool = P(
         False,
         source="[001]",
         doc="Repeated complaints of one kind in a compound are analysed for their cause "
@@ -1647,7 +1647,7 @@ class PropertyRatingParams(Section):
 
     ODD_SECTION: ClassVar[str] = "property_rating"
 
-    enabled: bool = P(
+    star_rating: bool = P(
         False,
         source="[003]",
         doc="Monthly joint meetings with every firm and a quarterly star rating by residents "

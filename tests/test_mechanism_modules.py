@@ -26,7 +26,10 @@ SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
             ("party", "tripartite"): "model/mechanisms/tripartite.py",
             ("council", "enabled"): "model/mechanisms/council.py",
             ("participation", "volunteer_points"): "model/mechanisms/volunteer_points.py",
-            ("channels", "wechat_groups"): "model/mechanisms/wechat_groups.py"}
+            ("channels", "wechat_groups"): "model/mechanisms/wechat_groups.py",
+            ("mediation", "mediation_rooms"): "model/mechanisms/mediation_room.py",
+            ("root_cause", "root_cause_fixes"): "model/mechanisms/root_cause.py",
+            ("property_rating", "star_rating"): "model/mechanisms/property_rating.py"}
 
 
 @pytest.mark.parametrize("switch,home", sorted(SWITCHES.items()))

@@ -1,7 +1,7 @@
 """The mediation room 调解室 of a community's grid party branch, with the five-step method [000].
 
-The only module that reads ``mediation.enabled``. In Fukang a compound "信访矛盾突出,一度成为
-阜康市'上访大户'"; its grid branch worked out "'情绪发泄、教育引导、倾听诉求、查看现场、握手言和'
+The only module that reads ``mediation.mediation_rooms``. In Fukang a compound
+"信访矛盾突出,一度成为阜康市'上访大户'"; its grid branch worked out "'情绪发泄、教育引导、倾听诉求、查看现场、握手言和'
 矛盾调解'五步工作法'", opened a mediation room in 2018 and "调解化解纠纷3000余件 … 有规范建卷的
 调解案件450余件" [000]. Here each community gets one room (``MediationRoom``):
 
@@ -76,7 +76,7 @@ class MediationRooms(Mechanism):
 
     @classmethod
     def active(cls, params: Scenario) -> bool:
-        return bool(params.mediation.enabled)
+        return bool(params.mediation.mediation_rooms)
 
     def costs(self) -> dict[str, float]:
         m = self.model

@@ -1,7 +1,7 @@
 """Star rating of property firms 星级物业评价, joint meetings, replacement of a failing firm
 [003, 000].
 
-The only module that reads ``property_rating.enabled``. In Xingfu community "每个月街道办都将
+The only module that reads ``property_rating.star_rating``. In Xingfu community "每个月街道办都将
 组织所有小区物业企业举行会议,对所有社区物业企业的月度运作状况进行认知;并且每个季度均将进行星级
 物业评价工作,工作比较出色的物业企业将得到嘉奖" [003]; Fukang's owners' committees choose a firm
 by "调查物业公司背景和社会评价" [000], and [001] names "更換物業公司難度大" as a cause of the
@@ -54,14 +54,15 @@ class PropertyRating(Mechanism):
 
     @classmethod
     def active(cls, params: Scenario) -> bool:
-        return bool(params.property_rating.enabled)
+        return bool(params.property_rating.star_rating)
 
     def costs(self) -> dict[str, float]:
+        """Ratings and meetings per compound, plus replacements at their rate so far."""
         m = self.model
         c = m.params.costs
         per_year = self.replacements * 365.0 / max(1, m.day)
-        return {"property rating": len(m.firms) * c.property_rating_yuan,
-                "firm replacements": per_year * c.firm_replacement_yuan}
+        return {"property rating": len(m.firms) * c.property_rating_yuan
+                + per_year * c.firm_replacement_yuan}
 
     def start(self) -> None:
         n = len(self.model.firms)
