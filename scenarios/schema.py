@@ -1572,14 +1572,15 @@ class MediationParams(Section):
               "邻里纠纷按“五步工作法”调解，规范建卷。"),
     )
     cases_per_week_per_1k: float = P(
-        8.0, 0, 100, unit="cases per week per 1,000 households",
+        10.0, 0, 100, unit="cases per week per 1,000 households",
         doc="Sessions the room holds, as cases a week per 1,000 planned households of its "
         "community: [000] reports 3,000+ disputes mediated; assumed, about twice the "
         "big and hard neighbour disputes a community has.")
     direct_from: int = P(
         1, 0, 3, unit="difficulty (0 small, 1 big, 2 hard, 3 none)",
-        doc="Neighbour disputes of this difficulty and harder go to the room straight away; "
-        "easier ones go to the grid worker first and to the room when he fails; assumed.")
+        doc="Neighbour disputes of this difficulty and harder go to the room straight away "
+        "(unless a week of its sessions is booked already); the others go to the grid worker "
+        "first and to the room when he fails; assumed.")
     success_constant: float = P(
         2.0, -10, 10, unit="log-odds",
         doc="Log-odds that the room settles a small dispute (握手言和); assumed, a little "

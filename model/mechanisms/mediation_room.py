@@ -1,13 +1,15 @@
 """The mediation room 调解室 of a community's grid party branch, with the five-step method [000].
 
 The only module that reads ``mediation.mediation_rooms``. In Fukang a compound
-"信访矛盾突出,一度成为阜康市'上访大户'"; its grid branch worked out "'情绪发泄、教育引导、倾听诉求、查看现场、握手言和'
-矛盾调解'五步工作法'", opened a mediation room in 2018 and "调解化解纠纷3000余件 … 有规范建卷的
-调解案件450余件" [000]. Here each community gets one room (``MediationRoom``):
+"信访矛盾突出,一度成为阜康市'上访大户'"; its grid branch worked out
+"'情绪发泄、教育引导、倾听诉求、查看现场、握手言和'矛盾调解'五步工作法'", opened a
+mediation room in 2018 and "调解化解纠纷3000余件 … 有规范建卷的调解案件450余件" [000].
+Here each community gets one room (``MediationRoom``):
 
 - **intake**: neighbour disputes of difficulty ``mediation.direct_from`` and harder go to the
-  room on arrival, the easier ones when the grid worker fails them (``IssueBook.
-  compound_intake``: the room is on the compound rung, so this is not an escalation);
+  room on arrival unless a week of its sessions is booked already, the others when the
+  grid worker fails them (``IssueBook.compound_intake``: the room is on the compound rung,
+  so this is not an escalation);
 - **let feelings out, hear the claim** (情绪发泄、倾听诉求): on intake the household's
   grievance falls by ``vent_release`` and its trust rises by ``listen_trust``, which lowers
   the petition hazard of everything it still has open (7.9);
@@ -54,11 +56,15 @@ class MediationRoom(CaseHandler):
 
     LEVEL = COMPOUND
 
-    def __init__(self, community: int, households: float) -> None:
+    def __init__(self, community: int, households: float, per_week: float) -> None:
         self.community = community
-        self.households = households      # planned households (sets its sessions)
+        self.per_week = per_week          # cases its sessions settle or fail a week
         self.queue = CaseQueue()
         self.capacity = DailyCapacity()
+
+    def booked_up(self) -> bool:
+        """A week of sessions is already booked: new disputes see the grid worker first."""
+        return len(self.queue) >= self.per_week
 
 
 class MediationRooms(Mechanism):
@@ -85,7 +91,9 @@ class MediationRooms(Mechanism):
     def start(self) -> None:
         m = self.model
         occ = m.params.households.initial_occupancy
-        self.rooms = [MediationRoom(o.community, len(o.members) * occ) for o in m.offices]
+        rate = self.p.cases_per_week_per_1k / 1000.0
+        self.rooms = [MediationRoom(o.community, len(o.members) * occ,
+                                    len(o.members) * occ * rate) for o in m.offices]
         self.tried: set[int] = set()       # cases the room has had (a failure goes up)
         # The settled households' multiplier of their issue rates (neighbour column).
         self.factor = np.ones((m.households.n, 4))
@@ -114,6 +122,9 @@ class MediationRooms(Mechanism):
         if not failed and issue.difficulty < self.p.direct_from:
             return False
         m = self.model
+        room = self.rooms[m.community_of(issue.household)]
+        if not failed and room.booked_up():
+            return False
         self.tried.add(issue.id)
         self.taken += 1
         hh = m.households
@@ -121,7 +132,7 @@ class MediationRooms(Mechanism):
         hh.grievance[h] *= 1.0 - self.p.vent_release          # 情绪发泄
         hh.adjust_trust(h, self.p.listen_trust)                # 倾听诉求
         issue.progress = 0.0
-        self.rooms[m.community_of(h)].receive(issue)
+        room.receive(issue)
         return True
 
     # ------------------------------------------------------------------ the day
@@ -131,8 +142,7 @@ class MediationRooms(Mechanism):
         w = m.params.workers.difficulty_penalty
         penalty = (w.small, w.big, w.hard)
         for room in self.rooms:
-            per_day = p.cases_per_week_per_1k * room.households / 1000.0 / 7.0
-            for issue in room.capacity.serve(room.queue, per_day):
+            for issue in room.capacity.serve(room.queue, room.per_week / 7.0):
                 x = p.success_constant - p.difficulty_weight * penalty[issue.difficulty]
                 if m.streams.keyed("mediation_room.session", issue.id, day) < logistic(x):
                     self._file(issue.household, day)

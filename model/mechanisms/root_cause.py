@@ -1,7 +1,8 @@
 """Root-cause fixes 治未病: analyse repeated complaints and remove their cause [001].
 
 The only module that reads ``root_cause.root_cause_fixes``. Yanzhou
-"樹立'治未病'理念,對同類、共性訴求進行提級處理,跳出'就事論事'的窠臼,從制度、政策、流程等方面進行分析,制定改進措施" [001]:
+"樹立'治未病'理念,對同類、共性訴求進行提級處理,跳出'就事論事'的窠臼,
+從制度、政策、流程等方面進行分析,制定改進措施" [001]:
 instead of settling the same complaint again and again, the cause is found and fixed.
 
 Here every repeat complaint is counted by compound and issue kind (``IssueBook.on_repeat``).
