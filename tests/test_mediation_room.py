@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from commgov.agents.resident import NEVER
 from commgov.model.community import CommunityModel
 from commgov.model.lifecycle import NEIGHBOUR
 from commgov.model.metrics import model_reporters
@@ -61,6 +62,8 @@ def test_off_attaches_nothing_and_on_takes_only_neighbour_disputes():
     held = room.factor[:, NEIGHBOUR] < 1.0
     assert 0 < held.sum() <= room.settled
     assert np.allclose(room.factor[held, NEIGHBOUR], 1 - m.params.mediation.recurrence_cut)
+    # A household that moved out took its settlement with it: the newcomer has no history.
+    assert np.all(m.households.last_report_day[held] != NEVER)
 
 
 @pytest.mark.parametrize("households", [800, 1500])

@@ -19,7 +19,8 @@ Here each community gets one room (``MediationRoom``):
   penalty); a failed case goes up the ladder as before;
 - **shake hands, file the case** (握手言和、规范建卷): a settled dispute recurs less — the
   household's neighbour-dispute rate is cut by ``recurrence_cut`` for ``hold_days``
-  (``Households.rate_terms``), so repeat complaints fall.
+  (``Households.rate_terms``; it lapses when the household moves out), so repeat
+  complaints fall.
 
 The effect is largest where neighbour disputes and grievance are many (a petition hotspot):
 the room has more disputes to settle and more grievance to let out. Coins:
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from commgov.agents.resident import NEVER
 from commgov.model.lifecycle import (
     COMPOUND,
     NEIGHBOUR,
@@ -160,6 +162,11 @@ class MediationRooms(Mechanism):
         self.expiry[int(self.until[h])].append(h)
 
     def _lapse(self, day: int) -> None:
+        """Settlements past ``hold_days`` lapse; so do those of households that moved out
+        (a newcomer brings no case history, 7.17)."""
         for h in self.expiry.pop(day, ()):
             if self.until[h] <= day:          # not settled again since
                 self.factor[h, NEIGHBOUR] = 1.0
+        hh = self.model.households
+        held = np.flatnonzero(self.factor[:, NEIGHBOUR] < 1.0)
+        self.factor[held[hh.last_report_day[held] == NEVER], NEIGHBOUR] = 1.0
