@@ -35,6 +35,8 @@ class PropertyFirm(CaseHandler, mesa.Agent):
         self.quality = quality
         self.queue = CaseQueue()
         self._capacity = DailyCapacity()
+        self.cases_taken = 0             # property cases the firm worked on (from day 0)
+        self.cases_settled = 0           # ... and settled itself
         self.reset_terms()
 
     def reset_terms(self) -> None:
@@ -45,10 +47,15 @@ class PropertyFirm(CaseHandler, mesa.Agent):
         # Who takes a dispute the firm could not settle, if anyone (the tripartite body,
         # model/mechanisms/tripartite.py); None: the grid worker takes the complaint.
         self.mediator: Callable[[], TripartiteBody | None] | None = None
+        # Star rating and joint meetings (model/mechanisms/property_rating.py): pressure on
+        # the quality the firm aims at, and log-odds lost on cases while a new firm learns
+        # the compound after a replacement.
+        self.rating_bonus = 0.0
+        self.case_penalty = 0.0
 
     def success_prob(self) -> float:
         pr = self.model.params.property
-        x = pr.case_constant + pr.case_quality_weight * (self.quality - 0.5)
+        x = pr.case_constant + pr.case_quality_weight * (self.quality - 0.5) - self.case_penalty
         return logistic(x)
 
     def step(self) -> None:
@@ -58,7 +65,9 @@ class PropertyFirm(CaseHandler, mesa.Agent):
         pr = m.params.property
         per_day = pr.cases_per_100_households * self.n_households / 100 * self.quality
         for issue in self._capacity.serve(self.queue, per_day):
+            self.cases_taken += 1
             if m.streams.keyed("property.cases", issue.id, m.day) < self.success_prob():
+                self.cases_settled += 1
                 m.book.handled(issue, COMPOUND)
                 continue
             m.book.firm_failed(issue, self.mediator() if self.mediator is not None else None)
@@ -67,6 +76,6 @@ class PropertyFirm(CaseHandler, mesa.Agent):
         """Quality moves toward what this month's revenue can pay for [000]."""
         pr = self.model.params.property
         target = pr.quality_floor + (pr.quality_ceiling - pr.quality_floor) * paid_share
-        target += self.quality_bonus
+        target += self.quality_bonus + self.rating_bonus
         target = min(1.0, target)
         self.quality += pr.quality_adjust_per_year / 12 * (target - self.quality)

@@ -146,6 +146,8 @@ class Households:
         if heating:
             fac = fac * p.issues.heating_facility_multiplier
         r = self.rates
+        for factor in self.rate_terms.values():   # mechanisms' multipliers (none: as is)
+            r = r * factor
         total = r[:, 0] + r[:, 1] + r[:, 2] * fac + r[:, 3]
         # The winter tide's extra service requests, added where there is a tide only (the
         # same sums as adding zero everywhere else, without two passes over every flat).
@@ -256,6 +258,9 @@ class Households:
         # (model/mechanisms/privacy.py): no grid channel, no door-to-door visits. None: all
         # are in the system.
         self.grid_blocked: np.ndarray | None = None
+        # Multipliers of the issue rates, one [household, kind] array per mechanism that
+        # sets one (the mediation room's settled disputes, root-cause fixes); empty: none.
+        self.rate_terms: dict[str, np.ndarray] = {}
 
     def pay_fees(self, quality: np.ndarray) -> None:
         """Monthly property-fee decision [000]: firm quality, trust, grievance; nail

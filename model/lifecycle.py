@@ -221,6 +221,12 @@ class IssueCounters:
     office_requests: int = 0      # residents' requests that need the office
     office_waits: int = 0         # ... of which waited behind the office backlog
     overdue_days: int = 0         # open issues past their time promise, summed over days
+    # By issue kind, cumulative from day 0 (not day by day: ``TRACKED`` is unchanged), for
+    # the per-kind outcomes of the mediation room, root-cause fixes and firm rating.
+    reported_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    repeats_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    petitions_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    resolved_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
 
     #: counters kept day by day for windowed rates and the burn-in (``model.metrics``)
     TRACKED = ("arisen", "reported", "silent", "resolved", "on_time", "escalated",
@@ -258,10 +264,16 @@ class IssueBook:
         difficulties, channels as arrays) after the households chose their channels and
         before anything is counted or routed, may change difficulties and channels in
         place (couriers reporting hazards, model/mechanisms/couriers.py) or only count
-        (model/mechanisms/privacy.py). Empty: nothing is called."""
+        (model/mechanisms/privacy.py). Empty: nothing is called.
+        ``compound_intake`` may take a non-property case at the compound rung, on arrival
+        (``failed`` False) or when its handler there failed (True), and returns whether it
+        took it (the mediation room, model/mechanisms/mediation_room.py); ``on_repeat`` hears
+        of every repeat complaint (root-cause fixes, model/mechanisms/root_cause.py)."""
         self.after_handled: Callable[[Issue], None] | None = None
         self.on_arrival: list[Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
                                        None]] = []
+        self.compound_intake: Callable[[Issue, bool], bool] | None = None
+        self.on_repeat: Callable[[Issue], None] | None = None
 
     # ---------------------------------------------------------------- creation and routing
     def report(self, household: int, kind: int, difficulty: int, channel: int,
@@ -281,9 +293,13 @@ class IssueBook:
         hh.due_day[household] = m.day + self.deadline[difficulty]
         c = self.counters
         c.reported += 1
+        c.reported_by_kind[kind] += 1
         if repeat or (hh.last_report_kind[household] == kind
                       and m.day - hh.last_report_day[household] <= REPEAT_DAYS):
             c.repeats += 1
+            c.repeats_by_kind[kind] += 1
+            if self.on_repeat is not None:
+                self.on_repeat(issue)
         hh.last_report_kind[household] = kind
         hh.last_report_day[household] = m.day
         c.by_channel[channel] += 1
@@ -303,7 +319,7 @@ class IssueBook:
         if issue.kind == PROPERTY and not issue.firm_tried:
             issue.firm_tried = True
             m.compound_firm(issue.household).receive(issue)
-        else:
+        elif self.compound_intake is None or not self.compound_intake(issue, False):
             m.workers[issue.worker].receive(issue)
 
     def firm_failed(self, issue: Issue, tripartite) -> None:
@@ -364,6 +380,7 @@ class IssueBook:
         c = self.counters
         on_time = issue.handled_day - issue.reported_day <= self.deadline[issue.difficulty]
         c.resolved += 1
+        c.resolved_by_kind[issue.kind] += 1
         c.on_time += int(on_time)
         c.satisfied += int(satisfied)
         c.closed_at_level[issue.level] += 1
@@ -393,8 +410,12 @@ class IssueBook:
         self._close(issue)
 
     def escalate(self, issue: Issue) -> None:
-        """Handling failed at this level: move one rung up the ladder [001]."""
+        """Handling failed at this level: move one rung up the ladder [001] (unless a
+        mechanism's ``compound_intake`` takes a failed compound-rung case first)."""
         m = self.model
+        if (self.compound_intake is not None and issue.level == COMPOUND
+                and self.compound_intake(issue, True)):
+            return
         if not issue.escalated:
             issue.escalated = True
             self.counters.escalated += 1
@@ -419,6 +440,7 @@ class IssueBook:
         m = self.model
         issue.petitioned = True
         self.counters.petitions += 1
+        self.counters.petitions_by_kind[issue.kind] += 1
         if not issue.escalated:
             issue.escalated = True
             self.counters.escalated += 1

@@ -247,6 +247,49 @@ def _field_share(m: CommunityModel) -> float:
     return _ratio(sum(w.field_today for w in m.workers), hours)
 
 
+def _mechanism(m: CommunityModel, name: str) -> Any:
+    """The running mechanism called ``name``, or None when it is off."""
+    for mech in m.mechanisms:
+        if mech.name == name:
+            return mech
+    return None
+
+
+def _mech_count(name: str, attr: str):
+    def fn(m: CommunityModel) -> float:
+        mech = _mechanism(m, name)
+        return float(getattr(mech, attr)) if mech is not None else 0.0
+    return fn
+
+
+def _kind_share(num: str, den: str, kind: int):
+    def fn(m: CommunityModel) -> float:
+        c = m.book.counters
+        return _ratio(getattr(c, num)[kind], getattr(c, den)[kind])
+    return fn
+
+
+def _neighbour_petitions_per_1k(m: CommunityModel) -> float:
+    return _ratio(1000.0 * m.book.counters.petitions_by_kind[0], _occupied(m))
+
+
+def _reports_per_household_year(m: CommunityModel) -> float:
+    days = min(90, max(1, len(m.history)))
+    return _ratio(_since(m, 90)[_IDX["reported"]] * 365.0 / days, _occupied(m))
+
+
+def _firm_settled(m: CommunityModel) -> float:
+    return _ratio(sum(f.cases_settled for f in m.firms), sum(f.cases_taken for f in m.firms))
+
+
+def _firm_stars(m: CommunityModel) -> float:
+    mech = _mechanism(m, "property_rating")
+    if mech is None or not mech.ratings:
+        return 0.0
+    stars = mech.stars[~np.isnan(mech.stars)]
+    return float(stars.mean()) if len(stars) else 0.0
+
+
 METRICS: tuple[Metric, ...] = (
     Metric("day", "Simulated day (0 = 1 January of the first year, before the first step).",
            lambda m: m.day,
@@ -658,6 +701,64 @@ METRICS: tuple[Metric, ...] = (
            label=("Residents", "常住人口"),
            help=("including winter-tide family members", "含冬季“候鸟”家属"),
            unit=("persons", "人"),
+           direction=0, scale="value"),
+    # --- per-kind outcomes and the mechanisms of issue 11 (mediation room, root-cause
+    # fixes, star rating of firms): cumulative from day 0
+    Metric("neighbour_repeat_share",
+           "Share of neighbour-dispute reports from day 0 that repeat a dispute the household "
+           "raised in the 180 days before [000].",
+           _kind_share("repeats_by_kind", "reported_by_kind", 0),
+           label=("Repeat neighbour disputes", "邻里纠纷重复反映比例"),
+           help=("neighbour disputes raised again [000]", "同一邻里纠纷再次反映的比例 [000]"),
+           unit=("% of neighbour reports", "占邻里纠纷上报 %"),
+           direction=-1, scale="share"),
+    Metric("neighbour_petitions_per_1k",
+           "Petitions (信访) on neighbour disputes from day 0, per 1,000 occupied households "
+           "[000].",
+           _neighbour_petitions_per_1k,
+           label=("Petitions on neighbour disputes", "邻里纠纷信访"),
+           help=("cumulative, per 1,000 households [000]", "累计，每千户 [000]"),
+           unit=("per 1,000 households", "件/千户"),
+           direction=-1, scale="value"),
+    Metric("mediation_settled_total",
+           "Neighbour disputes settled and filed by the mediation rooms from day 0 "
+           "(调解室, 五步工作法 [000]); 0 without rooms.",
+           _mech_count("mediation_room", "settled"),
+           label=("Settled in mediation rooms", "调解室调解成功"),
+           help=("disputes settled with a handshake and filed [000]", "握手言和并建卷的纠纷 [000]"),
+           unit=("cases", "件"),
+           direction=+1, scale="value"),
+    Metric("reports_per_household_90d",
+           "Issues reported in the last 90 days per occupied household, as a yearly rate "
+           "(治未病 lowers it [001]).",
+           _reports_per_household_year,
+           label=("Issues per household", "户均诉求"),
+           help=("reports a year per household, last 90 days", "近90天折年户均上报诉求"),
+           unit=("per household a year", "件/户·年"),
+           direction=-1, scale="value"),
+    Metric("firm_settled_share",
+           "Property cases the firms settled themselves from day 0, as a share of the cases "
+           "they worked on (the rest went to the tripartite body or the grid worker) [001].",
+           _firm_settled,
+           label=("Property cases settled by the firm", "物业自行解决率"),
+           help=("cases the property firm settled itself", "物业企业自行解决的物业诉求比例"),
+           unit=("% of firm cases", "占物业受理 %"),
+           direction=+1, scale="share"),
+    Metric("firm_stars_mean",
+           "Mean star rating (1–5) of the rated property firms at the last rating "
+           "(星级物业评价 [003]); 0 without ratings.",
+           _firm_stars,
+           label=("Property firm stars", "物业星级"),
+           help=("residents' rating, 1–5 [003]", "居民评星，1–5 [003]"),
+           unit=("stars", "星"),
+           direction=+1, scale="value"),
+    Metric("firm_replacements_total",
+           "Property firms replaced after low ratings from day 0 [000, 003]; 0 without "
+           "ratings.",
+           _mech_count("property_rating", "replacements"),
+           label=("Property firms replaced", "更换物业"),
+           help=("failing firms replaced [000, 003]", "长期低星被更换的物业 [000, 003]"),
+           unit=("firms", "家"),
            direction=0, scale="value"),
 )
 

@@ -25,7 +25,8 @@ EXPECTED = {
     "baseline", "staffing_18", "staffing_24_5", "staffing_43_9", "grid_merge",
     "grid_merge_plus_staff", "red_property", "task_access_list", "volunteer_points",
     "neighbourhood_council", "closed_loop", "integrated_platform", "low_turnover",
-    "new_resident_influx", "winter_tide", "training", "street",
+    "new_resident_influx", "winter_tide", "training", "street", "mediation_room",
+    "root_cause_fixes", "property_rating",
 }
 
 
@@ -88,6 +89,9 @@ def test_baseline_is_defaults_and_staffing_18_equals_it() -> None:
     ("volunteer_points", "participation.volunteer_points", True),
     ("neighbourhood_council", "council.enabled", True),
     ("closed_loop", "loop.closed_loop", True),
+    ("mediation_room", "mediation.mediation_rooms", True),
+    ("root_cause_fixes", "root_cause.root_cause_fixes", True),
+    ("property_rating", "property_rating.star_rating", True),
     ("integrated_platform", "platform.integrated", True),
     ("low_turnover", "workers.turnover_per_year", 0.05),
     ("new_resident_influx", "population.turnover_per_year", 0.2),

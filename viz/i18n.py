@@ -358,6 +358,10 @@ SCENARIOS: dict[str, tuple[Pair, Pair]] = {
     "low_turnover": (("Stable grid workers", "稳定网格员队伍"),
                      ("Turnover of grid workers cut from 20% to 5% a year [000].",
                       "网格员年流失率由 20% 降到 5% [000]。")),
+    "mediation_room": (("Mediation rooms", "调解室"),
+                       ("Neighbour disputes mediated in five steps and filed, so fewer recur "
+                        "or go up the ladder [000].",
+                        "以“五步工作法”调解邻里纠纷并规范建卷，减少重复反映和矛盾上交 [000]。")),
     "neighbourhood_council": (("Neighbourhood councils", "邻里议事会"),
                               ("Residents settle small disputes themselves in councils "
                                "(micro-governance) [004].",
@@ -367,10 +371,18 @@ SCENARIOS: dict[str, tuple[Pair, Pair]] = {
                              "(Longqiao +53.8% in six years) [001, 002].",
                              "压力测试："
                              "新小区住进大量外来人口和租户（龙桥街道六年增长 53.8%）[001, 002]。")),
+    "property_rating": (("Star rating of property firms", "物业星级评价"),
+                        ("Residents rate firms each quarter, monthly joint meetings; a firm "
+                         "rated low for long is replaced [003, 000].",
+                         "居民每季度评星、每月联席会议，长期低星的物业被更换 [003, 000]。")),
     "red_property": (("Red property", "红色物业"),
                      ("A party branch in every property firm to raise service quality and fee "
                       "collection [000].",
                       "在每家物业企业建立党支部，提高服务质量和物业费收缴率 [000]。")),
+    "root_cause_fixes": (("Root-cause fixes (治未病)", "治未病"),
+                         ("Repeated complaints analysed and their causes fixed, so recurring "
+                          "issues arise less [001].",
+                          "分析同类、共性诉求，从源头解决，减少反复出现的问题 [001]。")),
     "staffing_18": (("18 staff per 10,000 residents", "每万人 18 名社工"),
                     ("Shandong's provincial standard (equals baseline) [001].",
                      "山东省标准（与基线相同）[001]。")),

@@ -1,0 +1,149 @@
+"""Star rating of property firms 星级物业评价, joint meetings, replacement of a failing firm
+[003, 000].
+
+The only module that reads ``property_rating.star_rating``. In Xingfu community "每个月街道办都将
+组织所有小区物业企业举行会议,对所有社区物业企业的月度运作状况进行认知;并且每个季度均将进行星级
+物业评价工作,工作比较出色的物业企业将得到嘉奖" [003]; Fukang's owners' committees choose a firm
+by "调查物业公司背景和社会评价" [000], and [001] names "更換物業公司難度大" as a cause of the
+resident–firm conflicts. Here:
+
+- **rating** (every ``rating_days``): each household rates its compound's firm well with
+  chance logistic(``satisfaction_constant`` + ``quality_weight`` × (quality − 0.5) + the
+  trust weight of fee decisions × (trust − 0.5)), one draw per flat
+  (``property_rating.survey``); stars = 1 + 4 × the share rating it well;
+- **joint meetings** (every ``meeting_days``): the rating is fed back; the firm aims at
+  ``feedback_gain`` × (5 − stars) / 4 more quality (``PropertyFirm.rating_bonus``), so
+  a low-rated firm improves as its revenue allows (7.11);
+- **replacement**: a rating below ``low_stars`` adds the shortfall to the firm's strain
+  (``strain_memory`` of the old strain kept); at each rating the firm is replaced with
+  chance ``replace_max`` × (1 − exp(−strain / ``strain_scale``)) (coin
+  ``property_rating.replace``, compound and rating). The new firm starts at
+  ``new_quality`` but knows neither the compound nor its disputes: its cases lose
+  ``transition_penalty`` log-odds, fading over ``transition_days``
+  (``PropertyFirm.case_penalty``); the compound's households gain ``replace_trust``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from commgov.model.lifecycle import logistic
+from commgov.model.mechanisms.base import Mechanism
+from commgov.model.schedule import DAILY, Task, every
+
+if TYPE_CHECKING:
+    from commgov.model.community import CommunityModel
+    from commgov.scenarios.schema import Scenario
+
+
+class PropertyRating(Mechanism):
+    """Residents star-rate firms; monthly meetings; a firm rated low for long is replaced."""
+
+    name = "property_rating"
+    section = "property_rating"
+    odd = "7.23"
+    sources = ("003", "000")
+
+    def __init__(self, model: CommunityModel) -> None:
+        super().__init__(model)
+        self.replacements = 0
+        self.ratings = 0
+
+    @classmethod
+    def active(cls, params: Scenario) -> bool:
+        return bool(params.property_rating.star_rating)
+
+    def costs(self) -> dict[str, float]:
+        """Ratings and meetings per compound, plus replacements at their rate so far."""
+        m = self.model
+        c = m.params.costs
+        per_year = self.replacements * 365.0 / max(1, m.day)
+        return {"property rating": len(m.firms) * c.property_rating_yuan
+                + per_year * c.firm_replacement_yuan}
+
+    def start(self) -> None:
+        n = len(self.model.firms)
+        self.stars = np.full(n, np.nan)          # last rating (nan: not rated yet)
+        self.strain = np.zeros(n)
+        self.replaced_day = np.full(n, -1, dtype=np.int64)
+        self.bonus = np.zeros(n)                 # quality target pressure since the meeting
+
+    def attach(self) -> None:
+        for f, bonus in zip(self.model.firms, self.bonus.tolist(), strict=True):
+            f.rating_bonus = bonus
+        self._set_terms(self.model.day)
+
+    def tasks(self) -> Iterable[tuple[str, Task]]:
+        p = self.p
+        yield "deliveries due", Task(
+            "deferred work", "new firms learn", "a replaced firm's handicap fades",
+            self.odd, DAILY, self._set_terms)
+        yield "overdue grievance", Task(
+            "periodic processes", "firm star rating",
+            "residents rate their firm; a firm rated low for long may be replaced", self.odd,
+            every(p.rating_days, p.rating_days - 1), self._rate)
+        yield "firm star rating", Task(
+            "periodic processes", "joint meetings", "the rating is fed back to each firm",
+            self.odd, every(p.meeting_days, p.meeting_days - 2), self._meet)
+
+    # ------------------------------------------------------------------ terms
+    def _set_terms(self, day: int) -> None:
+        """The new firms' handicap (lost knowledge), fading linearly."""
+        m = self.model
+        p = self.p
+        for f, since in zip(m.firms, self.replaced_day.tolist(), strict=True):
+            if since < 0 or p.transition_days <= 0:
+                f.case_penalty = 0.0
+                continue
+            left = 1.0 - (day - since) / p.transition_days
+            f.case_penalty = p.transition_penalty * left if left > 0 else 0.0
+
+    def _meet(self, day: int) -> None:
+        """The month's joint meeting: each firm hears its last rating and aims higher the
+        fewer its stars (a firm not rated yet hears nothing)."""
+        rated = ~np.isnan(self.stars)
+        self.bonus = np.where(rated, self.p.feedback_gain * (5.0 - np.nan_to_num(self.stars,
+                                                                             nan=5.0)) / 4, 0.0)
+        for f, bonus in zip(self.model.firms, self.bonus.tolist(), strict=True):
+            f.rating_bonus = bonus
+
+    # ------------------------------------------------------------------ rating
+    def _rate(self, day: int) -> None:
+        m = self.model
+        p = self.p
+        hh = m.households
+        n = len(m.firms)
+        quality = np.array([f.quality for f in m.firms])
+        x = (p.satisfaction_constant + p.quality_weight * (quality[hh.compound] - 0.5)
+             + m.params.property.fee_trust_weight * (hh.trust - 0.5))
+        good = hh.occupied & (m.streams.daily("property_rating.survey", day).random(hh.n)
+                              < logistic(x))
+        occ = np.bincount(hh.compound[hh.occupied], minlength=n)
+        share = np.divide(np.bincount(hh.compound[good], minlength=n), occ,
+                          out=np.full(n, 0.5), where=occ > 0)
+        self.stars = 1.0 + 4.0 * share
+        self.ratings += 1
+        self.strain = p.strain_memory * self.strain + np.maximum(0.0, p.low_stars - self.stars)
+        chance = p.replace_max * -np.expm1(-self.strain / p.strain_scale)
+        coins = m.streams.keyed_many("property_rating.replace", list(range(n)), self.ratings)
+        for c in np.flatnonzero(coins < chance).tolist():
+            self._replace(c, day)
+
+    def _replace(self, c: int, day: int) -> None:
+        """A new firm, chosen by its record [000]: better, but new to the compound."""
+        m = self.model
+        firm = m.firms[c]
+        firm.quality = self.p.new_quality
+        self.strain[c] = 0.0
+        self.stars[c] = np.nan                  # no rating of the new firm yet
+        self.replaced_day[c] = day
+        self.bonus[c] = 0.0
+        firm.rating_bonus = 0.0
+        self.replacements += 1
+        hh = m.households
+        idx = np.flatnonzero((hh.compound == c) & hh.occupied)
+        hh.trust[idx] = np.minimum(1.0, hh.trust[idx] + self.p.replace_trust)
+        self._set_terms(day)
