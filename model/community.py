@@ -480,8 +480,12 @@ class CommunityModel(mesa.Model):
         difficulty = np.searchsorted(np.cumsum([d.small, d.big, d.hard]), u,
                                      side="right").clip(0, 2)
         channels = hh.choose_channels(hit, kinds, self.red_station)
-        silent = hit[channels == SILENT]
+        quiet = channels == SILENT
+        silent = hit[quiet]
         c.silent += len(silent)
+        hh.silent_kind[silent] = kinds[quiet]       # kept to itself, until someone asks
+        hh.silent_difficulty[silent] = difficulty[quiet]
+        hh.silent_day[silent] = self.day
         hh.grievance[silent] += p.issues.grievance_silent
         hh.trust[silent] = np.maximum(0.0, hh.trust[silent] - p.trust.silent)
         for h, k, dif, ch in zip(hit.tolist(), kinds.tolist(), difficulty.tolist(),

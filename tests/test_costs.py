@@ -34,7 +34,8 @@ def test_the_baseline_pays_its_staff_and_stations():
 @pytest.mark.parametrize("scenario,item", [
     ("integrated_platform", "platform"), ("red_property", "red property"),
     ("neighbourhood_council", "councils"), ("grid_merge", "merge allowance"),
-    ("volunteer_points", "volunteer points")])
+    ("volunteer_points", "volunteer points"), ("secretary_day", "secretary's day"),
+    ("compound_liaison", "compound liaisons"), ("building_stewards", "building stewards")])
 def test_each_policy_adds_its_own_item(scenario, item):
     _, base = _items("baseline")
     m, items = _items(scenario)

@@ -26,7 +26,10 @@ SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
             ("party", "tripartite"): "model/mechanisms/tripartite.py",
             ("council", "enabled"): "model/mechanisms/council.py",
             ("participation", "volunteer_points"): "model/mechanisms/volunteer_points.py",
-            ("channels", "wechat_groups"): "model/mechanisms/wechat_groups.py"}
+            ("channels", "wechat_groups"): "model/mechanisms/wechat_groups.py",
+            ("secretary_day", "held"): "model/mechanisms/secretary_day.py",
+            ("compound_liaison", "appointed"): "model/mechanisms/compound_liaison.py",
+            ("building_stewards", "organised"): "model/mechanisms/building_stewards.py"}
 
 
 @pytest.mark.parametrize("switch,home", sorted(SWITCHES.items()))
