@@ -77,6 +77,9 @@ class Households:
         self.silent_kind = np.full(n, -1, dtype=np.int8)
         self.silent_difficulty = np.zeros(n, dtype=np.int8)
         self.silent_day = np.full(n, NEVER, dtype=np.int32)
+        # Day the household's last request to the office waited behind its backlog (the
+        # secretary's day can push it through: model/mechanisms/secretary_day.py).
+        self.office_wait_day = np.full(n, NEVER, dtype=np.int32)
 
         # Kind shares per compound kind -> draw each household's kind.
         shares = np.array([_per_kind(getattr(p.households.kinds, ck))
@@ -128,6 +131,7 @@ class Households:
         self.last_resolved_day[idx] = NEVER
         self.last_resolved_worker[idx] = -1
         self.silent_kind[idx] = -1               # ... and no matter kept to itself
+        self.office_wait_day[idx] = NEVER
 
     def refresh_rates(self) -> None:
         """Per-household yearly issue rates by kind; recomputed only when kinds change."""

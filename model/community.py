@@ -572,6 +572,7 @@ class CommunityModel(mesa.Model):
             return
         hh.trust[idx] = np.maximum(0.0, hh.trust[idx] - o.wait_trust)
         hh.grievance[idx] += o.wait_grievance
+        hh.office_wait_day[idx] = self.day
         u_complain = st.keyed_array("office.complaint", idx, self.day)
         complain = idx[(u_complain < o.wait_complaint_prob) & ~hh.open_issue[idx]]
         c.arisen += len(complain)

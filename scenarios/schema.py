@@ -1799,6 +1799,11 @@ class SecretaryDayParams(Section):
         0.25, 0, 1, unit="probability per session",
         doc="Chance a household whose reported matter is past its time promise takes it to "
         "the secretary (hard matters, 难事 [001]); assumed.")
+    attend_office: float = P(
+        0.2, 0, 1, unit="probability per session",
+        doc="Chance a household whose request to the office waited behind its backlog since "
+        "the last session takes it to the secretary, who pushes it through (有理没处讲 "
+        "[001]); assumed.")
     success_bonus: float = P(
         1.0, 0, 5, unit="log-odds",
         doc="Over the committee's chance of settling a matter: the secretary decides and "

@@ -119,6 +119,20 @@ def test_a_surfaced_matter_is_reported_once_and_grows_when_found_late():
     assert m.book.counters.reported == reported + 1 and m.book.counters.silent_found >= 1
 
 
+@pytest.mark.parametrize("switch", ["secretary_day.held", "compound_liaison.appointed",
+                                    "building_stewards.organised"])
+def test_each_switches_on_mid_run(switch):
+    """Switched on mid-run (``set_params``, as the app does for a live lever) at day 40, the
+    mechanism joins the day plan and starts bringing silent matters to light."""
+    m = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    m.run_for(40)
+    assert m.book.counters.silent_found == 0
+    m.set_params({switch: True})
+    assert switch.split(".")[0] in {x.name for x in m.mechanisms}
+    m.run_for(120)
+    assert m.book.counters.silent_found > 0
+
+
 # ---------------------------------------------------------------- effects, two sizes
 @pytest.mark.parametrize("households", SIZES)
 def test_the_secretarys_day_hears_the_unheard_and_settles_with_authority(households):

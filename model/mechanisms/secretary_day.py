@@ -10,7 +10,9 @@ The only module that reads ``secretary_day.held``. [001] (Yanzhou): "以街道�
   most ``memory_days`` old) with chance ``attend_silent`` × (1 − (1 − ``tied_share``) ×
   their tie to the grid worker) — the channel reaches those the grid does not; and
   households whose reported matter is past its time promise, with ``attend_overdue`` (the
-  hard matters other channels left waiting);
+  hard matters other channels left waiting); and households whose request to the office
+  waited behind its backlog since the last session, with ``attend_office`` (有理没处讲): the
+  secretary sees it done, undoing what the wait cost them;
 - the secretary hears as many as ``hours_per_session`` / ``hours_per_case`` allows (the
   fraction by a coin), in the order of the day's per-flat draw, and decides with the
   committee's authority plus ``success_bonus`` log-odds (民主定事、承诺办事); what fails goes
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from commgov.agents.resident import NEVER
 from commgov.model.lifecycle import COMMUNITY, STREET, Issue
 from commgov.model.mechanisms.base import Mechanism
 from commgov.model.schedule import Cadence, Task
@@ -78,7 +81,8 @@ class SecretaryDay(Mechanism):
         if overdue.any():
             stuck = {i.household: i for i in m.book.open.values()
                      if overdue[i.household] and i.handled_day < 0 and i.level < STREET}
-        come = np.flatnonzero(silent)
+        waited = hh.occupied & (day - hh.office_wait_day < 7) & (u < p.attend_office)
+        come = np.flatnonzero(silent | waited)
         if stuck:
             come = np.union1d(come, np.fromiter(stuck, np.int64, len(stuck)))
         if not len(come):
@@ -96,11 +100,25 @@ class SecretaryDay(Mechanism):
             heard = mine[:n]
             for h in heard.tolist():
                 issue = stuck.get(h)
-                if issue is None:
+                if issue is None and silent[h]:
                     issue = m.book.surface(h)          # raised here for the first time
-                self._decide(issue)
+                if issue is not None:
+                    self._decide(issue)
+                if waited[h]:
+                    self._push_through(h)
             hh.trust[heard] = np.minimum(1.0, hh.trust[heard] + p.trust_gain)
             office.case_hours = max(0.0, office.case_hours - len(heard) * per_case)
+
+    def _push_through(self, household: int) -> None:
+        """An office matter that waited behind the backlog: the secretary sees it done, which
+        undoes what the wait cost the household (7.8)."""
+        m = self.model
+        o = m.params.office
+        hh = m.households
+        m.book.counters.secretary_heard += 1
+        hh.office_wait_day[household] = NEVER
+        hh.adjust_trust(household, o.wait_trust)
+        hh.grievance[household] = max(0.0, hh.grievance[household] - o.wait_grievance)
 
     def _decide(self, issue: Issue) -> None:
         """The secretary settles it with the committee's authority, or sends it to the
