@@ -177,3 +177,17 @@ def test_building_stewards_settle_small_matters_and_lighten_the_grid(households)
     below("building_stewards", households, "grid_cases_per_worker")
     above("building_stewards", households, "participation_rate", lo=0.01)
     below("building_stewards", households, "silent_left_share")
+
+
+def test_all_three_with_the_closed_loop_count_every_case_once():
+    """Together, and with revisits (a handled case stays open until its revisit): no case is
+    taken up again once handled, so every resolved case was reported and every found one
+    was kept silent first."""
+    m = CommunityModel(scenario="closed_loop", rng=1, collect=False, **TINY,
+                       secretary_day__held=True, compound_liaison__appointed=True,
+                       building_stewards__organised=True)
+    m.run_for(150)
+    c = m.book.counters
+    assert 0 < c.silent_found <= c.silent
+    assert c.building_settled > 0 and c.secretary_heard > 0
+    assert c.resolved + len(m.book.open) <= c.reported

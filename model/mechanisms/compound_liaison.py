@@ -73,6 +73,6 @@ class CompoundLiaison(Mechanism):
         found = quiet[m.streams.keyed_array("compound_liaison.find", quiet, day) < p.find_prob]
         for h in found.tolist():
             issue = m.book.surface(h, grow=int(day - hh.silent_day[h] > p.grow_days))
-            if (not issue.closed and issue.difficulty != HARD and issue.kind != PROPERTY
+            if (issue.handled_day < 0 and issue.difficulty != HARD and issue.kind != PROPERTY
                     and m.streams.keyed("compound_liaison.settle", issue.id) < p.settle_prob):
                 m.book.handled(issue, COMPOUND)     # on the spot; its queue entry lapses

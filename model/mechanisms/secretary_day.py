@@ -126,7 +126,7 @@ class SecretaryDay(Mechanism):
         m = self.model
         book = m.book
         book.counters.secretary_heard += 1
-        if issue.closed:                     # settled in the building on the way in
+        if issue.handled_day >= 0:           # settled in the building on the way in
             return
         office = m.offices[m.community_of(issue.household)]
         issue.ticket += 1                    # out of whatever queue it waited in
