@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from commgov.model.community import CommunityModel
+from commgov.model.lifecycle import COMMUNITY, COMPOUND, STREET
 from commgov.model.metrics import model_reporters
 
 REPORTERS = model_reporters()
@@ -105,6 +106,22 @@ def test_the_secretarys_day_takes_the_secretarys_hours_on_its_weekday_only():
     assert office.case_hours == pytest.approx(max(0.0, before - heard * p.hours_per_case))
     tasks = [t for t in m.day_plan.tasks if t.name == "secretary's day"]
     assert [d for d in range(14) if tasks[0].cadence.due(d)] == [p.weekday, p.weekday + 7]
+
+
+@pytest.mark.parametrize("constant,level", [(10.0, None), (-10.0, STREET)])
+def test_the_secretary_settles_or_sends_a_matter_straight_to_the_street(constant, level):
+    """难事不出街道 [001]: what the secretary cannot settle goes to the street at once, not
+    back down the ladder; what it can is handled at the community rung."""
+    m = CommunityModel(scenario="secretary_day", rng=0, collect=False, **TINY,
+                       ladder__community_constant=constant)
+    m.run_for(20)
+    issue = next(i for i in m.book.open.values() if i.level == COMPOUND and i.handled_day < 0)
+    mech = next(x for x in m.mechanisms if x.name == "secretary_day")
+    mech._decide(issue)
+    if level is None:
+        assert issue.closed and m.book.counters.closed_at_level[COMMUNITY] >= 1
+    else:
+        assert not issue.closed and issue.level == level and issue.escalated
 
 
 def test_a_surfaced_matter_is_reported_once_and_grows_when_found_late():
