@@ -364,8 +364,9 @@ METRICS: tuple[Metric, ...] = (
            direction=+1, scale="value"),
     Metric("silent_left_share",
            "Share of issues that arose and were never brought to anyone: kept silent and not "
-           "found later (silent − found) / arisen, after the warm-up.",
-           lambda m: _ratio(_since(m)[_IDX["silent"]] - _since(m)[_IDX["silent_found"]],
+           "found later (silent − found) / arisen, after the warm-up (matters found after it "
+           "may have arisen before it, so the count is floored at 0).",
+           lambda m: _ratio(max(0.0, _since(m)[_IDX["silent"]] - _since(m)[_IDX["silent_found"]]),
                             _since(m)[_IDX["arisen"]]),
            label=("Issues left unheard", "始终未被听到的诉求"),
            help=("kept silent and never found", "沉默且始终未被发现"),
