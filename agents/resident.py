@@ -71,6 +71,15 @@ class Households:
         self.last_resolved_kind = np.zeros(n, dtype=np.int8)
         self.last_resolved_difficulty = np.zeros(n, dtype=np.int8)
         self.last_resolved_worker = np.full(n, -1, dtype=np.int32)
+        # A matter the household kept to itself (channel "silent"): its kind (-1: none),
+        # difficulty and day. Nothing in the model's own day reads it; mechanisms that go and
+        # ask (liaison, stewards, secretary's day) bring it to light (IssueBook.surface).
+        self.silent_kind = np.full(n, -1, dtype=np.int8)
+        self.silent_difficulty = np.zeros(n, dtype=np.int8)
+        self.silent_day = np.full(n, NEVER, dtype=np.int32)
+        # Day the household's last request to the office waited behind its backlog (the
+        # secretary's day can push it through: model/mechanisms/secretary_day.py).
+        self.office_wait_day = np.full(n, NEVER, dtype=np.int32)
 
         # Kind shares per compound kind -> draw each household's kind.
         shares = np.array([_per_kind(getattr(p.households.kinds, ck))
@@ -121,6 +130,8 @@ class Households:
         self.last_report_kind[idx] = -1
         self.last_resolved_day[idx] = NEVER
         self.last_resolved_worker[idx] = -1
+        self.silent_kind[idx] = -1               # ... and no matter kept to itself
+        self.office_wait_day[idx] = NEVER
 
     def refresh_rates(self) -> None:
         """Per-household yearly issue rates by kind; recomputed only when kinds change."""
@@ -216,6 +227,8 @@ class Households:
             u = u + self.participation_bonus[self.kind]
         for bonus in self.participation_terms.values():   # per kind, named by owner
             u = u + bonus[self.kind]
+        if self.participation_lift is not None:        # per flat (building stewards)
+            u = u + self.participation_lift
         if council:
             # Councils draw cadres' circles and retirees; the young and middle-aged stay
             # away (参与的主要是居委会干部和退休人员 [004]).
@@ -248,6 +261,9 @@ class Households:
         # Log-odds of taking part, by household kind (volunteer points, model/mechanisms/
         # volunteer_points.py); None: nothing added.
         self.participation_bonus: np.ndarray | None = None
+        # Log-odds of taking part, per flat (a steward in the building mobilises: model/
+        # mechanisms/building_stewards.py); None: nothing added.
+        self.participation_lift: np.ndarray | None = None
         # Every compound has a WeChat group (model/mechanisms/wechat_groups.py); without,
         # only compounds with a red station offer that channel.
         self.wechat_everywhere = False

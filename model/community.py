@@ -474,6 +474,9 @@ class CommunityModel(mesa.Model):
             c.arisen_by_kind[k] += n
         for k, n in enumerate(np.bincount(kinds[quiet], minlength=4).tolist()):
             c.silent_by_kind[k] += n
+        hh.silent_kind[silent] = kinds[quiet]       # kept to itself, until someone asks
+        hh.silent_difficulty[silent] = difficulty[quiet]
+        hh.silent_day[silent] = self.day
         hh.grievance[silent] += p.issues.grievance_silent
         hh.trust[silent] = np.maximum(0.0, hh.trust[silent] - p.trust.silent)
         for h, k, dif, ch in zip(hit.tolist(), kinds.tolist(), difficulty.tolist(),
@@ -537,6 +540,7 @@ class CommunityModel(mesa.Model):
             return
         hh.trust[idx] = np.maximum(0.0, hh.trust[idx] - o.wait_trust)
         hh.grievance[idx] += o.wait_grievance
+        hh.office_wait_day[idx] = self.day
         u_complain = st.keyed_array("office.complaint", idx, self.day)
         complain = idx[(u_complain < o.wait_complaint_prob) & ~hh.open_issue[idx]]
         c.arisen += len(complain)

@@ -227,11 +227,14 @@ class IssueCounters:
     repeats_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     petitions_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     resolved_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    silent_found: int = 0         # matters kept silent, later brought to light (surface)
+    building_settled: int = 0     # small matters settled in the building (first rung)
+    secretary_heard: int = 0      # matters heard at a secretary's day
 
     #: counters kept day by day for windowed rates and the burn-in (``model.metrics``)
     TRACKED = ("arisen", "reported", "silent", "resolved", "on_time", "escalated",
                "petitions", "satisfied", "repeats", "office_requests", "office_waits",
-               "overdue_days")
+               "overdue_days", "silent_found", "building_settled")
 
     def snapshot(self) -> tuple[int, ...]:
         return (*(getattr(self, k) for k in self.TRACKED), *self.closed_at_level,
@@ -268,12 +271,16 @@ class IssueBook:
         ``compound_intake`` may take a non-property case at the compound rung, on arrival
         (``failed`` False) or when its handler there failed (True), and returns whether it
         took it (the mediation room, model/mechanisms/mediation_room.py); ``on_repeat`` hears
-        of every repeat complaint (root-cause fixes, model/mechanisms/root_cause.py)."""
+        of every repeat complaint (root-cause fixes, model/mechanisms/root_cause.py).
+        ``first_rung`` sees a report made to the grid or the WeChat group before it is
+        routed and returns True when it settled it there (building stewards,
+        model/mechanisms/building_stewards.py)."""
         self.after_handled: Callable[[Issue], None] | None = None
         self.on_arrival: list[Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
                                        None]] = []
         self.compound_intake: Callable[[Issue, bool], bool] | None = None
         self.on_repeat: Callable[[Issue], None] | None = None
+        self.first_rung: Callable[[Issue], bool] | None = None
 
     # ---------------------------------------------------------------- creation and routing
     def report(self, household: int, kind: int, difficulty: int, channel: int,
@@ -306,12 +313,30 @@ class IssueBook:
         if channel == HOTLINE:
             c.hotline_by_kind[kind] += 1
             m.hotline.receive(issue)
+        elif self.first_rung is not None and self.first_rung(issue):
+            pass                         # settled below the compound (building stewards)
         elif (channel == WECHAT and kind != PROPERTY and difficulty == SMALL
               and (branch := m.compound_branch(household)) is not None):
             branch.receive(issue)        # a red station claims small matters [003]
         else:
             self.route_to_compound_handler(issue)
         return issue
+
+    def surface(self, household: int, grow: int = 0) -> Issue:
+        """A matter the household kept to itself (``Households.silent_kind``) comes to
+        light through someone who asked (a liaison's visit, a steward, the secretary's
+        day): it is reported now, ``grow`` difficulty steps harder than it began (capped at
+        hard), and routed like a grid report. Being asked lifts the grievance that keeping
+        quiet added (有话有人听 [001]); the case's outcome then counts as any case's. The
+        caller checks that the household has a silent matter and no open issue."""
+        hh = self.model.households
+        kind = int(hh.silent_kind[household])
+        difficulty = min(HARD, int(hh.silent_difficulty[household]) + grow)
+        hh.silent_kind[household] = -1
+        hh.grievance[household] = max(0.0, hh.grievance[household]
+                                      - self.model.params.issues.grievance_silent)
+        self.counters.silent_found += 1
+        return self.report(household, kind, difficulty, GRID)
 
     def route_to_compound_handler(self, issue: Issue) -> None:
         """Compound level: property issues go to the firm [001], the rest to the grid worker."""

@@ -456,6 +456,51 @@ METRICS: tuple[Metric, ...] = (
            help=("households stayed silent", "住户选择沉默"),
            unit=("% of issues", "占事项 %"),
            direction=-1, scale="share"),
+    Metric("silent_found_total",
+           "Cumulative matters households had kept to themselves that were later brought to "
+           "light by someone who asked: a compound liaison's visit (一小区一专员 [002]), a "
+           "building steward (红色楼栋长 [001, 003]) or the secretary's day (书记说事日 [001]); "
+           "0 without them.",
+           lambda m: m.book.counters.silent_found,
+           label=("Silent matters found", "发现的沉默诉求"),
+           help=("kept silent, later brought to light", "未主动反映、后被发现的诉求"),
+           unit=("issues", "件"),
+           direction=+1, scale="value"),
+    Metric("silent_left_share",
+           "Share of issues that arose and were never brought to anyone: kept silent and not "
+           "found later (silent − found) / arisen, after the warm-up (matters found after it "
+           "may have arisen before it, so the count is floored at 0).",
+           lambda m: _ratio(max(0.0, _since(m)[_IDX["silent"]] - _since(m)[_IDX["silent_found"]]),
+                            _since(m)[_IDX["arisen"]]),
+           label=("Issues left unheard", "始终未被听到的诉求"),
+           help=("kept silent and never found", "沉默且始终未被发现"),
+           unit=("% of issues", "占事项 %"),
+           direction=-1, scale="share"),
+    Metric("building_settled_share",
+           "Share of reported issues settled within the building by a steward before they "
+           "reached the grid worker (小事不出楼栋; 红色楼栋长 [001, 003]), after the warm-up; 0 "
+           "without stewards.",
+           _share("building_settled", "reported"),
+           label=("Settled in the building", "楼栋内化解"),
+           help=("small matters a building steward settled", "楼栋长就地化解的小事"),
+           unit=("% of reported", "占上报 %"),
+           direction=+1, scale="share"),
+    Metric("secretary_heard_total",
+           "Cumulative matters heard at the secretary's day (书记说事日 [001]): silent ones "
+           "raised there and reported ones past their time promise; 0 without it.",
+           lambda m: m.book.counters.secretary_heard,
+           label=("Heard on the secretary's day", "书记说事日受理"),
+           help=("raised with the party secretary in person", "当面向书记反映的事项"),
+           unit=("issues", "件"),
+           direction=0, scale="value"),
+    Metric("grid_cases_per_worker",
+           "Cumulative cases grid workers took up (mediated or passed up), per full-time "
+           "equivalent post: the grid workers' case load [000, 003].",
+           lambda m: _ratio(sum(w.cases_handled for w in m.workers), m.worker_fte),
+           label=("Cases per grid worker", "网格员人均办件"),
+           help=("cases taken up since day 0, per post", "自第 0 天起每个岗位办理的诉求"),
+           unit=("cases per post", "件/岗"),
+           direction=0, scale="value"),
     Metric("hotline_tickets_total",
            "Cumulative 12345 tickets from the street (community matters and others).",
            lambda m: sum(m.book.counters.hotline_by_kind) + m.book.counters.hotline_other,

@@ -2093,6 +2093,135 @@ class OfficeParams(Section):
     )
 
 
+class SecretaryDayParams(Section):
+    """The weekly secretary's day 书记说事日 [001]: residents raise matters with the party
+    secretary in person, heard and settled with the committee's authority."""
+
+    ODD_SECTION: ClassVar[str] = "secretary_day"
+
+    held: bool = P(
+        False,
+        source="[001]",
+        doc="Each community's party secretary holds a weekly secretary's day (以街道为单位，每周"
+        "固定一天为“书记说事日” [001]).",
+        label=("Secretary's day (书记说事日)", "书记说事日"),
+        help=("Residents raise matters with the party secretary once a week.",
+              "居民每周一天当面向书记反映问题。"),
+    )
+    weekday: int = P(
+        2, 0, 6, unit="day mod 7", source="[001]",
+        doc="The fixed day of the week, the same for the whole street (以街道为单位 [001]).")
+    hours_per_session: float = P(
+        4.0, 0, 8, unit="hours per community",
+        doc="Secretary's hours a session takes, out of the office's case hours that day "
+        "(the cost of the channel is the secretary's time); assumed: half a working day.")
+    hours_per_case: float = P(
+        0.5, 0.05, 8, unit="hours",
+        doc="Hours the secretary spends on one matter (ask, deliberate, decide: 书记问事、居民"
+        "议事、民主定事 [001]); assumed.")
+    attend_silent: float = P(
+        0.05, 0, 1, unit="probability per session",
+        doc="Chance a household that kept a matter to itself brings it to the session "
+        "(有话没人听…有事没人问 [001]: the secretary hears the unheard); assumed.")
+    tied_share: float = P(
+        0.5, 0, 1, unit="share of attend_silent",
+        doc="Share of attend_silent felt by a household with a full tie to its grid worker: "
+        "the channel draws most from those who do not turn to the grid; assumed.")
+    attend_overdue: float = P(
+        0.25, 0, 1, unit="probability per session",
+        doc="Chance a household whose reported matter is past its time promise takes it to "
+        "the secretary (hard matters, 难事 [001]); assumed.")
+    attend_office: float = P(
+        0.2, 0, 1, unit="probability per session",
+        doc="Chance a household whose request to the office waited behind its backlog since "
+        "the last session takes it to the secretary, who pushes it through (有理没处讲 "
+        "[001]); assumed.")
+    success_bonus: float = P(
+        1.0, 0, 5, unit="log-odds",
+        doc="Over the committee's chance of settling a matter: the secretary decides and "
+        "commits on the spot (民主定事、承诺办事 [001]); assumed. What fails goes straight to "
+        "the street (难事不出街道 [001]).")
+    trust_gain: float = P(
+        0.03, 0, 0.5, unit="trust",
+        doc="Trust gained by a household heard at the session (解决有话没人听 [001]); assumed.")
+    memory_days: int = P(
+        90, 1, 3650, unit="days",
+        doc="A matter kept silent longer than this is no longer raised; assumed.")
+
+
+class CompoundLiaisonParams(Section):
+    """One compound, one liaison 一小区一专员 [002]: regular visits find silent matters early."""
+
+    ODD_SECTION: ClassVar[str] = "compound_liaison"
+
+    appointed: bool = P(
+        False,
+        source="[002]",
+        doc="Every compound has a liaison who visits residents regularly (推行“一小区一专员”"
+        "制度，实现了对居民的常态走访与联系 [002]).",
+        label=("One compound, one liaison (一小区一专员)", "一小区一专员"),
+        help=("A liaison per compound visits residents and finds unreported matters.",
+              "每个小区一名专员常态走访，发现未反映的问题。"),
+    )
+    visits_per_week: float = P(
+        20.0, 0, 500, unit="households per compound per week",
+        doc="Households a liaison visits in a week (about 4 a working day: the liaison also "
+        "coordinates the three parties and runs grid affairs [002]); assumed.")
+    find_prob: float = P(
+        0.7, 0, 1, unit="probability",
+        doc="Chance a visit brings a household's unreported matter to light; assumed.")
+    settle_prob: float = P(
+        0.5, 0, 1, unit="probability",
+        doc="Chance the liaison settles a found matter that is not hard (nor a property one) "
+        "on the spot rather than passing it to the grid worker (专员…管理网格事务及服务群众 "
+        "[002]); assumed.")
+    grow_days: int = P(
+        14, 0, 365, unit="days",
+        doc="A matter left silent longer than this has grown one step (small → big → hard) by "
+        "the time it is found; assumed.")
+    trust_visit: float = P(
+        0.005, 0, 0.5, unit="trust",
+        doc="Trust gained per visit (常态走访与联系 [002]); assumed equal to a grid worker's "
+        "visit (trust.visit).")
+    memory_days: int = P(
+        90, 1, 3650, unit="days",
+        doc="A matter kept silent longer than this is no longer brought up; assumed.")
+
+
+class BuildingStewardsParams(Section):
+    """Building stewards, building party groups and party-member central households
+    (红色楼栋长、楼栋党小组、党员中心户 [001, 003]): the rung below the compound."""
+
+    ODD_SECTION: ClassVar[str] = "building_stewards"
+
+    organised: bool = P(
+        False,
+        source="[001, 003]",
+        doc="Buildings get stewards (推选“红色楼栋长”…楼栋党小组—党员中心户 [001]; 楼栋管家 "
+        "[003]).",
+        label=("Building stewards (红色楼栋长)", "红色楼栋长"),
+        help=("Stewards settle small matters in the building, pass on silent ones, mobilise.",
+              "楼栋长就地化解小事、反映民意、动员参与。"),
+    )
+    coverage: float = P(
+        0.7, 0, 1, unit="share of buildings",
+        doc="Buildings with a steward (a party member or activist living there); assumed.")
+    settle_prob: float = P(
+        0.35, 0, 1, unit="probability",
+        doc="Chance a steward settles a small neighbour, facility or service matter reported "
+        "in the building before it reaches the grid worker; assumed.")
+    inform_prob: float = P(
+        0.05, 0, 1, unit="probability per week",
+        doc="Weekly chance a steward learns of a neighbour's unreported matter and passes it "
+        "to the grid worker (反映和收集民意 [003]; the 'probe' 探头 role [001]); assumed.")
+    mobilise_bonus: float = P(
+        0.3, 0, 5, unit="log-odds",
+        doc="Added to the chance of joining an activity in a steward's building; assumed.")
+    memory_days: int = P(
+        90, 1, 3650, unit="days",
+        doc="A matter kept silent longer than this is no longer passed on; assumed.")
+
+
 class CostParams(Section):
     """What policies cost, in yuan a year (issue 11). The papers give budgets, not prices:
     [001] compares communities with about 580,000 yuan a year for services (Xiayang, Qingpu)
@@ -2161,6 +2290,17 @@ class CostParams(Section):
         30_000.0, 0, 1_000_000, unit="yuan per replacement",
         doc="Tendering and handing over to a new property firm, counted at the rate of "
         "replacements so far; assumed.")
+    secretary_day_yuan: float = P(
+        2_000.0, 0, 100_000, unit="yuan per community per year",
+        doc="A secretary's day's room, records and follow-up (书记说事日 [001]); the "
+        "secretary's hours are paid as a cadre and counted in office time; assumed.")
+    liaison_yuan: float = P(
+        12_000.0, 0, 200_000, unit="yuan per compound per year",
+        doc="A compound liaison's allowance and expenses (一小区一专员 [002]); assumed.")
+    steward_yuan: float = P(
+        600.0, 0, 20_000, unit="yuan per steward per year",
+        doc="A building steward's small allowance, badge and meetings (红色楼栋长 [001]); "
+        "assumed.")
 
 
 class MetricParams(Section):
@@ -2221,6 +2361,9 @@ class Scenario(BaseModel):
     mediation: MediationParams = MediationParams()
     root_cause: RootCauseParams = RootCauseParams()
     property_rating: PropertyRatingParams = PropertyRatingParams()
+    secretary_day: SecretaryDayParams = SecretaryDayParams()
+    compound_liaison: CompoundLiaisonParams = CompoundLiaisonParams()
+    building_stewards: BuildingStewardsParams = BuildingStewardsParams()
     trust: TrustParams = TrustParams()
     population: PopulationParams = PopulationParams()
     office: OfficeParams = OfficeParams()

@@ -39,7 +39,9 @@ def test_the_baseline_pays_its_staff_and_stations():
     ("social_organisations", "social organisations"),
     ("two_deliberations", "resident evaluation"),
     ("mediation_room", "mediation rooms"),
-    ("root_cause_fixes", "root-cause fixes"), ("property_rating", "property rating")])
+    ("root_cause_fixes", "root-cause fixes"), ("property_rating", "property rating"),
+    ("secretary_day", "secretary's day"),
+    ("compound_liaison", "compound liaisons"), ("building_stewards", "building stewards")])
 def test_each_policy_adds_its_own_item(scenario, item):
     _, base = _items("baseline")
     m, items = _items(scenario)

@@ -38,7 +38,10 @@ SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
             ("privacy", "refusal_share"): "model/mechanisms/privacy.py",
             ("mediation", "mediation_rooms"): "model/mechanisms/mediation_room.py",
             ("root_cause", "root_cause_fixes"): "model/mechanisms/root_cause.py",
-            ("property_rating", "star_rating"): "model/mechanisms/property_rating.py"}
+            ("property_rating", "star_rating"): "model/mechanisms/property_rating.py",
+            ("secretary_day", "held"): "model/mechanisms/secretary_day.py",
+            ("compound_liaison", "appointed"): "model/mechanisms/compound_liaison.py",
+            ("building_stewards", "organised"): "model/mechanisms/building_stewards.py"}
 
 
 @functools.cache

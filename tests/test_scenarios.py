@@ -27,6 +27,7 @@ EXPECTED = {
     "neighbourhood_council", "closed_loop", "integrated_platform", "low_turnover",
     "new_resident_influx", "winter_tide", "training", "street", "mediation_room",
     "root_cause_fixes", "property_rating",
+    "secretary_day", "compound_liaison", "building_stewards",
 }
 
 
@@ -105,6 +106,9 @@ def test_baseline_is_defaults_and_staffing_18_equals_it() -> None:
     ("street", "graph.households_per_community", 4000),
     ("street", "graph.grids_per_community", 7),
     ("street", "graph.compounds_per_community", 13),
+    ("secretary_day", "secretary_day.held", True),
+    ("compound_liaison", "compound_liaison.appointed", True),
+    ("building_stewards", "building_stewards.organised", True),
 ])
 def test_policy_values(name: str, key: str, value: object) -> None:
     obj: object = load_scenario(name).scenario
