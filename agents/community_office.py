@@ -54,6 +54,7 @@ class CommunityOffice(CaseHandler, mesa.Agent):
         """Hooks mechanisms set: ``on_revisit`` carries out a due revisit (the closed loop,
         model/mechanisms/closed_loop.py); the office only queues them and spends the hours."""
         self.on_revisit: Callable[[Issue], None] | None = None
+        self.admin_cut = 0.0     # share of pushed-down tasks blocked (task access list)
 
     @property
     def office_hours(self) -> float:
@@ -78,7 +79,7 @@ class CommunityOffice(CaseHandler, mesa.Agent):
         p = self.model.params
         w = p.workers
         demand = (w.office_admin_fixed_hours + w.office_admin_hours_per_10k * self.residents
-                  / 10_000) * (1 - w.task_access_cut)
+                  / 10_000) * (1 - self.admin_cut)
         hours = self.office_hours
         keep = p.ladder.office_case_share_min * hours
         spare = max(0.0, hours - demand - keep)

@@ -55,8 +55,16 @@ class GridWorker(CaseHandler, mesa.Agent):
         """Terms and hooks that mechanisms set (``model/mechanisms``): extra admin hours by
         name, the referral between separate networks, per-case terms."""
         self.admin_terms: dict[str, float] = {}
+        self.admin_cut = 0.0     # share of pushed-down tasks blocked (task access list)
+        self.trained = 0.0       # professional training, 0..1 (model/mechanisms/training.py)
         self.referral: Referral | None = None
         self.case_terms: SpecialisedWork | None = None
+        # Log-odds added to this worker's mediation (effort under resident evaluation,
+        # model/mechanisms/evaluation.py).
+        self.mediation_bonus = 0.0
+        # (flats, factor): cases of these households take ``factor`` times the hours (the
+        # worker does not know them: model/mechanisms/privacy.py). None: no such flats.
+        self.slow_households: tuple[np.ndarray, float] | None = None
 
     # ------------------------------------------------------------------ state
     @property
@@ -64,7 +72,7 @@ class GridWorker(CaseHandler, mesa.Agent):
         """0..1: base, certificate, training [000], and experience (saturating)."""
         w = self.model.params.workers
         exp = self.tenure / (self.tenure + w.learning_days)
-        return min(1.0, 0.25 + 0.25 * self.certified + 0.25 * w.training + 0.25 * exp)
+        return min(1.0, 0.25 + 0.25 * self.certified + 0.25 * self.trained + 0.25 * exp)
 
     def rework_factor(self) -> float:
         """Hours a case takes relative to a worker of middling skill: poorly trained staff
@@ -75,11 +83,12 @@ class GridWorker(CaseHandler, mesa.Agent):
         """Pushed-down tasks, cut by a task access list [001], plus what mechanisms add
         (``admin_terms``: the separate networks' duplicated ledgers [000, 001])."""
         p = self.model.params
-        base = p.workers.admin_hours * (1 - p.workers.task_access_cut)
+        base = p.workers.admin_hours * (1 - self.admin_cut)
         for hours in self.admin_terms.values():
             base += hours
         if self.cadre:  # a cadre's office share is counted by the community office
             return 0.0
+        base = max(0.0, base)   # a term may take hours off (resident evaluation)
         # Pro rata for a part-time post: ledgers follow the households served, so a post
         # of half the hours carries half the paperwork (no cliff at a staffing boundary).
         return base * self.hours / p.staff.hours_per_day
@@ -103,6 +112,7 @@ class GridWorker(CaseHandler, mesa.Agent):
         rework = self.rework_factor()
         referral = self.referral        # separate networks (model/mechanisms/grid.py)
         case_terms = self.case_terms    # merged: unlearnt specialised work (same module)
+        slow = self.slow_households     # households the worker does not know (privacy.py)
         while budget > 0:
             issue = self.queue.pop()
             if issue is None:
@@ -119,6 +129,8 @@ class GridWorker(CaseHandler, mesa.Agent):
             if case_terms is not None:
                 factor, penalty = case_terms.terms(self, issue)
                 need *= factor
+            if slow is not None and slow[0][issue.household]:
+                need *= slow[1]
             need -= issue.progress
             if need > budget:
                 issue.progress += budget
@@ -153,7 +165,7 @@ class GridWorker(CaseHandler, mesa.Agent):
                  w.difficulty_penalty.hard)
         x = (w.mediation_constant + w.skill_weight * (self.skill - 0.5)
              + w.trust_weight * (trust - 0.5) - diffs[issue.difficulty] - kinds[issue.kind]
-             - penalty)
+             - penalty + self.mediation_bonus)
         return logistic(x)
 
     def turnover(self) -> None:
@@ -231,5 +243,7 @@ def visit_households(model: CommunityModel, workers: list[GridWorker]) -> None:
     _, who, size = owner
     limit = np.array([*expected, 0.0])[who]
     idx = np.flatnonzero((model.visit_draws() * size < limit) & hh.occupied)
+    if hh.grid_blocked is not None:     # the worker does not know these households
+        idx = idx[~hh.grid_blocked[idx]]
     hh.relationship[idx] = np.minimum(1.0, hh.relationship[idx] + p.workers.relationship_gain)
     hh.trust[idx] = np.minimum(1.0, hh.trust[idx] + p.trust.visit)

@@ -180,6 +180,8 @@ class Households:
         u = np.empty((len(hit), 4))
         u[:, 0] = c.grid_constant + c.trust_weight * trust + c.relationship_weight \
             * self.relationship[hit]
+        if self.grid_blocked is not None:   # not in the grid system: no grid channel
+            u[self.grid_blocked[hit], 0] = -np.inf
         wechat_ok = self.wechat_everywhere | red_station[self.compound[hit]]
         u[:, 1] = np.where(wechat_ok, c.wechat_constant + c.trust_weight * trust, -np.inf)
         u[:, 2] = (c.hotline_constant + c.grievance_weight * self.grievance[hit]
@@ -212,6 +214,8 @@ class Households:
             + pp.member_bonus * self.member_active
         if self.participation_bonus is not None:       # per kind (volunteer points)
             u = u + self.participation_bonus[self.kind]
+        for bonus in self.participation_terms.values():   # per kind, named by owner
+            u = u + bonus[self.kind]
         if council:
             # Councils draw cadres' circles and retirees; the young and middle-aged stay
             # away (参与的主要是居委会干部和退休人员 [004]).
@@ -250,6 +254,13 @@ class Households:
         # Multipliers of the issue rates, one [household, kind] array per mechanism that
         # sets one (the mediation room's settled disputes, root-cause fixes); empty: none.
         self.rate_terms: dict[str, np.ndarray] = {}
+        # Log-odds of taking part by household kind, named by the mechanism that adds them
+        # (incubated social organisations, model/mechanisms/social_orgs.py).
+        self.participation_terms: dict[str, np.ndarray] = {}
+        # Flats whose households refused to enter their data into the grid system
+        # (model/mechanisms/privacy.py): no grid channel, no door-to-door visits. None: all
+        # are in the system.
+        self.grid_blocked: np.ndarray | None = None
 
     def pay_fees(self, quality: np.ndarray) -> None:
         """Monthly property-fee decision [000]: firm quality, trust, grievance; nail
@@ -262,13 +273,13 @@ class Households:
         draw = self.model.streams.daily("fees", self.model.day).random(self.n)
         self.fee_paid = self.occupied & ~self.nail & (draw < logistic(logit))
 
-    def move(self) -> np.ndarray:
-        """Monthly: occupants move out and newcomers move in; vacant flats fill [001, 002]."""
-        pop = self.model.params.population
+    def move(self, leave_prob: float, fill_prob: float) -> np.ndarray:
+        """Occupants move out with ``leave_prob`` and empty flats fill with ``fill_prob``
+        (one draw per flat; model/mechanisms/population.py sets the rates) [001, 002]."""
         g = self.model.streams.daily("population.moves", self.model.day)
         u = g.random(self.n)
-        leave = self.occupied & (u < pop.turnover_per_year / 12)
-        fill = ~self.occupied & (u < pop.vacancy_fill_per_year / 12)
+        leave = self.occupied & (u < leave_prob)
+        fill = ~self.occupied & (u < fill_prob)
         moved = np.flatnonzero(leave | fill)
         self.occupied[fill] = True
         self.settle(moved, newcomer=True, rng=g)
@@ -276,10 +287,10 @@ class Households:
             self.refresh_rates()
         return np.flatnonzero(leave)
 
-    def start_tide(self) -> None:
-        share = self.model.params.population.winter_tide_share
-        draw = self.model.streams.daily("population.tide", self.model.day).random(self.n)
-        self.tide = self.occupied & (draw < share)
+    def start_tide(self, joined: np.ndarray) -> None:
+        """Elderly parents join the occupied flats marked in ``joined`` for the winter
+        (``model/mechanisms/winter_tide.py`` draws who)."""
+        self.tide = self.occupied & joined
 
     def end_tide(self) -> None:
         self.tide[:] = False

@@ -127,14 +127,11 @@ def evaluate_points(points: Sequence[Mapping[str, float]], seeds: Sequence[int],
             scenarios.append(s)
             index.append((i, name))
     jobs = [(s, seed, days) for s in scenarios for seed in seeds]
-    if workers <= 1:
-        results = [v._job(j) for j in jobs]
-    else:
-        from concurrent.futures import ProcessPoolExecutor
+    from commgov.experiments.engine import run_map
 
-        ctx = mp.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            results = list(pool.map(v._job, jobs, chunksize=2))
+    results: list[dict[str, float]] = [{}] * len(jobs)
+    for k, r in run_map(v._job, jobs, workers=workers):
+        results[k] = r
     rows = []
     for (_s, seed, _), r, (i, name) in zip(
             jobs, results, [ix for ix in index for _ in seeds], strict=True):

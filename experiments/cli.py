@@ -325,7 +325,7 @@ def build_parser(prog: str | None = None) -> Parser:
                        default=0, metavar="N", help="random seed (default: 0)")
     bench.add_argument("--json", action="store_true",
                        help="print exactly one JSON object: households, days, seconds, "
-                            "household_days_per_s, peak_rss_mb")
+                            "household_days_per_s, peak_rss_mb, peak_kb_per_household")
     bench.add_argument("--sweep", action="store_true",
                        help="instead: runs/s of a fixed sweep of 200 one-community runs on 1 "
                             "and 2 local workers and a 2-worker Dask LocalCluster (targets: "

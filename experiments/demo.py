@@ -25,12 +25,9 @@ Files written to the output directory (each atomically, see ``runner.atomic_path
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 import shutil
 import textwrap
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,37 +89,28 @@ class DemoResult:
 # --------------------------------------------------------------------------------------------
 # Running
 # --------------------------------------------------------------------------------------------
+def _run_job(args: tuple[LoadedScenario, int, int]) -> pd.DataFrame:
+    """One demo run (module level: the engine's pools ship it by name)."""
+    return runner.run_job(*args)
+
+
 def run_all(scenarios: Sequence[LoadedScenario], seeds: Sequence[int], days: int,
             workers: int, progress: bool | None = None) -> pd.DataFrame:
     """Run every (scenario, seed) and return the wide daily table in a fixed order.
 
-    ``workers == 1`` runs in this process; otherwise a pool of fresh ("spawn") processes, so
-    no worker inherits state (or threads) from this one.
+    ``workers == 1`` runs in this process; otherwise the engine's pool of fresh ("spawn")
+    processes (``engine.run_map``), so no worker inherits state (or threads) from this one.
     """
+    from commgov.experiments.engine import run_map
+
     jobs = [(i, s) for i in range(len(scenarios)) for s in seeds]
     results: dict[tuple[int, int], pd.DataFrame] = {}
     bar = runner.progress_bar(len(jobs), "runs", enabled=progress, leave=False)
     try:
-        if workers <= 1:
-            for i, s in jobs:
-                results[(i, s)] = runner.run_job(scenarios[i], s, days)
-                bar.update()
-        else:
-            ctx = mp.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx,
-                                     initializer=runner.watch_parent,
-                                     initargs=(os.getpid(),)) as pool:
-                futures: dict[Future[pd.DataFrame], tuple[int, int]] = {
-                    pool.submit(runner.run_job, scenarios[i], s, days): (i, s)
-                    for i, s in jobs}
-                try:
-                    for fut in as_completed(futures):
-                        results[futures[fut]] = fut.result()
-                        bar.update()
-                except BaseException:
-                    for fut in futures:
-                        fut.cancel()
-                    raise
+        for k, df in run_map(_run_job, [(scenarios[i], s, days) for i, s in jobs],
+                             workers=workers):
+            results[jobs[k]] = df
+            bar.update()
     finally:
         bar.close()
 

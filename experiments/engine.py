@@ -106,32 +106,50 @@ def make_task(sweep: Sweep, run: Run) -> dict[str, Any]:
 watch_parent = runner.watch_parent
 
 
-def local_engine(tasks: list[dict[str, Any]], workers: int,
-                 max_restarts: int = 3) -> Iterator[dict[str, Any]]:
-    """In-process for one worker; otherwise a pool of spawned processes.
+def run_map(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int = 1,
+            scheduler: str | None = None, dask_local: bool = False,
+            max_restarts: int = 3) -> Iterator[tuple[int, Any]]:
+    """The one way this project runs many models (issue 10): ``fn(item)`` for every item,
+    yielding ``(index, result)`` as each finishes.
 
-    A worker that dies (killed, out of memory) breaks a ``ProcessPoolExecutor``; the pool is
-    then restarted for the runs not yet finished, up to ``max_restarts`` times.
+    Sweeps, the claims suite, the demo (``runner.run_many``), validation and calibration all
+    come through here. ``fn`` must be a module-level function (pools and Dask ship it by
+    name) and its result must not depend on where it runs, so every engine gives the same
+    numbers: in this process for one worker (or one item); a pool of fresh ("spawn")
+    processes that exit when this process dies; or Dask, on an existing cluster
+    (``scheduler``) or a LocalCluster of ``workers`` processes (``dask_local``). A worker
+    that dies (killed, out of memory) breaks a ``ProcessPoolExecutor``; the pool is then
+    restarted for the items not yet finished, up to ``max_restarts`` times.
     """
-    if workers <= 1:
-        for t in tasks:
-            yield run_task(t)
-        return
+    items = list(items)
+    if scheduler or dask_local:
+        yield from _dask_map(fn, items, scheduler=scheduler, workers=workers)
+    elif workers <= 1 or len(items) <= 1:
+        for i, item in enumerate(items):
+            yield i, fn(item)
+    else:
+        yield from _pool_map(fn, items, workers, max_restarts)
+
+
+def _pool_map(fn: Callable[[Any], Any], items: list[Any], workers: int,
+              max_restarts: int) -> Iterator[tuple[int, Any]]:
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    pending = {t["run_id"]: t for t in tasks}
+    pending = dict(enumerate(items))
     restarts = 0
     while pending:
-        ex = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"),
+        ex = ProcessPoolExecutor(max_workers=min(workers, len(pending)),
+                                 mp_context=mp.get_context("spawn"),
                                  initializer=watch_parent, initargs=(os.getpid(),))
-        futures = [ex.submit(run_task, t) for t in pending.values()]
+        futures = {ex.submit(fn, item): i for i, item in pending.items()}
         try:
             for f in as_completed(futures):
+                i = futures[f]
                 result = f.result()
-                pending.pop(result["run_id"], None)
-                yield result
+                pending.pop(i, None)
+                yield i, result
         except BrokenProcessPool:
             restarts += 1
             if restarts > max_restarts:
@@ -145,6 +163,13 @@ def local_engine(tasks: list[dict[str, Any]], workers: int,
             for f in futures:
                 f.cancel()
             ex.shutdown(wait=False, cancel_futures=True)
+
+
+def local_engine(tasks: list[dict[str, Any]], workers: int,
+                 max_restarts: int = 3) -> Iterator[dict[str, Any]]:
+    """Sweep tasks in this process (one worker) or a pool of spawned processes."""
+    for _, result in run_map(run_task, tasks, workers=workers, max_restarts=max_restarts):
+        yield result
 
 
 # Dask's worker housekeeping costs CPU that a model run could use: the statistical profiler
@@ -162,12 +187,19 @@ QUIET_WORKERS = {
 
 def dask_engine(tasks: list[dict[str, Any]], *, scheduler: str | None = None,
                 workers: int = 2) -> Iterator[dict[str, Any]]:
-    """On an existing cluster (``scheduler='tcp://host:port'``) or a LocalCluster here."""
+    """Sweep tasks on an existing cluster (``scheduler='tcp://host:port'``) or a
+    LocalCluster here."""
+    for _, result in _dask_map(run_task, tasks, scheduler=scheduler, workers=workers):
+        yield result
+
+
+def _dask_map(fn: Callable[[Any], Any], items: list[Any], *, scheduler: str | None,
+              workers: int) -> Iterator[tuple[int, Any]]:
     try:
         import dask
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise ImportError("Dask sweeps need dask.distributed: pip install "
+        raise ImportError("Dask runs need dask.distributed: pip install "
                           "'community-governance[dist]'") from None
 
     cluster = None
@@ -175,13 +207,14 @@ def dask_engine(tasks: list[dict[str, Any]], *, scheduler: str | None = None,
         client = Client(scheduler, timeout="20s")
     else:
         with dask.config.set(QUIET_WORKERS):   # the nannies hand it to their workers
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+            cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1,
+                                   processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = client.map(run_task, tasks, pure=False)
-        for _f, result in as_completed(futures, with_results=True):
-            yield result
+        futures = client.map(fn, items, pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        for f, result in as_completed(futures, with_results=True):
+            yield index[f.key], result
     finally:
         client.close()
         if cluster is not None:

@@ -32,7 +32,6 @@ import argparse
 import multiprocessing as mp
 import re
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -210,12 +209,11 @@ def run_measures(scenarios: Sequence[LoadedScenario], seeds: Sequence[int], days
     """
     jobs = [(s, seed, days) for s in scenarios for seed in seeds]
     jobs += [(s, seed, 0) for s in build_only for seed in seeds]
-    if workers <= 1 or len(jobs) <= 1:
-        results = [_job(j) for j in jobs]
-    else:
-        ctx = mp.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
-            results = list(pool.map(_job, jobs, chunksize=1))
+    from commgov.experiments.engine import run_map
+
+    results: list[dict[str, float]] = [{}] * len(jobs)
+    for i, r in run_map(_job, jobs, workers=workers):
+        results[i] = r
     rows = [{"scenario": s.name, "seed": seed, "days": d, **r}
             for (s, seed, d), r in zip(jobs, results, strict=True)]
     return pd.DataFrame(rows)

@@ -41,13 +41,11 @@ from commgov.model import graph as graph_mod
 from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, IssueBook, logistic
 from commgov.model.mechanisms import MECHANISMS, Mechanism, Roster
 from commgov.model.metrics import agent_reporters, model_reporters
-from commgov.model.schedule import DAILY, DayPlan, Task, every, on_day_of_year
+from commgov.model.schedule import DAILY, DAYS_PER_MONTH, DayPlan, Task, every, in_season
 from commgov.model.space import NeighbourhoodNetwork
 from commgov.model.streams import Streams
 from commgov.scenarios.loader import LoadedScenario, load_scenario
 from commgov.scenarios.schema import COMPOUND_KINDS, Scenario
-
-DAYS_PER_MONTH = 30  # model months: day 0, 30, 60 …
 
 
 class CommunityScenario(MesaScenario):
@@ -135,8 +133,6 @@ class CommunityModel(mesa.Model):
             mech.attach()
         self._facility_factor = np.ones(nb.n_compounds)
         self.households.pay_fees(self._quality_by_compound())
-        if _in_season(1, p.issues.heating_start_day, p.issues.heating_end_day):
-            self.households.start_tide()   # day 0 is 1 January: already winter
 
         self.history: list[tuple[int, ...]] = []   # counters at the end of each day
         self.participations = 0       # households taking part, summed over activities
@@ -179,7 +175,7 @@ class CommunityModel(mesa.Model):
             # day-0 draw, so the same community gets the same staff whatever the seed.
             planned = len(members) * p.households.initial_occupancy
             residents = planned * p.households.residents_per_household
-            grid_fte, service = staff_posts(p, planned, residents)
+            grid_fte, service = staff_posts(p, planned, residents, self.roster.admin_cut)
             office = CommunityOffice(self, c, s.committee_posts,
                                      service + self.roster.office_backfill,  # merge hires
                                      residents, self.roster.cadre_field_share)
@@ -268,9 +264,9 @@ class CommunityModel(mesa.Model):
         self.owners_committees = [OwnersCommittee(self, c, bool(functional[c]))
                                   for c in range(nb.n_compounds)]
         self.councils: list[NeighbourhoodCouncil] = []    # model/mechanisms/council.py
-        self._count_active_members()
+        self.count_active_members()
 
-    def _count_active_members(self) -> None:
+    def count_active_members(self) -> None:
         hh = self.households
         active = np.bincount(hh.compound[hh.member_active & hh.occupied],
                              minlength=self.neighbourhood.n_compounds)
@@ -379,7 +375,6 @@ class CommunityModel(mesa.Model):
     def _declare_day(self) -> DayPlan:
         """The day's processes in order, with their cadence and ODD section (ODD 3)."""
         p = self.params
-        i = p.issues
         pa = p.party
         month = DAYS_PER_MONTH
 
@@ -391,14 +386,6 @@ class CommunityModel(mesa.Model):
             return run
 
         return DayPlan([
-            Task("calendar", "winter tide arrives", "heating-season issue rates start", "7.17",
-                 on_day_of_year(i.heating_start_day, "heating season starts"),
-                 lambda day: self.households.start_tide()),
-            Task("calendar", "winter tide leaves", "heating-season issue rates end", "7.17",
-                 on_day_of_year(i.heating_end_day, "heating season ends"),
-                 lambda day: self.households.end_tide()),
-            Task("calendar", "moves", "households move out and in; leavers' issues cancelled",
-                 "7.17", every(month, 0, from_day=1), lambda day: self._monthly_moves()),
             Task("deferred work", "deliveries due",
                  "hotline dispatches, referrals, revisits and street retries scheduled today",
                  "3", DAILY, self._deliver_deferred),
@@ -433,8 +420,6 @@ class CommunityModel(mesa.Model):
                  "7.15", every(7, 6), lambda day: self.households.diffuse_trust()),
             Task("periodic processes", "fees", "property fees and firm quality", "7.11",
                  every(month, month - 1), lambda day: self._monthly_money()),
-            Task("periodic processes", "turnover", "grid workers leave and are replaced",
-                 "7.16", DAILY, lambda day: self._worker_turnover()),
             Task("observation", "record", "counters to history; day advances; DataCollector",
                  "4.11", DAILY, self._observe),
         ])
@@ -451,7 +436,7 @@ class CommunityModel(mesa.Model):
 
     def _new_issues(self, day: int) -> None:
         i = self.params.issues
-        heating = _in_season(day % 365 + 1, i.heating_start_day, i.heating_end_day)
+        heating = in_season(day % 365 + 1, i.heating_start_day, i.heating_end_day)
         hit, kinds = self.households.draw_new_issues(heating, self._facility_factor)
         if len(hit):
             self._report(hit, kinds)
@@ -480,8 +465,15 @@ class CommunityModel(mesa.Model):
         difficulty = np.searchsorted(np.cumsum([d.small, d.big, d.hard]), u,
                                      side="right").clip(0, 2)
         channels = hh.choose_channels(hit, kinds, self.red_station)
-        silent = hit[channels == SILENT]
+        for hook in self.book.on_arrival:      # mechanisms' hooks (IssueBook.reset_terms)
+            hook(hit, kinds, difficulty, channels)
+        quiet = channels == SILENT
+        silent = hit[quiet]
         c.silent += len(silent)
+        for k, n in enumerate(np.bincount(kinds, minlength=4).tolist()):
+            c.arisen_by_kind[k] += n
+        for k, n in enumerate(np.bincount(kinds[quiet], minlength=4).tolist()):
+            c.silent_by_kind[k] += n
         hh.grievance[silent] += p.issues.grievance_silent
         hh.trust[silent] = np.maximum(0.0, hh.trust[silent] - p.trust.silent)
         for h, k, dif, ch in zip(hit.tolist(), kinds.tolist(), difficulty.tolist(),
@@ -524,29 +516,6 @@ class CommunityModel(mesa.Model):
         for f in self.firms:
             f.monthly(float(share[f.compound]))
 
-    def _monthly_moves(self) -> None:
-        hh = self.households
-        left = hh.move()
-        if len(left):
-            gone = set(left.tolist())
-            for issue in [i for i in self.book.open.values() if i.household in gone]:
-                self.book.cancel(issue)
-        self._count_active_members()
-
-    def _worker_turnover(self) -> None:
-        """Daily chance each full-time grid worker leaves [000] (own stream: a policy that
-        changes the number of workers does not move who leaves among the others)."""
-        rate = self.params.workers.turnover_per_year / 365.0
-        if rate <= 0:
-            return
-        workers = self.workers
-        # One coin per worker and day, all at once (the same numbers as keyed() one by one).
-        coins = self.streams.keyed_many("turnover.leave", [w.index for w in workers],
-                                        self.day).tolist()
-        for w, coin in zip(workers, coins, strict=True):
-            if not w.cadre and coin < rate:
-                w.turnover()
-
     def _office_requests(self) -> None:
         """Residents' matters that need the office (benefits, certificates, approvals,
         referrals, feedback [000, 001, 004]) wait behind its backlog; waiting costs trust
@@ -575,7 +544,8 @@ class CommunityModel(mesa.Model):
             self.book.report(h, SERVICE, SMALL, HOTLINE)
 
 
-def staff_posts(p: Scenario, households: float, residents: float) -> tuple[float, float]:
+def staff_posts(p: Scenario, households: float, residents: float,
+                admin_cut: float = 0.0) -> tuple[float, float]:
     """Grid-worker and service-centre posts (full-time equivalents) of one community of
     ``households`` planned households and ``residents`` residents, besides the committee.
 
@@ -585,8 +555,10 @@ def staff_posts(p: Scenario, households: float, residents: float) -> tuple[float
     and the committee does not. ``per_capita``: the quota applied to this community itself,
     committee included (small communities keep the committee and little else).
     ``needs_based``: grid workers for the expected case load plus visits, service staff for the
-    office work the committee cannot cover. ``households_per_worker`` > 0 sets grid workers
-    directly at one per that many households [003] under any rule.
+    office work the committee cannot cover, after ``admin_cut`` of the pushed-down tasks is
+    blocked (a task access list, model/mechanisms/task_access_list.py).
+    ``households_per_worker`` > 0 sets grid workers directly at one per that many households
+    [003] under any rule.
     """
     s = p.staff
     rph_occ = p.households.initial_occupancy * p.households.residents_per_household
@@ -599,10 +571,10 @@ def staff_posts(p: Scenario, households: float, residents: float) -> tuple[float
     else:   # needs_based
         w = p.workers
         case_hours = _expected_case_hours_per_household(p) * households / 365.0
-        field = max(0.5, s.hours_per_day - w.admin_hours * (1 - w.task_access_cut))
+        field = max(0.5, s.hours_per_day - w.admin_hours * (1 - admin_cut))
         grid = case_hours / (field * s.needs_field_load)
         demand = (w.office_admin_fixed_hours + w.office_admin_hours_per_10k * residents
-                  / 10_000) * (1 - w.task_access_cut)
+                  / 10_000) * (1 - admin_cut)
         office_need = demand / (1 - p.ladder.office_case_share_min) / s.hours_per_day
         service = max(0.0, office_need - s.committee_posts)
         if s.households_per_worker > 0:
@@ -651,10 +623,6 @@ def _set_dotted(data: dict, key: str, value: Any) -> None:
     for part in parts[:-1]:
         data = data.setdefault(part, {})
     data[parts[-1]] = value
-
-
-def _in_season(doy: int, start: int, end: int) -> bool:
-    return doy >= start or doy < end if start > end else start <= doy < end
 
 
 @contextmanager

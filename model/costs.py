@@ -1,9 +1,9 @@
 """What a run costs, in yuan a year (issue 11, item 2).
 
 One function sums the items: the staff the roster built (grid workers, service centre,
-committee cadres), the red stations of the compounds' branches and the grid workers'
-training, plus what each active mechanism adds (``Mechanism.costs``: the integrated
-platform, red property, councils, the merge's allowance, volunteer-point rewards). Every
+committee cadres), the red stations of the compounds' branches, plus what each active mechanism
+adds (``Mechanism.costs``: training, the integrated platform, red property, councils, the
+merge's allowance, volunteer-point rewards). Every
 price is a parameter of ``[costs]`` (assumptions: the papers give budgets, not prices
 [001]). The metrics ``cost_yuan_per_year``, ``cost_per_household_yuan`` and
 ``cost_per_resolved_yuan_90d`` read it, so every run, sweep and report carries its cost.
@@ -28,7 +28,6 @@ def cost_items(m: CommunityModel) -> dict[str, float]:
         "service centre": sum(o.service_staff for o in m.offices) * c.service_staff_yuan,
         "committee cadres": sum(o.committee_posts for o in m.offices) * c.cadre_yuan,
         "red stations": float(m.red_station.sum()) * c.red_station_yuan,
-        "training": p.workers.training * grid_fte * c.training_yuan,
     }
     for mech in m.mechanisms:
         for name, value in mech.costs().items():

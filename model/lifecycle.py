@@ -208,6 +208,12 @@ class IssueCounters:
     satisfied: int = 0
     closed_at_level: list[int] = field(default_factory=lambda: [0, 0, 0])
     hotline_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    # by issue kind, from day 0 (not tracked day by day): issues that arose (7.4), of them
+    # kept quiet, and cases resolved, of them on time
+    arisen_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    silent_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    resolved_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    on_time_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     hotline_other: int = 0
     by_channel: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     on_time_at_level: list[int] = field(default_factory=lambda: [0, 0, 0])
@@ -254,11 +260,18 @@ class IssueBook:
     def reset_terms(self) -> None:
         """Hooks mechanisms set: ``after_handled`` takes over a handled case instead of
         closing it at once (the closed loop, model/mechanisms/closed_loop.py);
-        ``compound_intake`` may take a non-property case at the compound rung, on arrival
-        (``failed`` False) or when its handler there failed (True), and returns whether it
-        took it (the mediation room, model/mechanisms/mediation_room.py); ``on_repeat`` hears
-        of every repeat complaint (root-cause fixes, model/mechanisms/root_cause.py)."""
+        ``on_arrival``, called in order with today's new issues (households, kinds,
+        difficulties, channels as arrays) after the households chose their channels and
+        before anything is counted or routed, may change difficulties and channels in
+        place (couriers reporting hazards, model/mechanisms/couriers.py) or only count
+        (model/mechanisms/privacy.py). Empty: nothing is called. ``compound_intake`` may
+        take a non-property case at the compound rung, on arrival (``failed`` False) or
+        when its handler there failed (True), and returns whether it took it (the mediation
+        room, model/mechanisms/mediation_room.py); ``on_repeat`` hears of every repeat
+        complaint (root-cause fixes, model/mechanisms/root_cause.py)."""
         self.after_handled: Callable[[Issue], None] | None = None
+        self.on_arrival: list[Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                                       None]] = []
         self.compound_intake: Callable[[Issue, bool], bool] | None = None
         self.on_repeat: Callable[[Issue], None] | None = None
 
@@ -371,6 +384,8 @@ class IssueBook:
         c.on_time += int(on_time)
         c.satisfied += int(satisfied)
         c.closed_at_level[issue.level] += 1
+        c.resolved_by_kind[issue.kind] += 1
+        c.on_time_by_kind[issue.kind] += int(on_time)
         c.on_time_at_level[issue.level] += int(on_time)
         self.durations.add(m.day, m.day - issue.reported_day)
         hh = m.households

@@ -23,6 +23,7 @@ import numpy as np
 
 from commgov.model.costs import cost_per_year
 from commgov.model.lifecycle import IssueCounters
+from commgov.scenarios.schema import HOUSEHOLD_KINDS, ISSUE_KINDS
 
 if TYPE_CHECKING:
     from commgov.agents.grid_worker import GridWorker
@@ -193,6 +194,49 @@ def _participation(m: CommunityModel) -> float:
     return _occ_mean(m, recent)
 
 
+_RETIREE = HOUSEHOLD_KINDS.index("retiree")
+_FACILITY = ISSUE_KINDS.index("facility")
+
+
+def _participation_of(retired: bool):
+    """Participation of retirees, or of everyone else (the working-age kinds)."""
+    def fn(m: CommunityModel) -> float:
+        hh = m.households
+        recent = (m.day - hh.last_participation) < m.params.participation.window_days
+        group = hh.occupied & ((hh.kind == _RETIREE) == retired)
+        n = np.count_nonzero(group)
+        return float(np.count_nonzero(recent & group) / n) if n else 0.0
+    return fn
+
+
+def _mechanism(m: CommunityModel, name: str) -> Any:
+    """The active mechanism called ``name``, or None (its metrics then read 0)."""
+    return next((x for x in m.mechanisms if x.name == name), None)
+
+
+def _courier_reports(m: CommunityModel) -> float:
+    mech = _mechanism(m, "couriers")
+    return float(mech.reports) if mech is not None else 0.0
+
+
+def _evaluation_rating(m: CommunityModel) -> float:
+    mech = _mechanism(m, "evaluation")
+    return mech.mean_rating() if mech is not None else 0.0
+
+
+def _refuser_silent(m: CommunityModel) -> float:
+    mech = _mechanism(m, "privacy")
+    return mech.silent_share() if mech is not None else 0.0
+
+
+def _facility_share(num: str, den: str):
+    """A share among facility issues only (counters by kind, from day 0)."""
+    def fn(m: CommunityModel) -> float:
+        c = m.book.counters
+        return _ratio(getattr(c, num)[_FACILITY], getattr(c, den)[_FACILITY])
+    return fn
+
+
 def _property_share(m: CommunityModel) -> float:
     c = m.book.counters
     return _ratio(c.hotline_by_kind[1], sum(c.hotline_by_kind) + c.hotline_other)
@@ -322,6 +366,23 @@ METRICS: tuple[Metric, ...] = (
            help=("households active in the last 30 days", "近 30 天参加活动的住户比例"),
            unit=("% of households, 30 days", "近30天参与户占比 %"),
            direction=+1, scale="share", colour="#9467bd"),
+    Metric("participation_rate_non_retired",
+           "participation_rate among occupied households that are not retirees (locals, "
+           "resettled and new residents: the working-age residents councils miss [004]).",
+           _participation_of(retired=False),
+           label=("Working-age residents taking part", "中青年住户参与率"),
+           help=("non-retiree households active in the last 30 days [004]",
+                 "近 30 天参加活动的非退休住户比例 [004]"),
+           unit=("% of non-retiree households, 30 days", "近30天参与的非退休户占比 %"),
+           direction=+1, scale="share"),
+    Metric("participation_rate_retired",
+           "participation_rate among occupied retiree households [004].",
+           _participation_of(retired=True),
+           label=("Retirees taking part", "退休住户参与率"),
+           help=("retiree households active in the last 30 days [004]",
+                 "近 30 天参加活动的退休住户比例 [004]"),
+           unit=("% of retiree households, 30 days", "近30天参与的退休户占比 %"),
+           direction=+1, scale="share"),
     Metric("trust_mean",
            "Mean trust (0–1) of occupied households in community governance.",
            lambda m: _occ_mean(m, m.households.trust),
@@ -584,6 +645,51 @@ METRICS: tuple[Metric, ...] = (
            help=("last 90 days, yuan", "近90天（元）"),
            unit=("yuan, 90 days", "元，近90天"),
            direction=-1, scale="value"),
+    Metric("facility_silent_share",
+           "Share of the facility and safety issues that arose since day 0 that the "
+           "households kept quiet about [000, 001].",
+           _facility_share("silent_by_kind", "arisen_by_kind"),
+           label=("Facility issues kept quiet", "设施隐患无人反映比例"),
+           help=("facility and safety issues nobody reported, since day 0",
+                 "自第 0 天起无人反映的设施与安全隐患比例"),
+           unit=("% of facility issues", "占设施类诉求 %"),
+           direction=-1, scale="share"),
+    Metric("facility_on_time_share",
+           "Share of the facility and safety cases resolved since day 0 that were handled "
+           "within the time promise [003].",
+           _facility_share("on_time_by_kind", "resolved_by_kind"),
+           label=("Facility cases on time", "设施类诉求按时办结率"),
+           help=("facility and safety cases handled within the promise, since day 0",
+                 "自第 0 天起设施与安全类诉求在时限内办结的比例"),
+           unit=("% of facility cases", "占设施类办结 %"),
+           direction=+1, scale="share"),
+    Metric("courier_reports_total",
+           "Facility and safety hazards reported by couriers and riders appointed special "
+           "grid workers, cumulative (0 without them) [001].",
+           _courier_reports,
+           label=("Hazards reported by couriers", "快递小哥上报隐患"),
+           help=("cumulative hazards reported by couriers as grid workers [001]",
+                 "特聘网格员（快递小哥）累计上报隐患 [001]"),
+           unit=("hazards", "件"),
+           direction=+1, scale="value"),
+    Metric("evaluation_rating_mean",
+           "Mean of the grid workers' latest resident ratings (mean trust of the households "
+           "each serves, 0–1); 0 without resident evaluation [001, 003].",
+           _evaluation_rating,
+           label=("Residents' rating of grid workers", "居民评议网格员得分"),
+           help=("mean latest rating of grid workers by residents, 0–100 [003]",
+                 "居民对网格员最近一次评议的平均得分，0–100 [003]"),
+           unit=("0–1", "0–1"),
+           direction=+1, scale="index"),
+    Metric("refuser_silent_share",
+           "Share of the new issues of households that refused to enter their data into the "
+           "grid system that they kept quiet about, cumulative; 0 when nobody refuses [003].",
+           _refuser_silent,
+           label=("Silent share among data refusers", "拒录信息住户沉默比例"),
+           help=("issues of households outside the grid system kept quiet [003]",
+                 "未录入网格系统住户的诉求中沉默的比例 [003]"),
+           unit=("% of their issues", "占其诉求 %"),
+           direction=-1, scale="share"),
     Metric("households_occupied", "Occupied flats.",
            lambda m: int(m.households.occupied.sum()),
            label=("Occupied flats", "在住户数"),

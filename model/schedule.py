@@ -43,6 +43,15 @@ def every(n: int, offset: int = 0, from_day: int = 0) -> Cadence:
     return Cadence(text, lambda day: day >= from_day and day % n == offset)
 
 
+DAYS_PER_MONTH = 30  # model months: day 0, 30, 60 …
+
+
+def in_season(doy: int, start: int, end: int) -> bool:
+    """Whether day of year ``doy`` (1..365) is in a season from ``start`` to ``end``
+    (which may wrap over the new year, as the heating season does)."""
+    return doy >= start or doy < end if start > end else start <= doy < end
+
+
 def on_day_of_year(doy: int, label: str, year: int = 365) -> Cadence:
     """Once a year, on day-of-year ``doy`` (1-based, ``day mod year + 1``)."""
     return Cadence(f"{label} (day of year {doy})", lambda day: day % year + 1 == doy)

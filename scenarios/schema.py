@@ -1703,6 +1703,189 @@ class PropertyRatingParams(Section):
         0.02, 0, 0.2, unit="trust",
         doc="Trust the compound's households gain when a failing firm is replaced (the "
         "complaints were heard); assumed.")
+class CourierParams(Section):
+    """Couriers and delivery riders as special grid workers with points (特聘网格员) [001]."""
+
+    ODD_SECTION: ClassVar[str] = "couriers"
+
+    special_grid_workers: bool = P(
+        False,
+        source="[001]",
+        doc="The community appoints couriers and delivery riders as special grid workers "
+        "(特聘网格员) and rates their part with points (积分制), so they act as its 'probes' "
+        "(探头) for hazards in the compounds they enter every day [001].",
+        label=("Couriers as grid workers (特聘网格员)", "快递小哥特聘网格员"),
+        help=(
+            "Couriers and riders report hazards they see in the compounds, for points.",
+            "快递小哥、外卖骑手发现小区隐患即上报，按积分评定。",
+        ),
+    )
+    entry_hard_share: float = P(
+        0.788,
+        0,
+        1,
+        unit="share of couriers",
+        source="[001]",
+        doc="Couriers and riders who find it hard to get into a compound (进小区难): 78.8% in "
+        "Yanzhou [001]. They see only the compounds they get into.",
+        basis="paper figure: 78.8% of couriers and riders in Yanzhou [001]",
+    )
+    pass_share: float = P(
+        0.5,
+        0,
+        1,
+        unit="share",
+        doc="Share of those entry problems that being a special grid worker (a pass, a known "
+        "face at the gate) removes; assumed.",
+    )
+    spot_prob: float = P(
+        0.5,
+        0,
+        1,
+        unit="probability",
+        doc="Chance that a facility or safety hazard in a compound couriers get into is seen "
+        "and reported by one of them the day it arises (couriers pass daily); assumed.",
+    )
+    early_share: float = P(
+        0.3,
+        0,
+        1,
+        unit="probability",
+        doc="Chance that a big hazard found early is still a small matter (早发现、早处置 "
+        "[001]): one difficulty level down; assumed.",
+    )
+
+
+class SocialOrgParams(Section):
+    """Incubated community social organisations (组织孵化器培育下的多样社会组织) [004]."""
+
+    ODD_SECTION: ClassVar[str] = "social_orgs"
+
+    incubated: bool = P(
+        False,
+        source="[004]",
+        doc="A hub organisation bought in by the government (政府购买服务) incubates sports, "
+        "mutual-aid, public-interest and governance organisations that draw residents "
+        "into activities by shared interests [004].",
+        label=("Incubated social organisations (社会组织孵化)", "培育社区社会组织"),
+        help=(
+            "Interest groups and mutual aid draw in the young and middle-aged.",
+            "文体、互助、公益类社会组织吸引中青年居民参与。",
+        ),
+    )
+    bonus: PerHouseholdKind = P(
+        PerHouseholdKind(local=0.6, resettled=0.5, new_resident=0.6, retiree=0.15),
+        unit="log-odds",
+        source="[004]",
+        doc="Pull of the organisations' activities on joining, by household kind, once "
+        "incubated: interest groups reach the working-age residents whom councils miss "
+        "(中青年居民参与邻里治理的热情不高 [004]); retirees already come. Values assumed.",
+        basis={
+            "local": "mechanism [004]; value assumed",
+            "resettled": "mechanism [004]; value assumed",
+            "new_resident": "mechanism [004]; value assumed",
+            "retiree": "mechanism [004]; value assumed",
+        },
+    )
+    incubation_days: int = P(
+        180,
+        0,
+        1825,
+        unit="days",
+        doc="Days for the organisations to grow from the incubator: the pull rises linearly "
+        "to full over this time (they are weak and short-lived without help [004]); assumed.",
+    )
+
+
+class EvaluationParams(Section):
+    """Two deliberations, two evaluations, two disclosures (两议两评两公开) and residents'
+    evaluation of grid workers [001, 003]."""
+
+    ODD_SECTION: ClassVar[str] = "evaluation"
+
+    resident_evaluation: bool = P(
+        False,
+        source="[001, 003]",
+        doc="Residents deliberate, evaluate and see results disclosed (两议两评两公开 [001]); "
+        "grid workers' performance is assessed by residents (以居民为核心的评估监督机制 "
+        "[003]).",
+        label=("Resident evaluation (两议两评两公开)", "两议两评两公开"),
+        help=(
+            "Residents rate their grid workers each quarter; results are made public.",
+            "居民定期评议网格员，结果公开。",
+        ),
+    )
+    period_days: int = P(
+        90,
+        7,
+        365,
+        unit="days",
+        source="[001]",
+        doc="Days between evaluation rounds (定期评价 [001]; quarterly assumed).",
+    )
+    admin_shift_hours: float = P(
+        0.5,
+        0,
+        8,
+        unit="hours per day",
+        doc="Hours a day of paperwork for superiors a grid worker turns into field time once "
+        "residents rate the work (从“应付领导”转向“服务居民” [001]); value assumed.",
+    )
+    effort_logit: float = P(
+        0.3,
+        0,
+        3,
+        unit="log-odds",
+        doc="Extra mediation effort of a worker rated at the middle (trust 0.5), scaled by "
+        "2 x (1 - rating): workers rated low push harder, those rated well ease off; "
+        "assumed.",
+    )
+    take_part_share: float = P(
+        0.2,
+        0,
+        1,
+        unit="share of households",
+        doc="Households that take part in a round (representatives, forms, the disclosure "
+        "board); assumed.",
+    )
+    disclosure_trust: float = P(
+        0.02,
+        0,
+        0.2,
+        unit="trust",
+        source="[001]",
+        doc="Trust a taking-part household gains from seeing decisions and their "
+        "implementation disclosed (公开落实情况,接受居民监督 [001]); value assumed.",
+    )
+
+
+class PrivacyParams(Section):
+    """Residents who refuse to enter their data into the grid system [003]."""
+
+    ODD_SECTION: ClassVar[str] = "privacy"
+
+    refusal_share: float = P(
+        0.0,
+        0,
+        1,
+        unit="share of flats",
+        source="[003]",
+        doc="Households that refuse to enter their data into the grid system as a matter of "
+        "privacy (许多居民不肯配合工作人员将自己的信息录入网格系统中 [003]): their grid "
+        "worker does not know them, so they get no visits and cannot report through the grid. "
+        "0: everyone is in the system.",
+        basis="mechanism [003] (许多居民, no share given); the problem scenario assumes 0.3",
+    )
+    unknown_case_factor: float = P(
+        1.5,
+        1,
+        5,
+        unit="x hours",
+        source="[003]",
+        doc="Hours a refusing household's case takes the grid worker, relative to a known "
+        "household's: the worker must first find out who lives there and what they need "
+        "(网格员不能及时了解每位住户的基本情况,无法及时开展日常工作 [003]); value assumed.",
+    )
 
 
 class TrustParams(Section):
@@ -1966,6 +2149,18 @@ class CostParams(Section):
         30_000.0, 0, 1_000_000, unit="yuan per replacement",
         doc="Tendering and handing over to a new property firm, counted at the rate of "
         "replacements so far; assumed.")
+    courier_point_yuan: float = P(
+        20.0, 0, 1_000, unit="yuan per hazard reported",
+        doc="Points a courier or rider earns for a hazard reported, redeemed (积分制 [001]); "
+        "assumed.")
+    social_org_yuan: float = P(
+        50_000.0, 0, 2_000_000, unit="yuan per community per year",
+        doc="Buying in the hub that incubates social organisations, and their projects "
+        "(政府购买服务 [004]); assumed.")
+    evaluation_yuan: float = P(
+        10_000.0, 0, 500_000, unit="yuan per community per year",
+        doc="Evaluation rounds, disclosure boards and third-party assessment (第三方评估 "
+        "[003]); assumed.")
 
 
 class MetricParams(Section):
@@ -2022,6 +2217,10 @@ class Scenario(BaseModel):
     mediation: MediationParams = MediationParams()
     root_cause: RootCauseParams = RootCauseParams()
     property_rating: PropertyRatingParams = PropertyRatingParams()
+    couriers: CourierParams = CourierParams()
+    social_orgs: SocialOrgParams = SocialOrgParams()
+    evaluation: EvaluationParams = EvaluationParams()
+    privacy: PrivacyParams = PrivacyParams()
     trust: TrustParams = TrustParams()
     population: PopulationParams = PopulationParams()
     office: OfficeParams = OfficeParams()

@@ -81,7 +81,7 @@ def test_bench_json() -> None:
     res = cli("bench", "--households", "2000", "--days", "10", "--json")
     data = json.loads(res.stdout)
     assert set(data) == {"households", "days", "seconds", "household_days_per_s",
-                         "peak_rss_mb"}
+                         "peak_rss_mb", "peak_kb_per_household"}
     assert all(isinstance(v, int | float) and v > 0 for v in data.values())
     assert data["households"] == 2000 and data["days"] == 10
 

@@ -4,6 +4,7 @@ tasks in the declared day. Tiny communities: each test runs in well under a seco
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
 from pathlib import Path
@@ -27,9 +28,31 @@ SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
             ("council", "enabled"): "model/mechanisms/council.py",
             ("participation", "volunteer_points"): "model/mechanisms/volunteer_points.py",
             ("channels", "wechat_groups"): "model/mechanisms/wechat_groups.py",
+            ("workers", "task_access_cut"): "model/mechanisms/task_access_list.py",
+            ("population", "winter_tide_share"): "model/mechanisms/winter_tide.py",
+            ("workers", "training"): "model/mechanisms/training.py",
+            ("population", "vacancy_fill_per_year"): "model/mechanisms/population.py",
+            ("couriers", "special_grid_workers"): "model/mechanisms/couriers.py",
+            ("social_orgs", "incubated"): "model/mechanisms/social_orgs.py",
+            ("evaluation", "resident_evaluation"): "model/mechanisms/evaluation.py",
+            ("privacy", "refusal_share"): "model/mechanisms/privacy.py",
             ("mediation", "mediation_rooms"): "model/mechanisms/mediation_room.py",
             ("root_cause", "root_cause_fixes"): "model/mechanisms/root_cause.py",
             ("property_rating", "star_rating"): "model/mechanisms/property_rating.py"}
+
+
+
+@functools.cache
+def _attribute_reads() -> dict[str, list[tuple[str, int]]]:
+    """Every attribute read (name, line) in the package's code, parsed once per session."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for folder in ("model", "agents", "viz", "experiments", "scenarios"):
+        for path in (ROOT / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            out[path.relative_to(ROOT).as_posix()] = [
+                (node.attr, node.lineno) for node in ast.walk(tree)
+                if isinstance(node, ast.Attribute)]
+    return out
 
 
 @pytest.mark.parametrize("switch,home", sorted(SWITCHES.items()))
@@ -37,15 +60,10 @@ def test_a_switch_is_read_only_in_its_mechanism(switch, home):
     """No code outside its mechanism reads the switch as an attribute (``….merged``): the
     schema declares it, scenario files, docs, examples and tests set it."""
     key = switch[1]
-    readers = []
-    for folder in ("model", "agents", "viz", "experiments", "scenarios"):
-        for path in (ROOT / folder).rglob("*.py"):
-            rel = path.relative_to(ROOT).as_posix()
-            if rel in (home, "scenarios/schema.py"):
-                continue
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            readers += [f"{rel}:{node.lineno}" for node in ast.walk(tree)
-                        if isinstance(node, ast.Attribute) and node.attr == key]
+    assert (ROOT / home).is_file(), home
+    readers = [f"{rel}:{line}" for rel, reads in _attribute_reads().items()
+               if rel not in (home, "scenarios/schema.py")
+               for attr, line in reads if attr == key]
     assert not readers, f"{'.'.join(switch)} read outside {home}: {readers}"
 
 
@@ -188,3 +206,73 @@ def test_model_scenario_is_mesas_and_holds_the_parameters():
     assert m.scenario.rng == 3
     with pytest.raises(ValueError, match="during model run"):
         m.scenario.grid = None
+
+
+def test_turnover_is_a_mechanism_with_its_task_and_a_live_rate():
+    """Who leaves is decided in model/mechanisms/turnover.py: at rate 0 it is not built
+    (no task, no draws) and nobody leaves; a live rate change builds it, puts its task after
+    the fees, and workers leave."""
+    size = {**TINY, "graph__households_per_community": 1500}
+    m = CommunityModel(scenario="baseline", rng=0, collect=False,
+                       workers__turnover_per_year=0.0, **size)
+    assert "turnover" not in {x.name for x in m.mechanisms}
+    assert "turnover" not in [t.name for t in m.day_plan.tasks]
+
+    def leavers(days: int) -> int:
+        before = [w.tenure for w in m.workers]
+        m.run_for(days)
+        return sum(w.tenure < b + days for w, b in zip(m.workers, before, strict=True)
+                   if not w.cadre)
+
+    assert leavers(30) == 0
+    m.set_params({"workers.turnover_per_year": 5.0})
+    names = [t.name for t in m.day_plan.tasks]
+    assert names.index("turnover") == names.index("fees") + 1
+    assert leavers(200) >= 1     # 5 a year: each post turns over with chance 0.94
+
+
+def test_the_winter_tide_comes_with_the_heating_season_and_leaves_on_time():
+    """model/mechanisms/winter_tide.py: day 0 (1 January) is in the heating season, so the
+    tide is there from the start; it leaves on the season's last day and a share lowered
+    mid-season to 0 brings nobody next winter."""
+    m = CommunityModel(scenario="winter_tide", rng=0, collect=False, **TINY)
+    i = m.params.issues
+    share = m.households.tide[m.households.occupied].mean()
+    assert abs(share - m.params.population.winter_tide_share) < 0.06
+    names = [t.name for t in m.day_plan.tasks]
+    assert names[:2] == ["winter tide arrives", "winter tide leaves"]
+    m.run_for(i.heating_end_day)            # the tide leaves on the season's last day
+    assert not m.households.tide.any()
+    m.set_params({"population.winter_tide_share": 0.0})
+    m.run_for(i.heating_start_day - i.heating_end_day + 1)
+    assert not m.households.tide.any()
+
+
+def test_a_task_access_list_cuts_worker_and_office_paperwork_live():
+    m = CommunityModel(scenario="task_access_list", rng=0, collect=False, **TINY)
+    cut = m.params.workers.task_access_cut
+    assert cut > 0 and "task_access_list" in {x.name for x in m.mechanisms}
+    assert all(x.admin_cut == cut for x in (*m.workers, *m.offices))
+    w = next(x for x in m.workers if not x.cadre)
+    with_list = w.admin_hours()
+    m.set_params({"workers.task_access_cut": 0.0})
+    assert all(x.admin_cut == 0 for x in (*m.workers, *m.offices))
+    freed = m.params.workers.admin_hours * cut * w.hours / m.params.staff.hours_per_day
+    assert w.admin_hours() - with_list == pytest.approx(freed)
+
+
+def test_households_move_monthly_at_the_population_rates():
+    """model/mechanisms/population.py: at rates of 0 nobody moves; with an influx, empty
+    flats fill on the monthly move days only."""
+    still = CommunityModel(scenario="baseline", rng=0, collect=False,
+                           population__turnover_per_year=0.0,
+                           population__vacancy_fill_per_year=0.0, **TINY)
+    occ = still.households.occupied.copy()
+    still.run_for(61)
+    assert (still.households.occupied == occ).all()
+    m = CommunityModel(scenario="new_resident_influx", rng=0, collect=False, **TINY)
+    n0 = m.households.occupied.sum()
+    m.run_for(30)                          # day 30 is the first move day: not yet run
+    assert m.households.occupied.sum() == n0
+    m.run_for(1)
+    assert m.households.occupied.sum() > n0

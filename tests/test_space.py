@@ -50,3 +50,16 @@ def test_connections_can_still_change_at_runtime():
     assert a.connections[b.coordinate] is b and b.connections[a.coordinate] is a
     assert m.space.G.has_edge(0, m.households.n - 1)
     assert b in a.neighborhood
+
+
+def test_connections_are_built_only_when_read():
+    """The model never reads a cell's connections, so a run builds none of the dicts (they
+    were a third of a 400,000-household street's memory, issue 10)."""
+    from commgov.model import space
+    m = CommunityModel(scenario="baseline", rng=0, collect=False, **SMALL)
+    m.run_for(20)
+    cells = m.space.cells_by_node
+    assert all(space._SLOT.__get__(c) is space._UNSET for c in cells)
+    first = cells[0].connections                    # read once: built, then kept
+    assert cells[0].connections is first
+    assert space._SLOT.__get__(cells[0]) is first

@@ -29,7 +29,7 @@ Mechanisms are attached in ``MECHANISMS`` order, which respects each one's ``aft
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -45,6 +45,9 @@ class Roster:
 
     office_backfill: float = 0.0      # service-centre posts hired per community (FTE)
     cadre_field_share: float = 0.0    # share of each committee cadre's day spent in the field
+    # Share of pushed-down tasks blocked (needs-based staffing sizes posts to what is left);
+    # not a re-staffing matter when it changes mid-run, so not compared.
+    admin_cut: float = field(default=0.0, compare=False)
 
 
 class Mechanism:
