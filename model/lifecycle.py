@@ -226,7 +226,6 @@ class IssueCounters:
     reported_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     repeats_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     petitions_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
-    resolved_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
 
     #: counters kept day by day for windowed rates and the burn-in (``model.metrics``)
     TRACKED = ("arisen", "reported", "silent", "resolved", "on_time", "escalated",
@@ -380,7 +379,6 @@ class IssueBook:
         c = self.counters
         on_time = issue.handled_day - issue.reported_day <= self.deadline[issue.difficulty]
         c.resolved += 1
-        c.resolved_by_kind[issue.kind] += 1
         c.on_time += int(on_time)
         c.satisfied += int(satisfied)
         c.closed_at_level[issue.level] += 1
