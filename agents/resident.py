@@ -251,9 +251,6 @@ class Households:
         # Every compound has a WeChat group (model/mechanisms/wechat_groups.py); without,
         # only compounds with a red station offer that channel.
         self.wechat_everywhere = False
-        # Multipliers of the issue rates, one [household, kind] array per mechanism that
-        # sets one (the mediation room's settled disputes, root-cause fixes); empty: none.
-        self.rate_terms: dict[str, np.ndarray] = {}
         # Log-odds of taking part by household kind, named by the mechanism that adds them
         # (incubated social organisations, model/mechanisms/social_orgs.py).
         self.participation_terms: dict[str, np.ndarray] = {}
@@ -261,6 +258,9 @@ class Households:
         # (model/mechanisms/privacy.py): no grid channel, no door-to-door visits. None: all
         # are in the system.
         self.grid_blocked: np.ndarray | None = None
+        # Multipliers of the issue rates, one [household, kind] array per mechanism that
+        # sets one (the mediation room's settled disputes, root-cause fixes); empty: none.
+        self.rate_terms: dict[str, np.ndarray] = {}
 
     def pay_fees(self, quality: np.ndarray) -> None:
         """Monthly property-fee decision [000]: firm quality, trust, grievance; nail

@@ -263,11 +263,11 @@ class IssueBook:
         difficulties, channels as arrays) after the households chose their channels and
         before anything is counted or routed, may change difficulties and channels in
         place (couriers reporting hazards, model/mechanisms/couriers.py) or only count
-        (model/mechanisms/privacy.py). Empty: nothing is called. ``compound_intake`` may
-        take a non-property case at the compound rung, on arrival (``failed`` False) or
-        when its handler there failed (True), and returns whether it took it (the mediation
-        room, model/mechanisms/mediation_room.py); ``on_repeat`` hears of every repeat
-        complaint (root-cause fixes, model/mechanisms/root_cause.py)."""
+        (model/mechanisms/privacy.py). Empty: nothing is called.
+        ``compound_intake`` may take a non-property case at the compound rung, on arrival
+        (``failed`` False) or when its handler there failed (True), and returns whether it
+        took it (the mediation room, model/mechanisms/mediation_room.py); ``on_repeat`` hears
+        of every repeat complaint (root-cause fixes, model/mechanisms/root_cause.py)."""
         self.after_handled: Callable[[Issue], None] | None = None
         self.on_arrival: list[Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
                                        None]] = []

@@ -1556,153 +1556,6 @@ class CouncilParams(Section):
     )
 
 
-class MediationParams(Section):
-    """A grid branch's mediation room 调解室 with the five-step method (五步工作法) [000]."""
-
-    ODD_SECTION: ClassVar[str] = "mediation"
-
-    mediation_rooms: bool = P(
-        False,
-        source="[000]",
-        doc="Each community's grid party branch runs a mediation room for neighbour "
-        "disputes with the five-step method (情绪发泄、教育引导、倾听诉求、查看现场、握手言和) "
-        "and case files (规范建卷) [000].",
-        label=("Mediation room (调解室)", "调解室"),
-        help=("Neighbour disputes mediated in five steps, with case files.",
-              "邻里纠纷按“五步工作法”调解，规范建卷。"),
-    )
-    cases_per_week_per_1k: float = P(
-        10.0, 0, 100, unit="cases per week per 1,000 households",
-        doc="Sessions the room holds, as cases a week per 1,000 planned households of its "
-        "community: [000] reports 3,000+ disputes mediated; assumed, about twice the "
-        "big and hard neighbour disputes a community has.")
-    direct_from: int = P(
-        1, 0, 3, unit="difficulty (0 small, 1 big, 2 hard, 3 none)",
-        doc="Neighbour disputes of this difficulty and harder go to the room straight away "
-        "(unless a week of its sessions is booked already); the others go to the grid worker "
-        "first and to the room when he fails; assumed.")
-    success_constant: float = P(
-        2.0, -10, 10, unit="log-odds",
-        doc="Log-odds that the room settles a small dispute (握手言和); assumed, a little "
-        "above a grid worker's mediation constant (1.8): the branch's standing and method.")
-    difficulty_weight: float = P(
-        0.5, 0, 2, unit="x workers.difficulty_penalty",
-        doc="Share of the grid worker's difficulty penalty the room feels: inspecting the "
-        "site and hearing the claim (查看现场、倾听诉求) crack the hard cases a worker cannot; "
-        "assumed (the room took cases the city court passed to it [000]).")
-    vent_release: float = P(
-        0.5, 0, 1, unit="share of grievance",
-        doc="Share of the household's grievance let out at the room's first step "
-        "(情绪发泄) [000]; assumed.")
-    listen_trust: float = P(
-        0.02, 0, 0.2, unit="trust",
-        doc="Trust a household gains from being heard at the room (倾听诉求); assumed.")
-    recurrence_cut: float = P(
-        0.6, 0, 1, unit="share of the neighbour-dispute rate",
-        doc="A dispute settled with a handshake and a case file (握手言和, 规范建卷) recurs "
-        "less: the household's neighbour-dispute rate falls by this share [000]; assumed.")
-    hold_days: int = P(
-        365, 0, 3650, unit="days",
-        doc="How long a filed settlement holds the dispute down; assumed.")
-
-
-class RootCauseParams(Section):
-    """治未病: analyse repeated complaints and fix their causes [001]."""
-
-    ODD_SECTION: ClassVar[str] = "root_cause"
-
-    root_cause_fixes: bool = P(
-        False,
-        source="[001]",
-        doc="Repeated complaints of one kind in a compound are analysed for their cause "
-        "(治未病, 对同类、共性诉求进行提级处理 … 从制度、政策、流程等方面进行分析，制定改进措施 "
-        "[001]) and the cause is fixed, so that kind arises less there.",
-        label=("Root-cause fixes (治未病)", "治未病"),
-        help=("Analyse repeated complaints and fix their cause.",
-              "分析同类、共性诉求，从源头解决。"),
-    )
-    review_days: int = P(
-        30, 1, 365, unit="days",
-        doc="Days between reviews of the repeats; monthly, as the 12345 work orders are "
-        "analysed (分析研判 [001]); assumed.")
-    effectiveness: float = P(
-        0.35, 0, 1, unit="share of the rate",
-        doc="Most a review's fixes cut the rate of a kind in a compound whose households "
-        "all repeated it; assumed.")
-    share_scale: float = P(
-        0.02, 0.0001, 1, unit="repeating households per household",
-        doc="Repeats per household in a review at which a fix reaches 63% of its most "
-        "(1 - exp(-share/scale): smooth, no threshold); assumed.")
-    floor: float = P(
-        0.5, 0, 1, unit="share of the rate",
-        doc="What fixes can do at most: the rate of a kind never falls below this share "
-        "(some causes are people, not pipes); assumed.")
-    relapse_per_year: float = P(
-        0.2, 0, 12, unit="1/year",
-        doc="Speed at which fixed causes come back (wear, new residents); assumed.")
-
-
-class PropertyRatingParams(Section):
-    """Star rating of property firms, joint meetings and replacement of a failing firm
-    [003, 000]."""
-
-    ODD_SECTION: ClassVar[str] = "property_rating"
-
-    star_rating: bool = P(
-        False,
-        source="[003]",
-        doc="Monthly joint meetings with every firm and a quarterly star rating by residents "
-        "(每个月街道办都将组织所有小区物业企业举行会议 … 每个季度均将进行星级物业评价工作 "
-        "[003]); owners choose firms by their record (注重调查物业公司背景和社会评价 [000]), "
-        "so a firm rated low for long is replaced.",
-        label=("Star rating of property firms (星级物业)", "星级物业评价"),
-        help=("Residents rate firms; meetings; a failing firm is replaced.",
-              "居民评星、联席会议，长期低星物业被更换。"),
-    )
-    rating_days: int = P(
-        90, 1, 365, unit="days", source="[003]",
-        doc="Days between ratings: quarterly (每个季度 [003]).")
-    meeting_days: int = P(
-        30, 1, 365, unit="days", source="[003]",
-        doc="Days between joint meetings: monthly (每个月 [003]).")
-    satisfaction_constant: float = P(
-        0.0, -10, 10, unit="log-odds",
-        doc="Log-odds that a household rates the firm well at quality 0.5 and trust 0.5; "
-        "assumed.")
-    quality_weight: float = P(
-        4.0, 0, 20, unit="log-odds per quality",
-        doc="Residents rate the service they see; assumed.")
-    feedback_gain: float = P(
-        0.2, 0, 1, unit="quality",
-        doc="Quality a one-star firm adds to what it aims at after the meetings' feedback "
-        "(none at five stars, linear between); assumed.")
-    low_stars: float = P(
-        3.0, 1, 5, unit="stars",
-        doc="Stars below which a rating counts against the firm (strain grows with the "
-        "shortfall: no cliff); assumed.")
-    strain_memory: float = P(
-        0.75, 0, 1, unit="share kept per rating",
-        doc="Share of past strain a firm carries into the next rating; assumed.")
-    replace_max: float = P(
-        0.5, 0, 1, unit="probability per rating",
-        doc="Most likely a firm under heavy strain is replaced at a rating; assumed.")
-    strain_scale: float = P(
-        1.0, 0.01, 20, unit="stars",
-        doc="Strain at which the replacement chance reaches 63% of replace_max; assumed.")
-    new_quality: float = P(
-        0.7, 0, 1, unit="quality",
-        doc="Quality of the firm chosen in its place (picked by its record [000]); assumed.")
-    transition_penalty: float = P(
-        1.0, 0, 10, unit="log-odds",
-        doc="Log-odds a new firm loses on cases at first, knowing neither the compound nor "
-        "its disputes (lost knowledge); fades linearly; assumed.")
-    transition_days: int = P(
-        120, 0, 3650, unit="days",
-        doc="Days until the new firm knows the compound; assumed.")
-    replace_trust: float = P(
-        0.02, 0, 0.2, unit="trust",
-        doc="Trust the compound's households gain when a failing firm is replaced (the "
-        "complaints were heard); assumed.")
 class CourierParams(Section):
     """Couriers and delivery riders as special grid workers with points (特聘网格员) [001]."""
 
@@ -1886,6 +1739,153 @@ class PrivacyParams(Section):
         "household's: the worker must first find out who lives there and what they need "
         "(网格员不能及时了解每位住户的基本情况,无法及时开展日常工作 [003]); value assumed.",
     )
+class MediationParams(Section):
+    """A grid branch's mediation room 调解室 with the five-step method (五步工作法) [000]."""
+
+    ODD_SECTION: ClassVar[str] = "mediation"
+
+    mediation_rooms: bool = P(
+        False,
+        source="[000]",
+        doc="Each community's grid party branch runs a mediation room for neighbour "
+        "disputes with the five-step method (情绪发泄、教育引导、倾听诉求、查看现场、握手言和) "
+        "and case files (规范建卷) [000].",
+        label=("Mediation room (调解室)", "调解室"),
+        help=("Neighbour disputes mediated in five steps, with case files.",
+              "邻里纠纷按“五步工作法”调解，规范建卷。"),
+    )
+    cases_per_week_per_1k: float = P(
+        10.0, 0, 100, unit="cases per week per 1,000 households",
+        doc="Sessions the room holds, as cases a week per 1,000 planned households of its "
+        "community: [000] reports 3,000+ disputes mediated; assumed, about twice the "
+        "big and hard neighbour disputes a community has.")
+    direct_from: int = P(
+        1, 0, 3, unit="difficulty (0 small, 1 big, 2 hard, 3 none)",
+        doc="Neighbour disputes of this difficulty and harder go to the room straight away "
+        "(unless a week of its sessions is booked already); the others go to the grid worker "
+        "first and to the room when he fails; assumed.")
+    success_constant: float = P(
+        2.0, -10, 10, unit="log-odds",
+        doc="Log-odds that the room settles a small dispute (握手言和); assumed, a little "
+        "above a grid worker's mediation constant (1.8): the branch's standing and method.")
+    difficulty_weight: float = P(
+        0.5, 0, 2, unit="x workers.difficulty_penalty",
+        doc="Share of the grid worker's difficulty penalty the room feels: inspecting the "
+        "site and hearing the claim (查看现场、倾听诉求) crack the hard cases a worker cannot; "
+        "assumed (the room took cases the city court passed to it [000]).")
+    vent_release: float = P(
+        0.5, 0, 1, unit="share of grievance",
+        doc="Share of the household's grievance let out at the room's first step "
+        "(情绪发泄) [000]; assumed.")
+    listen_trust: float = P(
+        0.02, 0, 0.2, unit="trust",
+        doc="Trust a household gains from being heard at the room (倾听诉求); assumed.")
+    recurrence_cut: float = P(
+        0.6, 0, 1, unit="share of the neighbour-dispute rate",
+        doc="A dispute settled with a handshake and a case file (握手言和, 规范建卷) recurs "
+        "less: the household's neighbour-dispute rate falls by this share [000]; assumed.")
+    hold_days: int = P(
+        365, 0, 3650, unit="days",
+        doc="How long a filed settlement holds the dispute down; assumed.")
+
+
+class RootCauseParams(Section):
+    """治未病: analyse repeated complaints and fix their causes [001]."""
+
+    ODD_SECTION: ClassVar[str] = "root_cause"
+
+    root_cause_fixes: bool = P(
+        False,
+        source="[001]",
+        doc="Repeated complaints of one kind in a compound are analysed for their cause "
+        "(治未病, 对同类、共性诉求进行提级处理 … 从制度、政策、流程等方面进行分析，制定改进措施 "
+        "[001]) and the cause is fixed, so that kind arises less there.",
+        label=("Root-cause fixes (治未病)", "治未病"),
+        help=("Analyse repeated complaints and fix their cause.",
+              "分析同类、共性诉求，从源头解决。"),
+    )
+    review_days: int = P(
+        30, 1, 365, unit="days",
+        doc="Days between reviews of the repeats; monthly, as the 12345 work orders are "
+        "analysed (分析研判 [001]); assumed.")
+    effectiveness: float = P(
+        0.35, 0, 1, unit="share of the rate",
+        doc="Most a review's fixes cut the rate of a kind in a compound whose households "
+        "all repeated it; assumed.")
+    share_scale: float = P(
+        0.02, 0.0001, 1, unit="repeating households per household",
+        doc="Repeats per household in a review at which a fix reaches 63% of its most "
+        "(1 - exp(-share/scale): smooth, no threshold); assumed.")
+    floor: float = P(
+        0.5, 0, 1, unit="share of the rate",
+        doc="What fixes can do at most: the rate of a kind never falls below this share "
+        "(some causes are people, not pipes); assumed.")
+    relapse_per_year: float = P(
+        0.2, 0, 12, unit="1/year",
+        doc="Speed at which fixed causes come back (wear, new residents); assumed.")
+
+
+class PropertyRatingParams(Section):
+    """Star rating of property firms, joint meetings and replacement of a failing firm
+    [003, 000]."""
+
+    ODD_SECTION: ClassVar[str] = "property_rating"
+
+    star_rating: bool = P(
+        False,
+        source="[003]",
+        doc="Monthly joint meetings with every firm and a quarterly star rating by residents "
+        "(每个月街道办都将组织所有小区物业企业举行会议 … 每个季度均将进行星级物业评价工作 "
+        "[003]); owners choose firms by their record (注重调查物业公司背景和社会评价 [000]), "
+        "so a firm rated low for long is replaced.",
+        label=("Star rating of property firms (星级物业)", "星级物业评价"),
+        help=("Residents rate firms; meetings; a failing firm is replaced.",
+              "居民评星、联席会议，长期低星物业被更换。"),
+    )
+    rating_days: int = P(
+        90, 1, 365, unit="days", source="[003]",
+        doc="Days between ratings: quarterly (每个季度 [003]).")
+    meeting_days: int = P(
+        30, 1, 365, unit="days", source="[003]",
+        doc="Days between joint meetings: monthly (每个月 [003]).")
+    satisfaction_constant: float = P(
+        0.0, -10, 10, unit="log-odds",
+        doc="Log-odds that a household rates the firm well at quality 0.5 and trust 0.5; "
+        "assumed.")
+    quality_weight: float = P(
+        4.0, 0, 20, unit="log-odds per quality",
+        doc="Residents rate the service they see; assumed.")
+    feedback_gain: float = P(
+        0.2, 0, 1, unit="quality",
+        doc="Quality a one-star firm adds to what it aims at after the meetings' feedback "
+        "(none at five stars, linear between); assumed.")
+    low_stars: float = P(
+        3.0, 1, 5, unit="stars",
+        doc="Stars below which a rating counts against the firm (strain grows with the "
+        "shortfall: no cliff); assumed.")
+    strain_memory: float = P(
+        0.75, 0, 1, unit="share kept per rating",
+        doc="Share of past strain a firm carries into the next rating; assumed.")
+    replace_max: float = P(
+        0.5, 0, 1, unit="probability per rating",
+        doc="Most likely a firm under heavy strain is replaced at a rating; assumed.")
+    strain_scale: float = P(
+        1.0, 0.01, 20, unit="stars",
+        doc="Strain at which the replacement chance reaches 63% of replace_max; assumed.")
+    new_quality: float = P(
+        0.7, 0, 1, unit="quality",
+        doc="Quality of the firm chosen in its place (picked by its record [000]); assumed.")
+    transition_penalty: float = P(
+        1.0, 0, 10, unit="log-odds",
+        doc="Log-odds a new firm loses on cases at first, knowing neither the compound nor "
+        "its disputes (lost knowledge); fades linearly; assumed.")
+    transition_days: int = P(
+        120, 0, 3650, unit="days",
+        doc="Days until the new firm knows the compound; assumed.")
+    replace_trust: float = P(
+        0.02, 0, 0.2, unit="trust",
+        doc="Trust the compound's households gain when a failing firm is replaced (the "
+        "complaints were heard); assumed.")
 
 
 class TrustParams(Section):
@@ -2134,6 +2134,18 @@ class CostParams(Section):
         10.0, 0, 1_000, unit="yuan per participation",
         doc="Rewards redeemed for volunteer points, per household taking part once [001]; "
         "assumed.")
+    courier_point_yuan: float = P(
+        20.0, 0, 1_000, unit="yuan per hazard reported",
+        doc="Points a courier or rider earns for a hazard reported, redeemed (积分制 [001]); "
+        "assumed.")
+    social_org_yuan: float = P(
+        50_000.0, 0, 2_000_000, unit="yuan per community per year",
+        doc="Buying in the hub that incubates social organisations, and their projects "
+        "(政府购买服务 [004]); assumed.")
+    evaluation_yuan: float = P(
+        10_000.0, 0, 500_000, unit="yuan per community per year",
+        doc="Evaluation rounds, disclosure boards and third-party assessment (第三方评估 "
+        "[003]); assumed.")
     mediation_room_yuan: float = P(
         20_000.0, 0, 500_000, unit="yuan per room per year",
         doc="A community's mediation room: space, case files, mediators' allowances [000]; "
@@ -2149,18 +2161,6 @@ class CostParams(Section):
         30_000.0, 0, 1_000_000, unit="yuan per replacement",
         doc="Tendering and handing over to a new property firm, counted at the rate of "
         "replacements so far; assumed.")
-    courier_point_yuan: float = P(
-        20.0, 0, 1_000, unit="yuan per hazard reported",
-        doc="Points a courier or rider earns for a hazard reported, redeemed (积分制 [001]); "
-        "assumed.")
-    social_org_yuan: float = P(
-        50_000.0, 0, 2_000_000, unit="yuan per community per year",
-        doc="Buying in the hub that incubates social organisations, and their projects "
-        "(政府购买服务 [004]); assumed.")
-    evaluation_yuan: float = P(
-        10_000.0, 0, 500_000, unit="yuan per community per year",
-        doc="Evaluation rounds, disclosure boards and third-party assessment (第三方评估 "
-        "[003]); assumed.")
 
 
 class MetricParams(Section):
@@ -2214,13 +2214,13 @@ class Scenario(BaseModel):
     party: PartyParams = PartyParams()
     participation: ParticipationParams = ParticipationParams()
     council: CouncilParams = CouncilParams()
-    mediation: MediationParams = MediationParams()
-    root_cause: RootCauseParams = RootCauseParams()
-    property_rating: PropertyRatingParams = PropertyRatingParams()
     couriers: CourierParams = CourierParams()
     social_orgs: SocialOrgParams = SocialOrgParams()
     evaluation: EvaluationParams = EvaluationParams()
     privacy: PrivacyParams = PrivacyParams()
+    mediation: MediationParams = MediationParams()
+    root_cause: RootCauseParams = RootCauseParams()
+    property_rating: PropertyRatingParams = PropertyRatingParams()
     trust: TrustParams = TrustParams()
     population: PopulationParams = PopulationParams()
     office: OfficeParams = OfficeParams()

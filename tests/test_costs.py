@@ -38,8 +38,8 @@ def test_the_baseline_pays_its_staff_and_stations():
     ("courier_grid_workers", "courier points"),
     ("social_organisations", "social organisations"),
     ("two_deliberations", "resident evaluation"),
-    ("mediation_room", "mediation rooms"), ("root_cause_fixes", "root-cause fixes"),
-    ("property_rating", "property rating")])
+    ("mediation_room", "mediation rooms"),
+    ("root_cause_fixes", "root-cause fixes"), ("property_rating", "property rating")])
 def test_each_policy_adds_its_own_item(scenario, item):
     _, base = _items("baseline")
     m, items = _items(scenario)

@@ -41,7 +41,6 @@ SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
             ("property_rating", "star_rating"): "model/mechanisms/property_rating.py"}
 
 
-
 @functools.cache
 def _attribute_reads() -> dict[str, list[tuple[str, int]]]:
     """Every attribute read (name, line) in the package's code, parsed once per session."""
@@ -53,6 +52,7 @@ def _attribute_reads() -> dict[str, list[tuple[str, int]]]:
                 (node.attr, node.lineno) for node in ast.walk(tree)
                 if isinstance(node, ast.Attribute)]
     return out
+
 
 
 @pytest.mark.parametrize("switch,home", sorted(SWITCHES.items()))
