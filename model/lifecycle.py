@@ -226,7 +226,6 @@ class IssueCounters:
     reported_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     repeats_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     petitions_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
-    resolved_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     silent_found: int = 0         # matters kept silent, later brought to light (surface)
     building_settled: int = 0     # small matters settled in the building (first rung)
     secretary_heard: int = 0      # matters heard at a secretary's day
@@ -405,7 +404,6 @@ class IssueBook:
         c = self.counters
         on_time = issue.handled_day - issue.reported_day <= self.deadline[issue.difficulty]
         c.resolved += 1
-        c.resolved_by_kind[issue.kind] += 1
         c.on_time += int(on_time)
         c.satisfied += int(satisfied)
         c.closed_at_level[issue.level] += 1

@@ -247,14 +247,6 @@ def _field_share(m: CommunityModel) -> float:
     return _ratio(sum(w.field_today for w in m.workers), hours)
 
 
-def _mechanism(m: CommunityModel, name: str) -> Any:
-    """The running mechanism called ``name``, or None when it is off."""
-    for mech in m.mechanisms:
-        if mech.name == name:
-            return mech
-    return None
-
-
 def _mech_count(name: str, attr: str):
     def fn(m: CommunityModel) -> float:
         mech = _mechanism(m, name)
