@@ -358,6 +358,34 @@ SCENARIOS: dict[str, tuple[Pair, Pair]] = {
     "low_turnover": (("Stable grid workers", "稳定网格员队伍"),
                      ("Turnover of grid workers cut from 20% to 5% a year [000].",
                       "网格员年流失率由 20% 降到 5% [000]。")),
+    "building_stewards": (("Building stewards", "红色楼栋长"),
+                          ("Building stewards and party-member central households settle "
+                           "small matters in the building and mobilise neighbours [001, 003].",
+                           "红色楼栋长、党员中心户在楼栋内化解小事、动员邻里 [001, 003]。")),
+    "compound_liaison": (("One compound, one liaison", "一小区一专员"),
+                         ("A liaison per compound visits residents and finds silent matters "
+                          "early [002].",
+                          "每个小区一名专员走访居民，及早发现没人反映的问题 [002]。")),
+    "courier_grid_workers": (("Couriers as grid workers", "快递小哥特聘网格员"),
+                             ("Couriers and riders appointed special grid workers with points "
+                              "report the hazards they see [001].",
+                              "快递小哥、外卖骑手受聘为特聘网格员，按积分上报所见隐患 [001]。")),
+    "privacy_refusal": (("Households refuse the grid system", "住户拒绝录入信息"),
+                        ("Problem: many households refuse to enter their data, so the grid "
+                         "no longer sees them [003].",
+                         "问题情景：许多住户拒绝录入信息，网格看不到他们 [003]。")),
+    "secretary_day": (("Secretary's day", "书记说事日"),
+                      ("A weekly day where residents raise matters with the party secretary "
+                       "[001].",
+                       "每周固定一天，居民向党组织书记反映问题 [001]。")),
+    "social_organisations": (("Incubated social organisations", "培育社区社会组织"),
+                             ("Interest groups and mutual aid draw working-age residents into "
+                              "activities [004].",
+                              "文体、互助、公益类社会组织吸引中青年居民参与 [004]。")),
+    "two_deliberations": (("Residents evaluate grid workers", "两议两评两公开"),
+                          ("Two deliberations, two evaluations, two disclosures: residents "
+                           "rate grid workers and see the results [001, 003].",
+                           "两议两评两公开：居民评议网格员并看到结果 [001, 003]。")),
     "mediation_room": (("Mediation rooms", "调解室"),
                        ("Neighbour disputes mediated in five steps and filed, so fewer recur "
                         "or go up the ladder [000].",
