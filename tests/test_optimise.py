@@ -183,3 +183,66 @@ def test_command_writes_outputs_with_digests_and_refuses_to_overwrite(capsys, tm
     assert (front[opt.EXTRA_COST] <= 100_000).all()
     code, _, err = _main(capsys, *argv)
     assert code == 2 and "--force" in err
+
+
+# ---------------------------------------------------------------- the optimiser searches
+class ToySession(opt.EngineSession):
+    """A known problem instead of the model: each outcome peaks at its own point of five
+    levers; cost rises with staff and training."""
+
+    def run(self, tasks):
+        for t in tasks:
+            ov = t["overrides"]
+            s = (ov.get("staff.per_10k_residents", 18.0) - 10) / 40
+            tr = ov.get("workers.training", 0.0)
+            cut = ov.get("workers.task_access_cut", 0.0) / 0.8
+            to = ov.get("workers.turnover_per_year", 0.2) / 0.5
+            act = ov.get("party.activation", 0.15)
+
+            def bowl(*pairs):
+                return -sum((x - a) ** 2 for x, a in pairs)
+
+            yield {"run_id": t["run_id"], "ok": True, "final": {
+                opt.COST_METRIC: 400_000 * s + 100_000 * tr,
+                "on_time_share": bowl((s, .6), (cut, .3), (to, .2), (act, .7)),
+                "participation_rate": bowl((s, .4), (cut, .7), (to, .5), (act, .2), (tr, .8)),
+                "trust_mean": bowl((s, .5), (cut, .5), (to, .8), (act, .5), (tr, .3))}}
+
+
+def hypervolume(front: np.ndarray, lo: np.ndarray, hi: np.ndarray, n: int = 20_000) -> float:
+    """Share of the box [lo, hi] (minimised objectives) that the front dominates (Monte Carlo,
+    fixed points)."""
+    pts = np.random.default_rng(0).uniform(lo, hi, size=(n, len(lo)))
+    hit = np.zeros(n, dtype=bool)
+    for p in opt.minimised(front):
+        hit |= np.all(pts >= p, axis=1)
+    return float(hit.mean())
+
+
+def test_nsga2_beats_random_search_of_the_same_size_on_a_known_problem():
+    """Same number of distinct candidates (= model runs): NSGA-II's front covers more of the
+    objective space than random search's. (At ~120 evaluations the two are about even: the
+    search needs generations to pay off; see the README.)"""
+    levers = opt.select_levers("staff.per_10k_residents,workers.training,workers.task_access_cut,"
+                               "workers.turnover_per_year,party.activation")
+    budget = 250_000.0
+    ga_hv, rnd_hv = [], []
+    for seed in range(4):
+        setup = opt.Setup(levers=levers, budgets=[budget], evaluations=200, population=20,
+                          reps=1, days=1, households=600, seed=seed)
+        res = opt.search(setup, ToySession(workers=1))
+        ga = res.front[COLS].to_numpy(float)
+        rng = random.Random(1000 + seed)
+        ev = opt.Evaluator(setup, ToySession(workers=1), {lv.key: None for lv in levers}, 1)
+        batch: dict[str, dict] = {}
+        while len(batch) < len(res.evaluated):
+            ov = ev.overrides([rng.randrange(len(lv.levels)) for lv in levers])
+            batch[opt.candidate_key(ov)] = ov
+        ev.evaluate_batch(list(batch.values()))
+        vals = opt.evaluated_table(ev, setup)[COLS].to_numpy(float)
+        rnd = vals[opt.front_mask(vals, budget)]
+        both = opt.minimised(np.vstack([ga, rnd]))
+        lo, hi = both.min(axis=0), both.max(axis=0)
+        ga_hv.append(hypervolume(ga, lo, hi))
+        rnd_hv.append(hypervolume(rnd, lo, hi))
+    assert np.mean(ga_hv) > np.mean(rnd_hv) + 0.02, (ga_hv, rnd_hv)
