@@ -97,7 +97,7 @@ EXTRA_COST = "extra_cost_yuan"          # per community and year, above the base
 EXOGENOUS_GROUPS: tuple[str, ...] = ("context",)
 DEFAULT_BUDGETS: tuple[float, ...] = (200_000.0, 580_000.0)
 DEFAULT_SCENARIO = "baseline"
-DEFAULT_EVALUATIONS = 160       # candidate evaluations per budget
+DEFAULT_EVALUATIONS = 120       # candidate evaluations per budget
 DEFAULT_POPULATION = 20
 DEFAULT_REPS = 3
 DEFAULT_DAYS = 365
@@ -437,6 +437,10 @@ class Evaluator:
         for m in (*OBJECTIVES, COST_METRIC):
             x = np.array([finals[f"{key}-s{s}"][m] for s in seeds], dtype=float)
             ref = np.array([self.reference[s][m] for s in seeds], dtype=float)
+            if not np.isfinite(x).all() or not np.isfinite(ref).all():
+                raise OptimiseError(f"{m} is undefined (NaN) in a run of {ov or 'the baseline'}"
+                                    f" on {self.setup.days} days: too short a run to compare "
+                                    f"mixes; allowed: more --days (e.g. 365).")
             d = x - ref
             if m == COST_METRIC:
                 d = d / self.communities
@@ -794,7 +798,7 @@ def add_parser(sub: Any, fmt: Any) -> None:
                    help="restrict the search to these levers (dotted keys; default: every "
                         "policy lever)")
     p.add_argument("--evaluations", type=int_option(4, 100_000, "candidate evaluations",
-                                                    "--evaluations 160"),
+                                                    "--evaluations 120"),
                    default=DEFAULT_EVALUATIONS, metavar="N",
                    help=f"candidate evaluations per budget, in whole generations (default: "
                         f"{DEFAULT_EVALUATIONS})")
@@ -872,21 +876,38 @@ def cmd_optimise(args: Any) -> int:
     files = write_outputs(res, out, argv=sys.argv[1:])
     for b in budgets:
         part = res.front[res.front["budget_yuan"] == b]
-        cli.info(f"\nBudget {b:,.0f}: {len(part)} mix(es) on the front")
-        for r in part.head(8).to_dict("records"):
+        cli.info(f"\nBudget {b:,.0f}: {len(part)} mix(es) on the front (all in front.csv); "
+                 f"among them:")
+        for what, r in highlights(part, res.reference):
             on = [lv.key.split(".")[-1] + ("" if isinstance(r[lv.key], bool | np.bool_)
                                            else f"={r[lv.key]:g}")
                   for lv in levers if r[lv.key] != loaded_value(loaded, lv.key)]
-            cli.info(f"  +{r[EXTRA_COST]:>9,.0f} yuan  on-time {100 * r['on_time_share']:5.1f}%  "
-                     f"particip. {100 * r['participation_rate']:4.1f}%  trust "
-                     f"{r['trust_mean']:.3f}  {', '.join(on) or '(baseline)'}")
-        if len(part) > 8:
-            cli.info(f"  ... {len(part) - 8} more in front.csv")
+            cli.info(f"  {what:<22} {r[EXTRA_COST]:>+9,.0f} yuan  on-time "
+                     f"{100 * r['on_time_share']:5.1f}%  particip. "
+                     f"{100 * r['participation_rate']:4.1f}%  trust {r['trust_mean']:.3f}  "
+                     f"{', '.join(on) or '(baseline)'}")
     cpu = (f", {res.cpu_seconds:.0f} CPU-seconds (on 2 idle cores: about "
            f"{res.cpu_seconds / 2 / 60:.1f} min)") if math.isfinite(res.cpu_seconds) else ""
     print(f"\n{len(res.evaluated)} candidates, {res.runs} runs in {res.seconds:.1f} s wall on "
           f"{res.engine}{cpu}. Wrote {out}/: {', '.join(f.name for f in files)}")
     return 0
+
+
+def highlights(part: pd.DataFrame, reference: Mapping[str, float]
+               ) -> list[tuple[str, dict[str, Any]]]:
+    """A few front points worth reading first: the best on each outcome, and the cheapest
+    mix that is better than the baseline on all three."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    if part.empty:
+        return out
+    for m, what in zip(OBJECTIVES, ("best on-time handling", "best participation",
+                                    "best trust"), strict=True):
+        out.append((what, part.sort_values([m, EXTRA_COST], ascending=[False, True])
+                    .iloc[0].to_dict()))
+    better = part[np.logical_and.reduce([part[m] > reference[m] for m in OBJECTIVES])]
+    if len(better):
+        out.append(("cheapest better on all", better.sort_values(EXTRA_COST).iloc[0].to_dict()))
+    return out
 
 
 def loaded_value(loaded: Any, key: str) -> Any:
