@@ -251,7 +251,13 @@ class EngineSession:
             from dask.distributed import Client, LocalCluster
 
             if self.scheduler:
-                self._client = Client(self.scheduler, timeout="20s")
+                try:
+                    self._client = Client(self.scheduler, timeout="20s")
+                except (OSError, TimeoutError, ValueError) as e:
+                    raise OptimiseError(f"--scheduler {self.scheduler}: cannot connect "
+                                        f"({e}); allowed: the address of a running Dask "
+                                        f"scheduler, e.g. tcp://10.0.0.5:8786. Nothing was "
+                                        f"written.") from None
             else:
                 with dask.config.set(engine.QUIET_WORKERS):
                     self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
