@@ -160,6 +160,8 @@ def claim_out(out: str | Path, *, force: bool, owned: Sequence[str], what: str) 
 EXTRAS: dict[str, tuple[str, str, str]] = {
     "viz": ("viz", "solara", "the browser app needs Solara"),
     "dask": ("dist", "distributed", "Dask sweeps need dask.distributed"),
+    "optimise": ("ema", "platypus", "the optimiser needs Platypus (it comes with the EMA "
+                 "Workbench)"),
 }
 
 
@@ -388,12 +390,13 @@ def build_parser(prog: str | None = None) -> Parser:
                         help="where to write the report (default: DIR/report)")
     report.set_defaults(func=cmd_report)
 
-    from commgov.experiments import calibrate, validate
+    from commgov.experiments import calibrate, optimise, validate
     from commgov.viz.serve import add_parser as add_viz_parser
 
     add_viz_parser(sub)
     validate.add_parser(sub, fmt)
     calibrate.add_parser(sub)
+    optimise.add_parser(sub, fmt)
 
     docs = sub.add_parser("docs", help="where the docs are; in a checkout, regenerate them",
                           formatter_class=fmt, allow_abbrev=False,
@@ -677,6 +680,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from commgov.experiments.claims import ClaimsError
     from commgov.experiments.errors import ReportError, SizeError, SweepError, SweepStateError
+    from commgov.experiments.optimise import OptimiseError
     from commgov.experiments.runner import OutputError
     from commgov.model.graph import GraphError
     from commgov.scenarios.loader import ScenarioError
@@ -684,12 +688,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "viz":
             require_extra("viz")
-        if (args.command == "sweep" and (args.scheduler or args.dask_local)) or (
+        if args.command == "optimise":
+            require_extra("optimise")
+        if (args.command in ("sweep", "optimise") and (args.scheduler or args.dask_local)) or (
                 args.command == "bench" and args.sweep):
             require_extra("dask")
         return int(args.func(args))
     except (ScenarioError, GraphError, UsageError, OutputError, SweepError, SweepStateError,
-            ReportError, ClaimsError, SizeError) as e:
+            ReportError, ClaimsError, SizeError, OptimiseError) as e:
         print(f"{parser.prog} {args.command}: error: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:
