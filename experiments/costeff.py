@@ -80,6 +80,9 @@ STATUS: dict[str, Pair] = {
 }
 
 
+SAVED: Pair = ("saves {number} per unit lost", "每损失一个单位节省 {number}")
+
+
 @dataclass(frozen=True)
 class Ratio:
     """Δcost / Δoutcome with its Fieller interval (NaN when not reported, see ``status``)."""
@@ -94,6 +97,7 @@ class Ratio:
     hi: float
     n: int
     status: str             # a key of STATUS
+    worse: bool = False     # the outcome is clearly worse (and the cost lower): yuan saved
 
     @property
     def shown(self) -> bool:
@@ -156,7 +160,7 @@ def ratio(outcome: Outcome, cost_a: np.ndarray, cost_b: np.ndarray, out_a: np.nd
         return Ratio(**base, ratio=nan, lo=nan, hi=nan, status="dominated")
     if better and mc < 0:
         return Ratio(**base, ratio=nan, lo=nan, hi=nan, status="saves")
-    return Ratio(**base, ratio=f[0], lo=f[1], hi=f[2], status="ok")
+    return Ratio(**base, ratio=f[0], lo=f[1], hi=f[2], status="ok", worse=not better)
 
 
 def pick(pair: Pair, lang: str) -> str:
@@ -168,7 +172,11 @@ def fmt_yuan(v: float) -> str:
 
 
 def ratio_text(r: Ratio, lang: str) -> str:
-    """'12,300 (8,100 … 25,600)', or the reason there is no number."""
+    """'12,300 (8,100 … 25,600)', or the reason there is no number. When B is cheaper and
+    clearly worse the ratio is what B saves per unit lost, and the text says so."""
     if not r.shown:
         return pick(STATUS[r.status], lang)
-    return f"{fmt_yuan(r.ratio)} ({fmt_yuan(r.lo)} … {fmt_yuan(r.hi)})"
+    number = f"{fmt_yuan(r.ratio)} ({fmt_yuan(r.lo)} … {fmt_yuan(r.hi)})"
+    if r.worse:
+        return pick(SAVED, lang).format(number=number)
+    return number

@@ -280,7 +280,8 @@ def _cost_html(res: SweepResults, table: pd.DataFrame, lang: str) -> str:
             ratio = costeff.Ratio(o.key, r["d_cost"], r[f"d_{o.key}"], r[f"d_{o.key}_low"],
                                   r[f"d_{o.key}_high"], r[f"per_{o.key}"],
                                   r[f"per_{o.key}_low"], r[f"per_{o.key}_high"],
-                                  int(r["pairs"]), r[f"per_{o.key}_status"])
+                                  int(r["pairs"]), r[f"per_{o.key}_status"],
+                                  r[f"d_{o.key}"] * o.direction < 0)
             tds.append(html.escape(costeff.ratio_text(ratio, lang)))
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in tds) + "</tr>")
     note = costeff.pick(REPORT_TEXT["cost_note"], lang).format(base=res.baseline)

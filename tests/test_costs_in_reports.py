@@ -55,6 +55,11 @@ def test_no_ratio_when_the_outcome_difference_is_unclear() -> None:
     assert costeff.ratio(OUT, a, cost, a, -gain, 365).status == "dominated"
     assert costeff.ratio(OUT, a, -cost, a, gain, 365).status == "saves"
     assert costeff.ratio(OUT, a[:1], cost[:1], a[:1], gain[:1], 365).status == "few"
+    # cheaper and worse: what B saves per unit lost, said in words
+    r = costeff.ratio(OUT, a, -cost, a, -gain, 365)
+    assert r.status == "ok" and r.worse and r.ratio > 0
+    assert costeff.ratio_text(r, "en").startswith("saves ")
+    assert "节省" in costeff.ratio_text(r, "zh")
     for lang in i18n.LANGS:
         assert costeff.ratio_text(costeff.ratio(OUT, a, cost, a, -gain, 365), lang)
 

@@ -637,11 +637,13 @@ LESSONS: dict[str, dict[str, Pair]] = {
                      "What does each buy, and what does each leave undone?",
                      "两种组合花费大致相同，都比现状每年多约 15 万元：增加人手，或者红色物业"
                      "加“一网统管”。各自买到了什么，又留下了什么没做？"),
-        "change": ("Start with staff at 24.5 per 10,000 residents. Then spend the same money "
-                   "differently: staff back to the status quo, switch on 'Red property' and "
-                   "'Integrated platform'. Or compare the two in 'Compare two policies'.",
-                   "先把每万人社工数设为 24.5。然后把同样的钱换个花法：人手回到现状，"
-                   "打开“红色物业”和“一网统管”。也可以在“政策对比”中直接比较两者。"),
+        "change": ("Start with staff at 21.5 per 10,000 residents instead of 18 (about "
+                   "150,000 yuan a year more in a community of 3,000 households). Then spend "
+                   "the same money differently: staff back to 18, switch on 'Red property' "
+                   "and 'Integrated platform'. Or compare the two in 'Compare two policies'.",
+                   "先把每万人社工数由 18 提高到 21.5（在 3000 户的社区每年约多花 15 万元）。"
+                   "然后把同样的钱换个花法：人手回到 18，打开“红色物业”和“一网统管”。"
+                   "也可以在“政策对比”中直接比较两者。"),
         "watch": ("Cost per year (about the same), property fees collected, office requests "
                   "kept waiting, grid workers' time in the field, trust.",
                   "年度成本（大致相同）、物业费收缴率、办事群众等待比例、网格员入户时间占比、"
@@ -675,10 +677,11 @@ LESSONS: dict[str, dict[str, Pair]] = {
                    "有更多时间入户，上交也更少，但居民在办公室仍要等待。对比视图的成本表为每项"
                    "收益定价：每多一户参与、每提高 1 点信任、每多办结一件诉求要花多少钱；"
                    "收益不明确时记为“不适用”。"),
-        "try": ("Compare the two mixes on 5 seeds. Then halve the platform's price in your "
-                "head: would you still hire? Try a community of 4,000 households.",
-                "用 5 对随机种子比较两种组合。再设想“一网统管”的价格减半：你还会选择增员吗？"
-                "再试试 4000 户的社区。"),
+        "try": ("Compare the two mixes on 5 seeds. Then try a community of 1,000 "
+                "households: staff are counted per resident, red property per compound, so "
+                "the same money no longer buys the same mixes. Would you still hire?",
+                "用 5 对随机种子比较两种组合。再试试 1000 户的社区：人手按居民数配置，红色"
+                "物业按小区计费，同样的钱买到的组合不再相同。你还会选择增员吗？"),
     },
 }
 LESSON_FIELDS: tuple[str, ...] = ("title", "question", "change", "watch", "mechanism",
