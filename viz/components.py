@@ -155,11 +155,11 @@ img.cg-compare-img { width: 100%; height: auto; }
               gap: 16px; margin-top: 12px; }
 .cg-lesson h3 { font-size: 16.5px; }
 .cg-lesson .cg-q { font-size: 14.5px; font-style: italic; margin-bottom: 6px; }
-.cg-table { border-collapse: collapse; width: 100%; font-size: 13.5px; }
-.cg-table th { text-align: left; border-bottom: 2px solid #bcccdc; padding: 5px 8px;
-               color: #334e68; }
-.cg-table td { border-bottom: 1px solid #e4e7eb; padding: 4px 8px; }
-.cg-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.cg-table, .cg-cost-table { border-collapse: collapse; width: 100%; font-size: 13.5px; }
+.cg-table th, .cg-cost-table th { text-align: left; border-bottom: 2px solid #bcccdc;
+               padding: 5px 8px; color: #334e68; }
+.cg-table td, .cg-cost-table td { border-bottom: 1px solid #e4e7eb; padding: 4px 8px; }
+.cg-table td.num, .cg-cost-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .cg-better { color: #2f855a; font-weight: 600; }
 .cg-worse { color: #c53030; font-weight: 600; }
 .cg-cmp { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; margin-top: 12px; }
@@ -835,7 +835,7 @@ def cost_rows_html(result: Comparison, lang: str) -> str:
             f"<td class='num'>{r.d_outcome:+,.1f}{ci}</td>"
             f"<td class='{cls}'>{costeff.ratio_text(r, lang)}<br><small>"
             f"{costeff.pick(o.unit, lang)}</small></td></tr>")
-    return f"<table class='cg-table cg-cost-table'>{head}<tbody>{''.join(rows)}</tbody></table>"
+    return f"<table class='cg-cost-table'>{head}<tbody>{''.join(rows)}</tbody></table>"
 
 
 @solara.component
