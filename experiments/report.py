@@ -455,6 +455,7 @@ def fig_timeseries(res: SweepResults, daily: pd.DataFrame, metric: str, lang: st
     fig, ax = plt.subplots(figsize=(8, 4.6))
     groups = daily.groupby(["scenario", "point"], sort=True)
     k = 1.0
+    marks: dict[tuple[int, str], tuple[timemarks.Mark, set[str]]] = {}
     for i, ((scenario, point), g) in enumerate(groups):
         if i >= 12:
             break
@@ -468,7 +469,10 @@ def fig_timeseries(res: SweepResults, daily: pd.DataFrame, metric: str, lang: st
                         color=line.get_color(), lw=0)
         k = max(k, float(n.max()))
         for mark in res.marks.get(scenario, ()):
-            _mark_line(ax, mark, lang, line.get_color())
+            marks.setdefault((mark.day, mark.kind), (mark, set()))[1].add(line.get_color())
+    # One line per step day: in the series' colour, or grey when several series share it.
+    for mark, colours in marks.values():
+        _mark_line(ax, mark, lang, colours.pop() if len(colours) == 1 else "#555555")
     ax.set_title(text("timeseries", lang, metric=metric_label(metric, lang), n=int(k)),
                  fontsize=10)
     ax.set_xlabel(text("day", lang))
