@@ -133,11 +133,22 @@ def fieller(d_cost: np.ndarray, d_out: np.ndarray,
 
 
 def ratio(outcome: Outcome, cost_a: np.ndarray, cost_b: np.ndarray, out_a: np.ndarray,
-          out_b: np.ndarray, days: int, confidence: float = CONFIDENCE) -> Ratio:
-    """Cost per unit of ``outcome`` of B against the reference A, paired by replication
-    (``cost_*`` in yuan a year at the end of ``days`` simulated days; ``d_cost`` of the
-    result is what the ratio divides: the run's cost for a cumulative outcome)."""
-    per = days / 365.0 if outcome.cumulative else 1.0
+          out_b: np.ndarray, days: int, confidence: float = CONFIDENCE,
+          mean_cost_a: np.ndarray | None = None,
+          mean_cost_b: np.ndarray | None = None) -> Ratio:
+    """Cost per unit of ``outcome`` of B against the reference A, paired by replication.
+
+    ``cost_*``: yuan a year at the end of ``days`` simulated days, what a rate at the end
+    is priced with. A cumulative outcome is priced with what the run spent: ``mean_cost_*``
+    (the cost a year averaged over the run, so a policy that starts on day 180 pays for the
+    days it runs, not the whole run) × days / 365; without it, the end cost stands in.
+    ``d_cost`` of the result is what the ratio divides."""
+    if outcome.cumulative:
+        if mean_cost_a is not None and mean_cost_b is not None:
+            cost_a, cost_b = mean_cost_a, mean_cost_b
+        per = days / 365.0
+    else:
+        per = 1.0
     dc = (np.asarray(cost_b, dtype=float) - np.asarray(cost_a, dtype=float)) * per
     do = np.asarray(out_b, dtype=float) - np.asarray(out_a, dtype=float)
     n = len(do)

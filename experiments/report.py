@@ -220,12 +220,14 @@ def _design_cols(res: SweepResults, point: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 # Cost and what it buys; before/after a timed policy
 # --------------------------------------------------------------------------------------------
-def cost_table(res: SweepResults) -> pd.DataFrame | None:
+def cost_table(res: SweepResults, daily: pd.DataFrame | None = None) -> pd.DataFrame | None:
     """Per scenario and design point: its cost beside the reference's, and what each extra
     unit of outcome costs against the reference (Δcost / Δoutcome, paired by seed, Fieller
     interval; NaN with a ``*_status`` saying why when the outcome difference's CI crosses 0).
 
     None when the sweep did not record ``cost_yuan_per_year`` or has no other scenario.
+    With the ``daily`` table, issues resolved over the run are priced with the run's mean
+    cost a year (recorded days after day 0), so a timed policy pays only for its days.
     """
     s = res.summary
     if costeff.COST_METRIC not in s.columns or len(res.scenarios) < 2:
@@ -233,6 +235,10 @@ def cost_table(res: SweepResults) -> pd.DataFrame | None:
     outcomes = [o for o in costeff.OUTCOMES if all(c in s.columns for c in o.needs)]
     days = int(res.spec["days"])
     keyed = s.set_index(["scenario", "point", "replication"]).sort_index()
+    spent = None
+    if daily is not None and costeff.COST_METRIC in daily.columns:
+        spent = daily[daily["day"] > 0].groupby(
+            ["scenario", "point", "replication"])[costeff.COST_METRIC].mean()
     rows = []
     for (scenario, point), g in s[s["scenario"] != res.baseline].groupby(
             ["scenario", "point"], sort=True):
@@ -247,10 +253,15 @@ def cost_table(res: SweepResults) -> pd.DataFrame | None:
             "scenario": scenario, "point": int(point), **_design_cols(res, point),
             "cost": float(np.mean(cost_b)), "reference_cost": float(np.mean(cost_a)),
             "d_cost": mean, "d_cost_low": lo, "d_cost_high": hi, "pairs": n}
+        mean_a = mean_b = None
+        if spent is not None:
+            mean_a = spent.reindex(a.index).to_numpy(float)
+            mean_b = spent.reindex(b.index).to_numpy(float)
         for o in outcomes:
             oa = np.array([o.value(r) for r in a.to_dict(orient="records")])
             ob = np.array([o.value(r) for r in b.to_dict(orient="records")])
-            r = costeff.ratio(o, cost_a, cost_b, oa, ob, days)
+            r = costeff.ratio(o, cost_a, cost_b, oa, ob, days, mean_cost_a=mean_a,
+                              mean_cost_b=mean_b)
             row |= {f"d_{o.key}": r.d_outcome, f"d_{o.key}_low": r.d_outcome_lo,
                     f"d_{o.key}_high": r.d_outcome_hi, f"per_{o.key}": r.ratio,
                     f"per_{o.key}_low": r.lo, f"per_{o.key}_high": r.hi,
@@ -302,14 +313,15 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
     "cost_head": ("Cost and what it buys", "成本与效果"),
     "cost_note": ("Against {base}, paired by seed, at the end of the run. Δ outcomes: issues "
                   "resolved over the run, trust in points (0–100), households taking part in "
-                  "the last 30 days. Cost per unit = Δcost / Δoutcome (the run's cost for "
-                  "issues resolved, the cost a year for the others) with its 95% Fieller "
+                  "the last 30 days. Cost per unit = Δcost / Δoutcome (what the run spent for "
+                  "issues resolved, the cost a year at the end for the others) with its 95% "
+                  "Fieller "
                   "interval; 'n/a' when the outcome difference's interval crosses 0. Prices "
                   "are assumptions ([costs]).",
                   "与 {base} 比较，按随机种子配对，取运行结束时的值。结果差：整个运行期内办结的"
                   "诉求件数、信任度（0–100 点）、近 30 天参与户数。单位成本 = 成本差 / 结果差"
-                  "（办结诉求用运行期的成本，其余用年度成本），附 95% Fieller 区间；结果差的"
-                  "区间跨过 0 时记为“不适用”。价格为模型假设（[costs]）。"),
+                  "（办结诉求用运行期内实际花费，其余用期末年度成本），附 95% Fieller 区间；"
+                  "结果差的区间跨过 0 时记为“不适用”。价格为模型假设（[costs]）。"),
     "no_cost": ("This sweep did not record cost_yuan_per_year: add it (and households_occupied "
                 "for the cost per participant) to the sweep's metrics to see what each policy "
                 "costs.",
@@ -705,7 +717,7 @@ def build_report(path: Path, *, out: Path | None = None, lang: str = "en") -> Pa
                 res, daily, metric, lang, figures_dir / f"timeseries_{metric}.png")))
         sections.append("\n".join(block))
     front: list[str] = []
-    costs = cost_table(res)
+    costs = cost_table(res, daily)
     if costs is not None:
         runner.write_csv(tables_dir / f"cost_effectiveness_vs_"
                                       f"{runner.safe_name(res.baseline)}.csv", costs)

@@ -70,6 +70,14 @@ def test_a_cumulative_outcome_is_priced_with_the_runs_cost() -> None:
     r = costeff.ratio(resolved, z, np.full(3, 36_500.0), z, np.array([9.0, 10.0, 11.0]),
                       days=100)
     assert r.ratio == pytest.approx(10_000.0 / 10.0)
+    # a policy from day 50 of 100 pays for half the run: what was spent, not the end rate
+    r = costeff.ratio(resolved, z, np.full(3, 36_500.0), z, np.array([9.0, 10.0, 11.0]),
+                      days=100, mean_cost_a=z, mean_cost_b=np.full(3, 18_250.0))
+    assert r.ratio == pytest.approx(5_000.0 / 10.0)
+    trust = next(o for o in costeff.OUTCOMES if o.key == "trust")     # a rate: the end cost
+    r = costeff.ratio(trust, z, np.full(3, 36_500.0), z, np.array([9.0, 10.0, 11.0]),
+                      days=100, mean_cost_a=z, mean_cost_b=np.full(3, 18_250.0))
+    assert r.ratio == pytest.approx(36_500.0 / 10.0)
 
 
 # ------------------------------------------------------------------ timeline marks
@@ -134,6 +142,13 @@ def test_report_prices_each_policy_against_the_reference(sweep_out: Path) -> Non
             assert (status == "nodiff") == crosses, (scen, o.key)
             if status == "ok":
                 assert r[f"per_{o.key}_low"] <= r[f"per_{o.key}"] <= r[f"per_{o.key}_high"]
+    # with the daily table, the timed merge's resolved issues are priced with what the run
+    # spent (the allowance from day 180 of 300), not the end rate over the whole run
+    timed = cost_table(res, res.daily()).set_index("scenario").loc["grid_merge_from_day_180"]
+    whole = table.loc["grid_merge_from_day_180"]
+    assert whole["per_resolved_status"] == timed["per_resolved_status"] == "ok"
+    assert timed["per_resolved"] == pytest.approx(whole["per_resolved"] * 120 / 300, rel=0.05)
+    assert timed["per_trust"] == whole["per_trust"] or np.isnan(whole["per_trust"])
     # the paired Δtrust is the mean of per-seed differences, in points
     a = s[s.scenario == "baseline"].set_index("replication")["trust_mean"]
     b = s[s.scenario == "grid_merge_from_day_180"].set_index("replication")["trust_mean"]

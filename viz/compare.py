@@ -135,11 +135,14 @@ def cost_rows(runs_a: Sequence[Run], runs_b: Sequence[Run], days: int
     fa = [finals(r) for r in runs_a]
     fb = [finals(r) for r in runs_b]
     cost = costeff.COST_METRIC
+    spent_a = np.array([np.mean(r[cost][1:]) for r in runs_a])    # days 1..end, a timeline's
+    spent_b = np.array([np.mean(r[cost][1:]) for r in runs_b])    # change included
     out = []
     for o in costeff.OUTCOMES:
         out.append(costeff.ratio(
             o, np.array([f[cost] for f in fa]), np.array([f[cost] for f in fb]),
-            np.array([o.value(f) for f in fa]), np.array([o.value(f) for f in fb]), days))
+            np.array([o.value(f) for f in fa]), np.array([o.value(f) for f in fb]), days,
+            mean_cost_a=spent_a, mean_cost_b=spent_b))
     return tuple(out)
 
 
