@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from commgov.experiments import runner
+from commgov.experiments import costeff, runner, timemarks
 from commgov.experiments.errors import ReportError
 from commgov.experiments.labels import (
     metric_label,
@@ -35,6 +35,7 @@ from commgov.experiments.labels import (
     setup_fonts,
     text,
 )
+from commgov.model.metrics import metric_record
 
 CONFIDENCE = runner.CONFIDENCE
 ID = ("scenario", "point", "replication")
@@ -88,6 +89,13 @@ class SweepResults:
                               f"it.") from None
         self.metrics = [m for m in metrics if m in self.summary.columns]
         self.scenarios = [s for s in scenarios if s in set(self.summary["scenario"])]
+        sources = self.manifest["scenarios"] if isinstance(self.manifest["scenarios"],
+                                                           dict) else {}
+        # Timed policies ([[timeline]]): where their charts get a line, before/after means.
+        self.marks: dict[str, tuple[timemarks.Mark, ...]] = {
+            s: m for s in self.scenarios
+            if (m := timemarks.scenario_marks(sources.get(s, s)))}
+        self.warmup = _warmup(sources.get(self.baseline, self.baseline))
 
     def daily(self) -> pd.DataFrame:
         """The daily tables of the finished runs only (checked against their checksums by
@@ -116,6 +124,17 @@ class SweepResults:
         """One design point as plain values (a mixed row via .loc would upcast ints)."""
         row = self.design.loc[[point]].to_dict(orient="records")[0]
         return {k: v.item() if isinstance(v, np.generic) else v for k, v in row.items()}
+
+
+def _warmup(source: Any) -> int:
+    """The scenario's ``metrics.burn_in_days`` (the default if the file cannot be read)."""
+    from commgov.scenarios.loader import ScenarioError, load_scenario
+    from commgov.scenarios.schema import MetricParams
+
+    try:
+        return int(load_scenario(source).scenario.metrics.burn_in_days)
+    except (ScenarioError, OSError, ValueError):
+        return int(MetricParams().burn_in_days)
 
 
 def _why(e: BaseException) -> str:
@@ -196,6 +215,171 @@ def _design_cols(res: SweepResults, point: int) -> dict[str, Any]:
     if not res.varied or len(res.design) > 200:
         return {}
     return res.design_row(point)
+
+
+# --------------------------------------------------------------------------------------------
+# Cost and what it buys; before/after a timed policy
+# --------------------------------------------------------------------------------------------
+def cost_table(res: SweepResults, daily: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """Per scenario and design point: its cost beside the reference's, and what each extra
+    unit of outcome costs against the reference (Δcost / Δoutcome, paired by seed, Fieller
+    interval; NaN with a ``*_status`` saying why when the outcome difference's CI crosses 0).
+
+    None when the sweep did not record ``cost_yuan_per_year`` or has no other scenario.
+    With the ``daily`` table, issues resolved over the run are priced with the run's mean
+    cost a year (recorded days after day 0), so a timed policy pays only for its days.
+    """
+    s = res.summary
+    if costeff.COST_METRIC not in s.columns or len(res.scenarios) < 2:
+        return None
+    outcomes = [o for o in costeff.OUTCOMES if all(c in s.columns for c in o.needs)]
+    days = int(res.spec["days"])
+    keyed = s.set_index(["scenario", "point", "replication"]).sort_index()
+    spent = None
+    if daily is not None and costeff.COST_METRIC in daily.columns:
+        spent = daily[daily["day"] > 0].groupby(
+            ["scenario", "point", "replication"])[costeff.COST_METRIC].mean()
+    rows = []
+    for (scenario, point), g in s[s["scenario"] != res.baseline].groupby(
+            ["scenario", "point"], sort=True):
+        reps = sorted(set(g["replication"]) & set(
+            s[(s["scenario"] == res.baseline) & (s["point"] == point)]["replication"]))
+        a = keyed.loc[[(res.baseline, point, r) for r in reps]]
+        b = keyed.loc[[(scenario, point, r) for r in reps]]
+        cost_a = a[costeff.COST_METRIC].to_numpy(float)
+        cost_b = b[costeff.COST_METRIC].to_numpy(float)
+        mean, lo, hi, n = t_interval(cost_b - cost_a)
+        row: dict[str, Any] = {
+            "scenario": scenario, "point": int(point), **_design_cols(res, point),
+            "cost": float(np.mean(cost_b)), "reference_cost": float(np.mean(cost_a)),
+            "d_cost": mean, "d_cost_low": lo, "d_cost_high": hi, "pairs": n}
+        mean_a = mean_b = None
+        if spent is not None:
+            mean_a = spent.reindex(a.index).to_numpy(float)
+            mean_b = spent.reindex(b.index).to_numpy(float)
+        for o in outcomes:
+            oa = np.array([o.value(r) for r in a.to_dict(orient="records")])
+            ob = np.array([o.value(r) for r in b.to_dict(orient="records")])
+            r = costeff.ratio(o, cost_a, cost_b, oa, ob, days, mean_cost_a=mean_a,
+                              mean_cost_b=mean_b)
+            row |= {f"d_{o.key}": r.d_outcome, f"d_{o.key}_low": r.d_outcome_lo,
+                    f"d_{o.key}_high": r.d_outcome_hi, f"per_{o.key}": r.ratio,
+                    f"per_{o.key}_low": r.lo, f"per_{o.key}_high": r.hi,
+                    f"per_{o.key}_status": r.status}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _cost_html(res: SweepResults, table: pd.DataFrame, lang: str) -> str:
+    """The cost table for people: yuan with thousands separators, each ratio with its
+    interval or the reason there is none ("n/a" when the outcome difference is unclear)."""
+    outcomes = [o for o in costeff.OUTCOMES if f"per_{o.key}" in table.columns]
+    head = [REPORT_TEXT["scenario"], REPORT_TEXT["cost"], REPORT_TEXT["d_cost"]]
+    cells = "".join(f"<th>{html.escape(costeff.pick(h, lang))}</th>" for h in head)
+    for o in outcomes:
+        cells += (f"<th>Δ {html.escape(metric_label(o.metric, lang))}</th>"
+                  f"<th>{html.escape(costeff.pick(o.unit, lang))}</th>")
+    body = []
+    for r in table.to_dict(orient="records"):
+        name = _series_label(res, r["scenario"], r["point"], lang)
+        tds = [html.escape(name), costeff.fmt_yuan(r["cost"]),
+               f"{_signed(r['d_cost'])} ({_signed(r['d_cost_low'])} … "
+               f"{_signed(r['d_cost_high'])})"]
+        for o in outcomes:
+            tds.append(f"{_signed(r[f'd_{o.key}'], 2)} ({_signed(r[f'd_{o.key}_low'], 2)} … "
+                       f"{_signed(r[f'd_{o.key}_high'], 2)})")
+            ratio = costeff.Ratio(o.key, r["d_cost"], r[f"d_{o.key}"], r[f"d_{o.key}_low"],
+                                  r[f"d_{o.key}_high"], r[f"per_{o.key}"],
+                                  r[f"per_{o.key}_low"], r[f"per_{o.key}_high"],
+                                  int(r["pairs"]), r[f"per_{o.key}_status"],
+                                  r[f"d_{o.key}"] * o.direction < 0)
+            tds.append(html.escape(costeff.ratio_text(ratio, lang)))
+        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in tds) + "</tr>")
+    note = costeff.pick(REPORT_TEXT["cost_note"], lang).format(base=res.baseline)
+    return (f"<p class='meta'>{html.escape(note)}</p><table class='t cost'><thead><tr>{cells}"
+            f"</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def _signed(v: float, digits: int = 0) -> str:
+    if not np.isfinite(v):
+        return "–"
+    return f"{v:+,.{digits}f}"
+
+
+REPORT_TEXT: dict[str, tuple[str, str]] = {
+    "scenario": ("scenario", "情景"),
+    "cost": ("cost (yuan a year)", "成本（元/年）"),
+    "d_cost": ("Δ cost (95% CI)", "成本差（95%置信区间）"),
+    "cost_head": ("Cost and what it buys", "成本与效果"),
+    "cost_note": ("Against {base}, paired by seed, at the end of the run. Δ outcomes: issues "
+                  "resolved over the run, trust in points (0–100), households taking part in "
+                  "the last 30 days. Cost per unit = Δcost / Δoutcome (what the run spent for "
+                  "issues resolved, the cost a year at the end for the others) with its 95% "
+                  "Fieller "
+                  "interval; 'n/a' when the outcome difference's interval crosses 0. Prices "
+                  "are assumptions ([costs]).",
+                  "与 {base} 比较，按随机种子配对，取运行结束时的值。结果差：整个运行期内办结的"
+                  "诉求件数、信任度（0–100 点）、近 30 天参与户数。单位成本 = 成本差 / 结果差"
+                  "（办结诉求用运行期内实际花费，其余用期末年度成本），附 95% Fieller 区间；"
+                  "结果差的区间跨过 0 时记为“不适用”。价格为模型假设（[costs]）。"),
+    "no_cost": ("This sweep did not record cost_yuan_per_year: add it (and households_occupied "
+                "for the cost per participant) to the sweep's metrics to see what each policy "
+                "costs.",
+                "本实验未记录 cost_yuan_per_year：将其（以及用于计算每户参与成本的 "
+                "households_occupied）加入实验的指标，即可看到各政策的成本。"),
+    "before_after": ("Before and after a timed policy", "定时政策实施前后"),
+    "ba_note": ("Means of each run over the window before the first timeline step (from day "
+                "{warm}) and after it (from {warm} days after the step), over replications "
+                "with 95% CIs; 'difference-in-differences' subtracts {base}'s change over the "
+                "same windows on the same seeds.",
+                "每次运行在时间表第一步之前（自第 {warm} 天起）与之后（该步 {warm} 天后起）"
+                "两个时段的均值，跨重复取均值及 95% 置信区间；“双重差分”减去 {base} "
+                "在相同时段、相同种子下的变化。"),
+}
+
+
+def _window_means(daily: pd.DataFrame, scenario: str, metric: str,
+                  w: tuple[tuple[int, int], tuple[int, int]]) -> pd.DataFrame:
+    """Per run (point, replication): the metric's mean over the before and after windows."""
+    d = daily[daily["scenario"] == scenario]
+    out = {}
+    for name, (lo, hi) in zip(("before", "after"), w, strict=True):
+        out[name] = d[(d["day"] >= lo) & (d["day"] < hi)].groupby(
+            ["point", "replication"])[metric].mean()
+    return pd.DataFrame(out)
+
+
+def before_after_table(res: SweepResults, daily: pd.DataFrame) -> pd.DataFrame | None:
+    """For each scenario with a timeline: each main outcome's mean before and after the
+    policy starts (after a warm-up), the change, and the change minus the reference's over
+    the same windows and seeds (difference-in-differences), with 95% t intervals."""
+    rows = []
+    days = int(res.spec["days"])
+    main = [m for m in res.metrics if (rec := metric_record(m)) and rec.direction]
+    for scenario, marks in res.marks.items():
+        w = timemarks.windows([mk.day for mk in marks], days, res.warmup)
+        if w is None:
+            continue
+        (b0, b1), (a0, a1) = w
+        for metric in main:
+            own = _window_means(daily, scenario, metric, w).dropna()
+            if own.empty:
+                continue
+            row: dict[str, Any] = {"scenario": scenario, "metric": metric,
+                                   "before_days": f"{b0}-{b1 - 1}",
+                                   "after_days": f"{a0}-{min(a1, days + 1) - 1}"}
+            for col in ("before", "after"):
+                row[col], _, _, _ = t_interval(own[col].to_numpy())
+            row["change"], row["change_low"], row["change_high"], row["n"] = t_interval(
+                (own["after"] - own["before"]).to_numpy())
+            if scenario != res.baseline and res.baseline in set(daily["scenario"]):
+                ref = _window_means(daily, res.baseline, metric, w).dropna()
+                common = own.index.intersection(ref.index)
+                did = ((own.loc[common, "after"] - own.loc[common, "before"])
+                       - (ref.loc[common, "after"] - ref.loc[common, "before"])).to_numpy()
+                row["did"], row["did_low"], row["did_high"], _ = t_interval(did)
+            rows.append(row)
+    return pd.DataFrame(rows) if rows else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -283,6 +467,7 @@ def fig_timeseries(res: SweepResults, daily: pd.DataFrame, metric: str, lang: st
     fig, ax = plt.subplots(figsize=(8, 4.6))
     groups = daily.groupby(["scenario", "point"], sort=True)
     k = 1.0
+    marks: dict[tuple[int, str], tuple[timemarks.Mark, set[str]]] = {}
     for i, ((scenario, point), g) in enumerate(groups):
         if i >= 12:
             break
@@ -295,6 +480,11 @@ def fig_timeseries(res: SweepResults, daily: pd.DataFrame, metric: str, lang: st
         ax.fill_between(mean.index, (mean - hw) * s, (mean + hw) * s, alpha=0.18,
                         color=line.get_color(), lw=0)
         k = max(k, float(n.max()))
+        for mark in res.marks.get(scenario, ()):
+            marks.setdefault((mark.day, mark.kind), (mark, set()))[1].add(line.get_color())
+    # One line per step day: in the series' colour, or grey when several series share it.
+    for mark, colours in marks.values():
+        _mark_line(ax, mark, lang, colours.pop() if len(colours) == 1 else "#555555")
     ax.set_title(text("timeseries", lang, metric=metric_label(metric, lang), n=int(k)),
                  fontsize=10)
     ax.set_xlabel(text("day", lang))
@@ -303,6 +493,14 @@ def fig_timeseries(res: SweepResults, daily: pd.DataFrame, metric: str, lang: st
     ax.legend(fontsize=7, ncol=2, frameon=False)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def _mark_line(ax: Any, mark: timemarks.Mark, lang: str, colour: str) -> None:
+    """A timed policy's step: a dashed vertical line and its label at the top."""
+    ax.axvline(mark.day, color=colour, lw=1.0, ls=(0, (4, 3)), alpha=0.9)
+    ax.annotate(mark.label(lang), xy=(mark.day, 1.0), xycoords=("data", "axes fraction"),
+                xytext=(3, -3), textcoords="offset points", ha="left", va="top",
+                fontsize=7, color=colour, rotation=90)
 
 
 def fig_effects(res: SweepResults, diffs: dict[str, pd.DataFrame], lang: str,
@@ -518,6 +716,25 @@ def build_report(path: Path, *, out: Path | None = None, lang: str = "en") -> Pa
             figures.append((f"timeseries {metric}", fig_timeseries(
                 res, daily, metric, lang, figures_dir / f"timeseries_{metric}.png")))
         sections.append("\n".join(block))
+    front: list[str] = []
+    costs = cost_table(res, daily)
+    if costs is not None:
+        runner.write_csv(tables_dir / f"cost_effectiveness_vs_"
+                                      f"{runner.safe_name(res.baseline)}.csv", costs)
+        front.append(f"<h3>{html.escape(costeff.pick(REPORT_TEXT['cost_head'], lang))}</h3>"
+                     + _cost_html(res, costs, lang))
+    elif len(res.scenarios) > 1:
+        why = costeff.pick(REPORT_TEXT["no_cost"], lang)
+        front.append(f"<p class='meta'>{html.escape(why)}</p>")
+    ba = before_after_table(res, daily) if daily is not None and res.marks else None
+    if ba is not None:
+        runner.write_csv(tables_dir / "before_after.csv", ba)
+        note = costeff.pick(REPORT_TEXT["ba_note"], lang).format(warm=res.warmup,
+                                                                 base=res.baseline)
+        front.append(f"<h3>{html.escape(costeff.pick(REPORT_TEXT['before_after'], lang))}"
+                     f"</h3><p class='meta'>{html.escape(note)}</p>"
+                     + _html_table(ba, "before_after"))
+    sections[:0] = front
     if diffs:
         f = fig_effects(res, diffs, lang, figures_dir / "policy_effects.png")
         if f:

@@ -354,6 +354,12 @@ def test_comparison_is_paired_with_intervals_and_marks_stale(page: object) -> No
         if verdict != "no clear difference":             # a verdict: the CI excludes zero
             lo, hi = (float(re.sub(r"[^0-9.+-]", "", x)) for x in ci.split("…"))
             assert lo > 0 or hi < 0, (row.inner_text(), ci)
+    # the cost table prices B's differences, or says n/a (experiments/costeff.py)
+    costs = page.inner_text(".cg-cost-table")
+    assert "Cost per unit (95% CI)" in costs and "Trust" in costs
+    for row in page.locator(".cg-cost-table tbody tr").all():
+        cell = row.locator("td").last.inner_text()
+        assert "…" in cell or "n/a" in cell or "costs" in cell, cell
     assert not page.query_selector(".cg-stale")
     page.locator(".cg-seeds [role=slider]").focus()
     page.keyboard.press("ArrowRight")                    # settings change: marked stale

@@ -681,3 +681,37 @@ def test_an_uploaded_graph_runs_exports_and_is_inspected(tmp_path) -> None:
     from commgov.viz import limits
     with pytest.raises(limits.AppLimitError, match="upload the file again"):
         limits.check_settings("upload:0000000000000000", {})
+
+
+@pytest.mark.parametrize("households", [
+    1500, pytest.param(3000, marks=pytest.mark.slow)])
+def test_budget_lesson_is_a_trade_off_at_about_the_same_cost(households: int) -> None:
+    """'What 150,000 yuan a year buys': more staff (A) against red property with the
+    integrated platform (B), paired seeds. In the app's community (3,000 households) they
+    cost about the same; at any size B collects far more fees [000] and frees grid workers'
+    time [000, 003], A keeps the office from making residents wait [001]; the cost table
+    prices B's gains or says n/a."""
+    from commgov.model.community import CommunityModel
+    from commgov.model.costs import cost_per_year
+    from commgov.viz.lessons import LESSON_BY_ID
+    ls = LESSON_BY_ID["budget"]
+    costs = []
+    for setup in (Setup(), ls.a, ls.b):       # the lesson's own community, at day 0
+        costs.append(cost_per_year(CommunityModel(scenario=setup.scenario, rng=0,
+                                                  **model_kwargs(setup.overrides))))
+    base, a, b = costs
+    assert 120_000 < a - base < 200_000 and 120_000 < b - base < 200_000
+    assert abs(a - b) < 0.1 * (a - base), "two mixes of about the same cost"
+    size = {"graph.households_per_community": households}
+    res = compare(Setup(ls.a.scenario, {**ls.a.overrides, **size}),
+                  Setup(ls.b.scenario, {**ls.b.overrides, **size}), days=300, seeds=(0, 1, 2))
+    rows = {r.metric: r for r in res.rows}
+    assert rows["fee_collection_rate"].lo > 0.15              # B: fees [000]
+    assert rows["worker_field_share"].lo > 0                  # B: time in the field
+    assert rows["office_wait_share_90d"].lo > 0               # A: nobody waits [001]
+    assert rows["office_wait_share_90d"].a < rows["office_wait_share_90d"].b
+    for lang in i18n.LANGS:
+        text = tradeoff_text(res, lang)
+        assert i18n.metric_label("fee_collection_rate", lang) in text
+        assert i18n.metric_label("office_wait_share_90d", lang) in text
+    assert {r.outcome for r in res.costs} == {"resolved", "trust", "participant"}

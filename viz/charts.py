@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from commgov.experiments.timemarks import Mark
 from commgov.model.metrics import METRICS, metric_record
 from commgov.viz import i18n
 from commgov.viz.fonts import font_context, picture_lang
@@ -41,6 +42,20 @@ COMPARE_METRICS: tuple[str, ...] = (
     "on_time_share_90d", "overdue_open_per_1k", "escalated_share", "office_wait_share_90d",
     "participation_rate", "trust_mean", "fee_collection_rate", "office_uncovered_share")
 A_COLOUR, B_COLOUR = "#1f5f99", "#e0701b"
+MARK_COLOUR = "#555555"
+
+
+def draw_marks(ax: object, marks: Sequence[Mark], lang: str, colour: str = MARK_COLOUR,
+               label: bool = True, prefix: str = "") -> None:
+    """A timed policy's steps ([[timeline]]) on a time axis: a dashed vertical line each,
+    labelled ("policy starts, day 180") along the line, so a chart reads as before/after."""
+    for mark in marks:
+        ax.axvline(mark.day, color=colour, lw=1.1, ls=(0, (4, 3)), alpha=0.85, zorder=1)
+        if label:
+            ax.annotate(prefix + mark.label(lang), xy=(mark.day, 1.0),
+                        xycoords=("data", "axes fraction"), xytext=(3, -3),
+                        textcoords="offset points", ha="left", va="top", fontsize=7.5,
+                        color=colour, rotation=90, gid="cg-policy-mark")
 
 
 def hundredfold(metric: str) -> bool:
@@ -76,8 +91,10 @@ def _rgb(fig: Figure) -> np.ndarray:
 class LiveCharts:
     """Four panels of the core metrics for one run, redrawn incrementally."""
 
-    def __init__(self, lang: str = "en", width: int = 900, height: int = 560) -> None:
+    def __init__(self, lang: str = "en", width: int = 900, height: int = 560,
+                 marks: Sequence[Mark] = ()) -> None:
         self.lang = picture_lang(lang)
+        self.marks = tuple(marks)      # the scenario's timeline: lines drawn with the axes
         with font_context():
             self._build(width, height)
 
@@ -103,6 +120,7 @@ class LiveCharts:
             ax.grid(alpha=0.3, lw=0.6)
             ax.tick_params(labelsize=9)
             ax.spines[["top", "right"]].set_visible(False)
+            draw_marks(ax, self.marks, self.lang)
             if len(metrics) > 1:
                 # Above the plot, drawn once with the axes: lines never hide it, and a
                 # frame does not pay for laying out its text again.
@@ -180,11 +198,14 @@ def _wrap(text: str, lang: str, width: int) -> str:
 def compare_figure(runs_a: Sequence[Mapping[str, np.ndarray]],
                    runs_b: Sequence[Mapping[str, np.ndarray]], metrics: Sequence[str],
                    label_a: str, label_b: str, lang: str = "en", cols: int = 4,
-                   width: int = 1100) -> Figure:
+                   width: int = 1100, marks_a: Sequence[Mark] = (),
+                   marks_b: Sequence[Mark] = ()) -> Figure:
     """Small multiples: A (solid) and B (dashed) on shared axes, each run thin, mean bold.
 
     Titles are wrapped to the panel width and the good direction sits on its own line, so
-    the figure stays legible when a projector (1280×720) shrinks it.
+    the figure stays legible when a projector (1280×720) shrinks it. A timed policy's steps
+    (``marks_a``/``marks_b``) are dashed vertical lines in A's or B's colour, labelled in the
+    first panel.
     """
     lang = picture_lang(lang)
     rows = int(np.ceil(len(metrics) / cols))
@@ -204,6 +225,14 @@ def compare_figure(runs_a: Sequence[Mapping[str, np.ndarray]],
                 for y in ys:
                     ax.plot(x, y, color=colour, lw=0.6, alpha=0.3, ls=style)
                 ax.plot(x, np.mean(ys, axis=0), color=colour, lw=2.0, ls=style)
+            first = ax is axes.flat[0]
+            both = {(mk.day, mk.kind) for mk in marks_a} & {(mk.day, mk.kind) for mk in marks_b}
+            draw_marks(ax, [mk for mk in marks_a if (mk.day, mk.kind) in both], lang,
+                       MARK_COLOUR, label=first, prefix="A, B: ")
+            draw_marks(ax, [mk for mk in marks_a if (mk.day, mk.kind) not in both], lang,
+                       A_COLOUR, label=first, prefix="A: ")
+            draw_marks(ax, [mk for mk in marks_b if (mk.day, mk.kind) not in both], lang,
+                       B_COLOUR, label=first, prefix="B: ")
             hint = {1: "higher_better", -1: "lower_better"}.get(direction(m))
             title = _wrap(i18n.metric_label(m, lang), lang, chars)
             if hint:
@@ -229,9 +258,11 @@ def compare_figure(runs_a: Sequence[Mapping[str, np.ndarray]],
 
 def compare_png(runs_a: Sequence[Mapping[str, np.ndarray]],
                 runs_b: Sequence[Mapping[str, np.ndarray]], metrics: Sequence[str],
-                label_a: str, label_b: str, lang: str = "en", width: int = 1100) -> bytes:
+                label_a: str, label_b: str, lang: str = "en", width: int = 1100,
+                marks_a: Sequence[Mark] = (), marks_b: Sequence[Mark] = ()) -> bytes:
     """PNG of :func:`compare_figure`."""
-    fig = compare_figure(runs_a, runs_b, metrics, label_a, label_b, lang, width=width)
+    fig = compare_figure(runs_a, runs_b, metrics, label_a, label_b, lang, width=width,
+                         marks_a=marks_a, marks_b=marks_b)
     return png_bytes(_rgb(fig), level=6)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from commgov.experiments import costeff
 from commgov.experiments.runner import t_halfwidth
 from commgov.model.community import CommunityModel
 from commgov.model.metrics import METRICS, metric_record
@@ -29,7 +30,8 @@ TABLE_METRICS: tuple[str, ...] = (
     "overdue_open_per_1k", "petitions_total", "participation_rate", "trust_mean",
     "fee_collection_rate", "office_uncovered_share", "office_wait_share_90d",
     "formalism_share", "worker_field_share", "households_per_worker",
-    "property_complaint_share", "silent_share", "satisfied_share")
+    "property_complaint_share", "silent_share", "satisfied_share", "cost_yuan_per_year",
+    "cost_per_household_yuan")
 # Daily measures that jump from day to day (``daily`` in their records, model/metrics.py)
 # are compared on their last 30 days' mean.
 DAILY: frozenset[str] = frozenset(m.name for m in METRICS if m.daily)
@@ -68,9 +70,11 @@ class Comparison:
     runs_a: tuple[Run, ...]
     runs_b: tuple[Run, ...]
     rows: tuple[Row, ...]
+    costs: tuple[costeff.Ratio, ...] = ()
 
 
-KEEP: tuple[str, ...] = tuple(dict.fromkeys((*TABLE_METRICS, *COMPARE_METRICS)))
+KEEP: tuple[str, ...] = tuple(dict.fromkeys((*TABLE_METRICS, *COMPARE_METRICS,
+                                             *costeff.NEEDS)))
 
 
 def run_once(setup: Setup, days: int, seed: int) -> Run:
@@ -121,6 +125,27 @@ def paired_rows(runs_a: Sequence[Run], runs_b: Sequence[Run]) -> tuple[Row, ...]
     return tuple(rows)
 
 
+def cost_rows(runs_a: Sequence[Run], runs_b: Sequence[Run], days: int
+              ) -> tuple[costeff.Ratio, ...]:
+    """What B's extra unit of each outcome costs against A (``experiments/costeff.py``):
+    Δcost / Δoutcome at the end, paired by seed, "n/a" when the outcome's CI crosses 0."""
+    def finals(run: Run) -> dict[str, float]:
+        return {k: float(run[k][-1]) for k in costeff.NEEDS}
+
+    fa = [finals(r) for r in runs_a]
+    fb = [finals(r) for r in runs_b]
+    cost = costeff.COST_METRIC
+    spent_a = np.array([np.mean(r[cost][1:]) for r in runs_a])    # days 1..end, a timeline's
+    spent_b = np.array([np.mean(r[cost][1:]) for r in runs_b])    # change included
+    out = []
+    for o in costeff.OUTCOMES:
+        out.append(costeff.ratio(
+            o, np.array([f[cost] for f in fa]), np.array([f[cost] for f in fb]),
+            np.array([o.value(f) for f in fa]), np.array([o.value(f) for f in fb]), days,
+            mean_cost_a=spent_a, mean_cost_b=spent_b))
+    return tuple(out)
+
+
 def compare(a: Setup, b: Setup, days: int = 365, seeds: Sequence[int] = (0, 1, 2),
             progress: Callable[[int, int], None] | None = None,
             cancelled: Callable[[], bool] | None = None,
@@ -141,7 +166,8 @@ def compare(a: Setup, b: Setup, days: int = 365, seeds: Sequence[int] = (0, 1, 2
         return None
     runs_a = tuple(out["a", i] for i in range(len(seeds)))
     runs_b = tuple(out["b", i] for i in range(len(seeds)))
-    return Comparison(a, b, days, tuple(seeds), runs_a, runs_b, paired_rows(runs_a, runs_b))
+    return Comparison(a, b, days, tuple(seeds), runs_a, runs_b, paired_rows(runs_a, runs_b),
+                      cost_rows(runs_a, runs_b, days))
 
 
 def _run_jobs(jobs: list[tuple[str, int, Setup, int]], days: int,

@@ -23,6 +23,8 @@ import numpy as np
 import reacton.ipyvuetify as rv
 import solara
 
+from commgov.experiments import costeff
+from commgov.experiments.timemarks import Mark, scenario_marks
 from commgov.model.metrics import metric_record
 from commgov.scenarios.loader import list_scenarios
 from commgov.viz import i18n, limits
@@ -153,11 +155,11 @@ img.cg-compare-img { width: 100%; height: auto; }
               gap: 16px; margin-top: 12px; }
 .cg-lesson h3 { font-size: 16.5px; }
 .cg-lesson .cg-q { font-size: 14.5px; font-style: italic; margin-bottom: 6px; }
-.cg-table { border-collapse: collapse; width: 100%; font-size: 13.5px; }
-.cg-table th { text-align: left; border-bottom: 2px solid #bcccdc; padding: 5px 8px;
-               color: #334e68; }
-.cg-table td { border-bottom: 1px solid #e4e7eb; padding: 4px 8px; }
-.cg-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.cg-table, .cg-cost-table { border-collapse: collapse; width: 100%; font-size: 13.5px; }
+.cg-table th, .cg-cost-table th { text-align: left; border-bottom: 2px solid #bcccdc;
+               padding: 5px 8px; color: #334e68; }
+.cg-table td, .cg-cost-table td { border-bottom: 1px solid #e4e7eb; padding: 4px 8px; }
+.cg-table td.num, .cg-cost-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .cg-better { color: #2f855a; font-weight: 600; }
 .cg-worse { color: #c53030; font-weight: 600; }
 .cg-cmp { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; margin-top: 12px; }
@@ -776,6 +778,14 @@ def SetupEditor(title: str, setup: Setup, on_setup: Callable[[Setup], None], lan
                    compact=True)
 
 
+def setup_marks(setup: Setup) -> tuple[Mark, ...]:
+    """The steps of the setup's scenario timeline that its overrides leave in force (a lever
+    set by hand is not changed by the timeline, model/mechanisms/timeline.py)."""
+    marks = scenario_marks(limits.scenario_source(setup.scenario))
+    return tuple(mk for mk in marks
+                 if any(k not in setup.overrides for k, _ in mk.changes))
+
+
 def ci_text(row: Row) -> str:
     if not np.isfinite(row.half):
         return "–"
@@ -805,6 +815,37 @@ def ResultTable(result: Comparison, lang: str) -> None:
     solara.HTML("div", unsafe_innerHTML=(
         f"<table class='cg-table'>{head}<tbody>{''.join(rows)}</tbody></table>"),
         classes=["cg-table-wrap"])
+
+
+def cost_rows_html(result: Comparison, lang: str) -> str:
+    """The cost table: per outcome B − A with its CI and the yuan a unit of it costs, or why
+    there is no number (``experiments/costeff.py``); names from the Metric records."""
+    head = (f"<thead><tr><th scope='col'>{i18n.t('compare.outcome', lang)}</th>"
+            f"<th scope='col' class='num'>{i18n.t('compare.d_outcome', lang)}</th>"
+            f"<th scope='col' class='num'>{i18n.t('compare.per_unit', lang)}</th></tr></thead>")
+    rows = []
+    by_key = {o.key: o for o in costeff.OUTCOMES}
+    for r in result.costs:
+        o = by_key[r.outcome]
+        ci = ("" if not np.isfinite(r.d_outcome_lo) else
+              f" ({r.d_outcome_lo:+,.1f} … {r.d_outcome_hi:+,.1f})")
+        cls = "num" if r.shown else "cg-nodiff"
+        rows.append(
+            f"<tr class='cg-cost-{r.outcome}'><td>{i18n.metric_label(o.metric, lang)}</td>"
+            f"<td class='num'>{r.d_outcome:+,.1f}{ci}</td>"
+            f"<td class='{cls}'>{costeff.ratio_text(r, lang)}<br><small>"
+            f"{costeff.pick(o.unit, lang)}</small></td></tr>")
+    return f"<table class='cg-cost-table'>{head}<tbody>{''.join(rows)}</tbody></table>"
+
+
+@solara.component
+def CostTable(result: Comparison, lang: str) -> None:
+    if not result.costs:
+        return
+    solara.HTML("h4", unsafe_innerHTML=i18n.t("compare.cost_title", lang), classes=["cg-h4"])
+    solara.Text(i18n.t("compare.cost_note", lang), classes=["cg-caption"])
+    solara.HTML("div", unsafe_innerHTML=cost_rows_html(result, lang),
+                classes=["cg-table-wrap"])
 
 
 @dataclass(frozen=True)
@@ -858,7 +899,8 @@ def ComparePanel(a: solara.Reactive[Setup], b: solara.Reactive[Setup],
     req, res = result.value if result.value is not None else (None, None)
     png = solara.use_memo(
         lambda: compare_png(res.runs_a, res.runs_b, COMPARE_METRICS,
-                            setup_label(res.a, lang), setup_label(res.b, lang), lang)
+                            setup_label(res.a, lang), setup_label(res.b, lang), lang,
+                            marks_a=setup_marks(res.a), marks_b=setup_marks(res.b))
         if isinstance(res, Comparison) else b"", [res, lang])
     with solara.Column(gap="8px"):
         solara.Text(i18n.t("compare.intro", lang), classes=["cg-caption"])
@@ -907,6 +949,7 @@ def ComparePanel(a: solara.Reactive[Setup], b: solara.Reactive[Setup],
                 solara.Text(i18n.t("compare.ci_note", lang) if len(res.seeds) > 1
                             else i18n.t("compare.one_rep", lang), classes=["cg-caption"])
                 ResultTable(res, lang)
+                CostTable(res, lang)
                 solara.Text(i18n.t("compare.chart", lang), classes=["cg-caption"])
                 solara.Image(png, classes=["cg-compare-img"])
 

@@ -242,6 +242,18 @@ UI: dict[str, Pair] = {
                            "住户、网络和随机事件相同，差异来自政策本身。"),
     "compare.chart": ("A (solid) and B (dashed), mean of the runs",
                       "A（实线）与 B（虚线），多次运行平均"),
+    "compare.cost_title": ("What B's difference costs", "B 的差异花费多少"),
+    "compare.cost_note": ("B − A in cost a year divided by B − A in each outcome, paired by "
+                          "seed, at the end of the run; the 95% interval is Fieller's. 'n/a' "
+                          "when the outcome difference's interval crosses 0: no clear gain "
+                          "to price. Prices are assumptions (the [costs] parameters).",
+                          "每年成本之差（B − A）除以各项结果之差（B − A），按随机种子配对，取运行"
+                          "结束时的值；95% 区间为 Fieller 区间。结果差的区间跨过 0 时记为“不适用”："
+                          "没有明确的收益可以定价。价格为模型假设（[costs] 参数）。"),
+    "compare.outcome": ("Outcome", "结果"),
+    "compare.d_outcome": ("B − A (95% CI)", "B − A（95% 置信区间）"),
+    "compare.d_cost": ("Cost B − A, yuan a year", "成本 B − A（元/年）"),
+    "compare.per_unit": ("Cost per unit (95% CI)", "单位成本（95% 置信区间）"),
     "lang.note_nofont": ("No Chinese font is installed for the charts, so chart labels stay "
                          "in English (install fonts-wqy-microhei).",
                          "未安装中文字体，图表标签暂用英文（请安装 fonts-wqy-microhei）。"),
@@ -657,6 +669,59 @@ LESSONS: dict[str, dict[str, Pair]] = {
                 "on-time handling fall. Then add the integrated platform.",
                 "把“每名网格员承担的下派事务”提高到每天 5 "
                 "小时，观察按时办结率下降。再打开“一网统管”。"),
+    },
+    "budget": {
+        "title": ("What 150,000 yuan a year buys", "15 万元一年能买到什么"),
+        "question": ("Two mixes cost about the same, some 150,000 yuan a year more than the "
+                     "status quo: more staff, or red property plus one integrated platform. "
+                     "What does each buy, and what does each leave undone?",
+                     "两种组合花费大致相同，都比现状每年多约 15 万元：增加人手，或者红色物业"
+                     "加“一网统管”。各自买到了什么，又留下了什么没做？"),
+        "change": ("Start with staff at 21.5 per 10,000 residents instead of 18 (about "
+                   "150,000 yuan a year more in a community of 3,000 households). Then spend "
+                   "the same money differently: staff back to 18, switch on 'Red property' "
+                   "and 'Integrated platform'. Or compare the two in 'Compare two policies'.",
+                   "先把每万人社工数由 18 提高到 21.5（在 3000 户的社区每年约多花 15 万元）。"
+                   "然后把同样的钱换个花法：人手回到 18，打开“红色物业”和“一网统管”。"
+                   "也可以在“政策对比”中直接比较两者。"),
+        "watch": ("Cost per year (about the same), property fees collected, office requests "
+                  "kept waiting, grid workers' time in the field, trust.",
+                  "年度成本（大致相同）、物业费收缴率、办事群众等待比例、网格员入户时间占比、"
+                  "居民信任度。"),
+        "mechanism": ("A community's budget is small: in Yanzhou each community's party "
+                      "organisation has only about 200,000 yuan a year for serving residents, "
+                      "too little to buy third-party services, against about 580,000 in "
+                      "Xiayang, Shanghai [001]. New staff are posts in the service centre and "
+                      "the grids: the office keeps up with certificates and benefits, and "
+                      "each grid worker serves fewer flats [001]. Red property puts a party "
+                      "branch into the property firm, so service and fees rise [000]; the "
+                      "integrated platform routes cases to the right department at once and "
+                      "cuts the paperwork of duplicate ledgers [000, 003]. The prices are "
+                      "assumptions (the [costs] parameters): change them and the answer may "
+                      "change.",
+                      "社区的钱很少：兖州每个社区党组织服务群众专项经费每年只有约 20 万元，"
+                      "无力购买更多第三方服务；上海夏阳街道每个社区约 58 万元 [001]。新增人手是"
+                      "服务中心和网格的岗位：办公室跟得上证明、低保等事务，每名网格员服务的户数"
+                      "更少 [001]。红色物业在物业企业中建立党支部，服务和收费随之提高 [000]；"
+                      "“一网统管”把诉求直接派给对口部门，减少重复台账 [000, 003]。价格是模型"
+                      "假设（[costs] 参数）：改变价格，结论可能改变。"),
+        "notice": ("Neither mix wins everywhere. Staff clear the office backlog (nobody waits "
+                   "for a certificate) and trust rises a little more; red property with the "
+                   "platform lifts fee collection from about 60% to over 90%, frees grid "
+                   "workers' time for the field and cuts escalations, but residents still "
+                   "wait at the office. The comparison's cost table prices each gain: yuan "
+                   "per extra household taking part, per point of trust, per issue "
+                   "resolved, or 'n/a' when the gain is not clear.",
+                   "没有哪种组合处处占优。增加人手能消化办公室积压（办证明不再等待），信任度也"
+                   "略高；红色物业加“一网统管”把物业费收缴率从约 60% 提高到 90% 以上，让网格员"
+                   "有更多时间入户，上交也更少，但居民在办公室仍要等待。对比视图的成本表为每项"
+                   "收益定价：每多一户参与、每提高 1 点信任、每多办结一件诉求要花多少钱；"
+                   "收益不明确时记为“不适用”。"),
+        "try": ("Compare the two mixes on 5 seeds. Then try a community of 1,000 "
+                "households: staff are counted per resident, red property per compound, so "
+                "the same money no longer buys the same mixes. Would you still hire?",
+                "用 5 对随机种子比较两种组合。再试试 1000 户的社区：人手按居民数配置，红色"
+                "物业按小区计费，同样的钱买到的组合不再相同。你还会选择增员吗？"),
     },
 }
 LESSON_FIELDS: tuple[str, ...] = ("title", "question", "change", "watch", "mechanism",

@@ -69,5 +69,18 @@ LESSONS: tuple[Lesson, ...] = (
            a=Setup("baseline"), b=Setup("task_access_list"),
            watch=("worker_field_share", "on_time_share", "office_uncovered_share"),
            colour_by="issue"),
+    # What a budget buys (issue 11): two mixes costing about the same in the app's default
+    # community (3,000 households, 10 compounds), some 150,000 yuan a year over the status
+    # quo at the [costs] prices (assumptions). [001] gives the scale:
+    # "兖州区每个社区党组织服务群众专项经费每年只有约20万元" (Xiayang: about 580,000). More
+    # staff (21.5 instead of 18 per 10,000 residents [001]), or red property [000] plus the
+    # integrated platform [000, 003].
+    Lesson("budget", ("000", "001", "003"),
+           explore=Setup("baseline", {"staff.per_10k_residents": 21.5}),
+           a=Setup("baseline", {"staff.per_10k_residents": 21.5}),
+           b=Setup("red_property", {"platform.integrated": True}),
+           watch=("cost_yuan_per_year", "fee_collection_rate", "office_wait_share_90d",
+                  "worker_field_share", "trust_mean"),
+           colour_by="fee"),
 )
 LESSON_BY_ID: dict[str, Lesson] = {ls.id: ls for ls in LESSONS}

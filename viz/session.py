@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from commgov.experiments.timemarks import scenario_marks
 from commgov.model.community import CommunityModel
 from commgov.model.metrics import metric_record
 from commgov.viz import limits
@@ -207,7 +208,9 @@ class Explorer:
     # ------------------------------------------------------------------ building
     def _pictures(self) -> None:
         self.picture = NetworkPicture(self.model, self.lang, width=self.width)
-        self.charts = LiveCharts(self.lang, width=self.width)
+        self.charts = LiveCharts(self.lang, width=self.width,
+                                 marks=scenario_marks(limits.scenario_source(
+                                     self.settings.scenario)))
 
     def apply(self, settings: Settings) -> bool:
         """New settings: live levers change at the next step; anything else restarts.
