@@ -208,12 +208,6 @@ class IssueCounters:
     satisfied: int = 0
     closed_at_level: list[int] = field(default_factory=lambda: [0, 0, 0])
     hotline_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
-    # by issue kind, from day 0 (not tracked day by day): issues that arose (7.4), of them
-    # kept quiet, and cases resolved, of them on time
-    arisen_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
-    silent_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
-    resolved_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
-    on_time_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     hotline_other: int = 0
     by_channel: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     on_time_at_level: list[int] = field(default_factory=lambda: [0, 0, 0])
@@ -222,13 +216,19 @@ class IssueCounters:
     office_waits: int = 0         # ... of which waited behind the office backlog
     overdue_days: int = 0         # open issues past their time promise, summed over days
     # By issue kind, cumulative from day 0 (not day by day: ``TRACKED`` is unchanged), for
-    # the per-kind outcomes of the mediation room, root-cause fixes and firm rating.
+    # the per-kind outcomes of the mediation room, root-cause fixes and firm rating, and of
+    # facility hazards (couriers): issues that arose (7.4), of them kept quiet; cases
+    # resolved, of them on time.
     reported_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     repeats_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     petitions_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     silent_found: int = 0         # matters kept silent, later brought to light (surface)
     building_settled: int = 0     # small matters settled in the building (first rung)
     secretary_heard: int = 0      # matters heard at a secretary's day
+    resolved_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    arisen_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    silent_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    on_time_by_kind: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
 
     #: counters kept day by day for windowed rates and the burn-in (``model.metrics``)
     TRACKED = ("arisen", "reported", "silent", "resolved", "on_time", "escalated",

@@ -209,34 +209,6 @@ def _participation_of(retired: bool):
     return fn
 
 
-def _mechanism(m: CommunityModel, name: str) -> Any:
-    """The active mechanism called ``name``, or None (its metrics then read 0)."""
-    return next((x for x in m.mechanisms if x.name == name), None)
-
-
-def _courier_reports(m: CommunityModel) -> float:
-    mech = _mechanism(m, "couriers")
-    return float(mech.reports) if mech is not None else 0.0
-
-
-def _evaluation_rating(m: CommunityModel) -> float:
-    mech = _mechanism(m, "evaluation")
-    return mech.mean_rating() if mech is not None else 0.0
-
-
-def _refuser_silent(m: CommunityModel) -> float:
-    mech = _mechanism(m, "privacy")
-    return mech.silent_share() if mech is not None else 0.0
-
-
-def _facility_share(num: str, den: str):
-    """A share among facility issues only (counters by kind, from day 0)."""
-    def fn(m: CommunityModel) -> float:
-        c = m.book.counters
-        return _ratio(getattr(c, num)[_FACILITY], getattr(c, den)[_FACILITY])
-    return fn
-
-
 def _property_share(m: CommunityModel) -> float:
     c = m.book.counters
     return _ratio(c.hotline_by_kind[1], sum(c.hotline_by_kind) + c.hotline_other)
@@ -245,6 +217,11 @@ def _property_share(m: CommunityModel) -> float:
 def _field_share(m: CommunityModel) -> float:
     hours = sum(w.hours for w in m.workers)
     return _ratio(sum(w.field_today for w in m.workers), hours)
+
+
+def _mechanism(m: CommunityModel, name: str) -> Any:
+    """The active mechanism called ``name``, or None (its metrics then read 0)."""
+    return next((x for x in m.mechanisms if x.name == name), None)
 
 
 def _mech_count(name: str, attr: str):
@@ -259,6 +236,16 @@ def _kind_share(num: str, den: str, kind: int):
         c = m.book.counters
         return _ratio(getattr(c, num)[kind], getattr(c, den)[kind])
     return fn
+
+
+def _evaluation_rating(m: CommunityModel) -> float:
+    mech = _mechanism(m, "evaluation")
+    return mech.mean_rating() if mech is not None else 0.0
+
+
+def _refuser_silent(m: CommunityModel) -> float:
+    mech = _mechanism(m, "privacy")
+    return mech.silent_share() if mech is not None else 0.0
 
 
 def _neighbour_petitions_per_1k(m: CommunityModel) -> float:
@@ -685,7 +672,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("facility_silent_share",
            "Share of the facility and safety issues that arose since day 0 that the "
            "households kept quiet about [000, 001].",
-           _facility_share("silent_by_kind", "arisen_by_kind"),
+           _kind_share("silent_by_kind", "arisen_by_kind", _FACILITY),
            label=("Facility issues kept quiet", "设施隐患无人反映比例"),
            help=("facility and safety issues nobody reported, since day 0",
                  "自第 0 天起无人反映的设施与安全隐患比例"),
@@ -694,7 +681,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("facility_on_time_share",
            "Share of the facility and safety cases resolved since day 0 that were handled "
            "within the time promise [003].",
-           _facility_share("on_time_by_kind", "resolved_by_kind"),
+           _kind_share("on_time_by_kind", "resolved_by_kind", _FACILITY),
            label=("Facility cases on time", "设施类诉求按时办结率"),
            help=("facility and safety cases handled within the promise, since day 0",
                  "自第 0 天起设施与安全类诉求在时限内办结的比例"),
@@ -703,7 +690,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("courier_reports_total",
            "Facility and safety hazards reported by couriers and riders appointed special "
            "grid workers, cumulative (0 without them) [001].",
-           _courier_reports,
+           _mech_count("couriers", "reports"),
            label=("Hazards reported by couriers", "快递小哥上报隐患"),
            help=("cumulative hazards reported by couriers as grid workers [001]",
                  "特聘网格员（快递小哥）累计上报隐患 [001]"),

@@ -88,6 +88,21 @@ def test_more_access_more_reports():
     assert reports[0] / reports[1] == pytest.approx(0.212, abs=0.08)
 
 
+def test_counts_by_kind_add_up_to_the_totals():
+    """Each arisen, silent, resolved and on-time issue is counted once under its kind (the
+    facility metrics read these counters)."""
+    m = CommunityModel(scenario="courier_grid_workers", rng=0, collect=False, **sized(1000))
+    m.run_for(120)
+    c = m.book.counters
+    assert sum(c.resolved_by_kind) == c.resolved and sum(c.on_time_by_kind) == c.on_time
+    assert sum(c.silent_by_kind) == c.silent
+    assert sum(c.arisen_by_kind) <= c.arisen      # office complaints arise outside 7.4
+    f = FACILITY
+    assert REPORTERS["facility_on_time_share"](m) == pytest.approx(
+        c.on_time_by_kind[f] / c.resolved_by_kind[f])
+    assert 0.5 < REPORTERS["facility_on_time_share"](m) <= 1.0
+
+
 @pytest.mark.parametrize("households", SIZES)
 def test_couriers_catch_hazards_early(households):
     """[001] 探头, 早發現、早處置: far fewer facility hazards go unreported (about a third
