@@ -1572,6 +1572,7 @@ class CourierParams(Section):
             "Couriers and riders report hazards they see in the compounds, for points.",
             "快递小哥、外卖骑手发现小区隐患即上报，按积分评定。",
         ),
+        control=Control("grid", "on/off", 7, live=True),
     )
     entry_hard_share: float = P(
         0.788,
@@ -1625,6 +1626,7 @@ class SocialOrgParams(Section):
             "Interest groups and mutual aid draw in the young and middle-aged.",
             "文体、互助、公益类社会组织吸引中青年居民参与。",
         ),
+        control=Control("residents", "on/off", 3, live=True),
     )
     bonus: PerHouseholdKind = P(
         PerHouseholdKind(local=0.6, resettled=0.5, new_resident=0.6, retiree=0.15),
@@ -1667,6 +1669,7 @@ class EvaluationParams(Section):
             "Residents rate their grid workers each quarter; results are made public.",
             "居民定期评议网格员，结果公开。",
         ),
+        control=Control("load", "on/off", 6, live=True),
     )
     period_days: int = P(
         90,
@@ -1728,6 +1731,10 @@ class PrivacyParams(Section):
         "worker does not know them, so they get no visits and cannot report through the grid. "
         "0: everyone is in the system.",
         basis="mechanism [003] (许多居民, no share given); the problem scenario assumes 0.3",
+        label=("Households refusing the grid system", "拒绝录入网格系统的住户"),
+        help=("Share of flats that keep their data out of the grid system (privacy).",
+              "出于隐私不愿录入网格系统的住户比例。"),
+        control=Control("context", "%", 7, hi=60, step=5, scale=100, live=True),
     )
     unknown_case_factor: float = P(
         1.5,
@@ -1753,6 +1760,7 @@ class MediationParams(Section):
         label=("Mediation room (调解室)", "调解室"),
         help=("Neighbour disputes mediated in five steps, with case files.",
               "邻里纠纷按“五步工作法”调解，规范建卷。"),
+        control=Control("load", "on/off", 4, live=True),
     )
     cases_per_week_per_1k: float = P(
         10.0, 0, 100, unit="cases per week per 1,000 households",
@@ -1803,6 +1811,7 @@ class RootCauseParams(Section):
         label=("Root-cause fixes (治未病)", "治未病"),
         help=("Analyse repeated complaints and fix their cause.",
               "分析同类、共性诉求，从源头解决。"),
+        control=Control("load", "on/off", 5, live=True),
     )
     review_days: int = P(
         30, 1, 365, unit="days",
@@ -1841,6 +1850,7 @@ class PropertyRatingParams(Section):
         label=("Star rating of property firms (星级物业)", "星级物业评价"),
         help=("Residents rate firms; meetings; a failing firm is replaced.",
               "居民评星、联席会议，长期低星物业被更换。"),
+        control=Control("party", "on/off", 3, live=True),
     )
     rating_days: int = P(
         90, 1, 365, unit="days", source="[003]",
@@ -2107,6 +2117,7 @@ class SecretaryDayParams(Section):
         label=("Secretary's day (书记说事日)", "书记说事日"),
         help=("Residents raise matters with the party secretary once a week.",
               "居民每周一天当面向书记反映问题。"),
+        control=Control("party", "on/off", 4, live=True),
     )
     weekday: int = P(
         2, 0, 6, unit="day mod 7", source="[001]",
@@ -2162,6 +2173,7 @@ class CompoundLiaisonParams(Section):
         label=("One compound, one liaison (一小区一专员)", "一小区一专员"),
         help=("A liaison per compound visits residents and finds unreported matters.",
               "每个小区一名专员常态走访，发现未反映的问题。"),
+        control=Control("grid", "on/off", 6, live=True),
     )
     visits_per_week: float = P(
         20.0, 0, 500, unit="households per compound per week",
@@ -2202,6 +2214,7 @@ class BuildingStewardsParams(Section):
         label=("Building stewards (红色楼栋长)", "红色楼栋长"),
         help=("Stewards settle small matters in the building, pass on silent ones, mobilise.",
               "楼栋长就地化解小事、反映民意、动员参与。"),
+        control=Control("party", "on/off", 5, live=True),
     )
     coverage: float = P(
         0.7, 0, 1, unit="share of buildings",

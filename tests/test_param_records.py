@@ -187,21 +187,17 @@ def test_no_parameter_is_described_outside_its_record() -> None:
 
 def test_the_old_tables_are_views_of_the_records() -> None:
     assert {k: (p.label, p.help) for k, p in PARAMS.items() if p.control} == i18n.LEVERS
-    assert [lv.key for lv in LEVERS] == [lv.key for lv in levers_from(PARAMS)]
-    assert {k: p.basis for k, p in PARAMS.items() if p.basis} == validate.ODD_BASIS
-    assert all(validate.odd_submodel_of(k) == [p.odd] for k, p in PARAMS.items())
-
-
-def test_what_the_app_and_docs_have_always_shown() -> None:
-    """A pure move: the page's levers in the order, ranges and words they had before."""
     assert [lv.key for lv in LEVERS] == [
         "grid.merged", "grid.added_staff", "staff.per_10k_residents",
-        "workers.turnover_per_year", "workers.training", "workers.task_access_cut",
-        "platform.integrated", "loop.closed_loop", "property.red_property", "party.activation",
-        "participation.volunteer_points", "council.enabled", "graph.households_per_community",
-        "graph.communities", "population.turnover_per_year",
+        "workers.turnover_per_year", "workers.training", "compound_liaison.appointed",
+        "couriers.special_grid_workers", "workers.task_access_cut", "platform.integrated",
+        "loop.closed_loop", "mediation.mediation_rooms", "root_cause.root_cause_fixes",
+        "evaluation.resident_evaluation", "property.red_property", "party.activation",
+        "property_rating.star_rating", "secretary_day.held", "building_stewards.organised",
+        "participation.volunteer_points", "council.enabled", "social_orgs.incubated",
+        "graph.households_per_community", "graph.communities", "population.turnover_per_year",
         "population.newcomer_new_resident_share", "population.winter_tide_share",
-        "workers.admin_hours"]
+        "workers.admin_hours", "privacy.refusal_share"]
     lv = LEVER_BY_KEY["workers.task_access_cut"]
     assert (lv.group, lv.unit, lv.lo, lv.hi, lv.step, lv.scale, lv.live) == \
         ("load", "%", 0, 80, 5, 100, True)
@@ -223,7 +219,7 @@ def test_a_parameter_given_a_lever_appears_as_a_lever_with_its_label(monkeypatch
     field = P(0.2, 0, 1, unit="share/day", doc="How fast trust spreads.",
               label=("How fast trust spreads between neighbours", "邻里间信任传播速度"),
               help=("Share of the gap to neighbours closed each day.", "每天缩小的信任差距。"),
-              control=Control("residents", "%", 3, hi=60, step=5, scale=100, live=True))
+              control=Control("residents", "%", 9, hi=60, step=5, scale=100, live=True))
     info = param_info("trust.diffusion", field, 0.2, section_odd="trust")
     assert info.label == ("How fast trust spreads between neighbours", "邻里间信任传播速度")
     assert info.odd == "trust" and info.unit == "share/day"
@@ -232,8 +228,8 @@ def test_a_parameter_given_a_lever_appears_as_a_lever_with_its_label(monkeypatch
     levers = levers_from(params)
     keys = [lv.key for lv in levers]
     new = levers[keys.index("trust.diffusion")]
-    # after the residents' two levers (ranks 1, 2), before the context group
-    assert keys[keys.index("council.enabled") + 1] == "trust.diffusion"
+    # after the residents' three levers (ranks 1-3), before the context group
+    assert keys[keys.index("social_orgs.incubated") + 1] == "trust.diffusion"
     assert new.label[1] == "邻里间信任传播速度" and new.help[0].startswith("Share of the gap")
     assert (new.lo, new.hi, new.step, new.scale, new.live) == (0, 60, 5, 100, True)
     assert new.to_display(0.2) == 20 and new.to_model(35) == pytest.approx(0.35)
