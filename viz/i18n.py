@@ -670,6 +670,96 @@ LESSONS: dict[str, dict[str, Pair]] = {
                 "把“每名网格员承担的下派事务”提高到每天 5 "
                 "小时，观察按时办结率下降。再打开“一网统管”。"),
     },
+    "secretary_day": {
+        "title": ("The secretary's day: who is heard?", "书记说事日：谁的事被听见了？"),
+        "question": ("Residents who do not trust the grid keep their matters to themselves. "
+                     "Does a weekly day with the party secretary bring them out?",
+                     "不信任网格的居民往往有事不说。每周一天由书记当面听事，能否让这些事说出来？"),
+        "change": ("Switch on 'Secretary's day'.", "打开“书记说事日”。"),
+        "watch": ("Matters left unheard, matters heard at the secretary's day, grievance, "
+                  "escalations and trust.",
+                  "无人过问的诉求比例、书记说事日听到的事项、怨气、上交比例和信任度。"),
+        "mechanism": ("Once a week the secretary sits down with residents (书记问事、居民议事、"
+                      "民主定事、承诺办事、办毕评事 [001]): households that kept a matter to "
+                      "themselves come, and so do those whose office request waited. The "
+                      "secretary settles some on the spot with the party's authority and "
+                      "sends hard ones straight to the right level, so they do not climb "
+                      "the ladder rung by rung. It costs the secretary's hours, taken from "
+                      "the office ('有话没人听、有理没处讲、有事没人问' is what it answers "
+                      "[001]).",
+                      "书记每周固定一天与居民面对面（书记问事、居民议事、民主定事、承诺办事、"
+                      "办毕评事 [001]）：把事憋在心里的住户来了，办事久等的住户也来了。"
+                      "书记凭党组织的权威当场"
+                      "解决一部分，难事直接交给对口层级，不必逐级上交。代价是书记的时间，从办公室工作"
+                      "中挤出（它要解决的正是“有话没人听、有理没处讲、有事没人问” [001]）。"),
+        "notice": ("The share of matters nobody hears of falls by about 5 points within "
+                   "weeks, grievance falls and fewer cases are escalated; trust rises only "
+                   "a little, because one day a week reaches few households.",
+                   "几周之内，无人过问的诉求比例下降约 5 个百分点，怨气下降，上交的案件减少；"
+                   "信任只略有上升，因为每周一天能接触到的住户有限。"),
+        "try": ("Compare with 'One compound, one liaison' (a liaison visits instead of "
+                "waiting to be visited): which finds more silent matters, and what does each "
+                "cost? Then colour the map by open issues.",
+                "与“一小区一专员”对比（专员上门走访，而不是等居民上门）：哪种办法发现的沉默诉求更多，"
+                "各花多少钱？再把网络图按未结诉求着色。"),
+    },
+    "mediation_room": {
+        "title": ("A mediation room for neighbour disputes", "调解室与邻里纠纷"),
+        "question": ("Do neighbour disputes keep coming back and climbing the ladder? Would a "
+                     "mediation room with the five-step method settle them for good?",
+                     "邻里纠纷是否反复出现、层层上交？用“五步工作法”的调解室能否把它们化解在基层？"),
+        "change": ("Switch on 'Mediation room'.", "打开“调解室”。"),
+        "watch": ("Repeat neighbour disputes, escalations, disputes settled in the room, "
+                  "petitions and trust.",
+                  "邻里纠纷重复反映比例、上交比例、调解室化解的纠纷、信访和信任度。"),
+        "mechanism": ("The grid branch's mediation room works in five steps — let feelings "
+                      "out, educate, hear the claim, inspect the site, shake hands — and "
+                      "files every case, so a settled dispute stays settled and fewer "
+                      "become petitions [000]. It has a few sessions a week; when they are "
+                      "booked up, disputes go to the grid worker as before.",
+                      "网格党支部的调解室按“五步工作法”——让情绪宣泄、进行教育、听取诉求、实地查看、"
+                      "握手言和——调解并为每件纠纷建卷，化解了的纠纷不易反复，转为信访的也更少 "
+                      "[000]。调解室每周场次有限，排满后纠纷照旧交给网格员。"),
+        "notice": ("Repeat neighbour disputes fall by about 2 points and escalations by "
+                   "about 4 to 5; petitions are rare in a year, so their change is hard to "
+                   "see in one community. The effect is largest where disputes are many "
+                   "(a 'petition hotspot').",
+                   "邻里纠纷重复反映比例下降约 2 个百分点，上交比例下降约 4–5 个百分点；一年中信访"
+                   "本就少见，在单个社区里很难看出变化。纠纷越多的地方（“信访热点”）效果越大。"),
+        "try": ("Raise the number of neighbour disputes (a hotspot) by choosing a larger "
+                "community, and compare with the 'Secretary's day': which keeps more "
+                "disputes off the ladder for the money?",
+                "选择更大的社区（纠纷更多的热点），再与“书记说事日”对比：同样的钱，哪个让更多纠纷"
+                "不再上交？"),
+    },
+    "social_organisations": {
+        "title": ("Who takes part: councils or social organisations?",
+                  "谁来参与：议事会还是社会组织？"),
+        "question": ("Neighbourhood councils are attended mainly by cadres and retirees. "
+                     "Can incubated social organisations draw in the young and middle-aged?",
+                     "邻里议事会的参加者主要是居委会干部和退休人员。培育社会组织能否把中青年吸引进来？"),
+        "change": ("Keep the councils and switch on 'Incubated social organisations'.",
+                   "保留议事会，并打开“培育社区社会组织”。"),
+        "watch": ("Participation of working-age households and of retirees, all "
+                  "participation, trust.",
+                  "非退休住户的参与率、退休住户的参与率、总体参与率、信任度。"),
+        "mechanism": ("A hub organisation bought in by the government incubates sports, "
+                      "mutual-aid and public-interest groups; people join by shared "
+                      "interests, not by being summoned to a meeting, so the working-age "
+                      "residents whom councils miss take part (中青年居民参与邻里治理的热情"
+                      "不高 [004]). The pull builds up over months as the groups form.",
+                      "政府购买服务引入枢纽型社会组织，孵化文体、互助、公益类社会组织；居民因共同兴趣"
+                      "而加入，而不是被叫去开会，于是议事会吸引不到的中青年居民也参与进来（中青年居民"
+                      "参与邻里治理的热情不高 [004]）。组织成形需要几个月，吸引力逐步增强。"),
+        "notice": ("Working-age participation roughly doubles (about +12 points from about "
+                   "14%) over the year, far more than councils alone achieve; retirees, who "
+                   "already came, rise less.",
+                   "一年中，非退休住户的参与率大约翻一番（从约 14% 增加约 12 个百分点），远超仅靠"
+                   "议事会的效果；本来就积极参与的退休住户增加较少。"),
+        "try": ("Switch the councils off and keep the organisations: what do councils add? "
+                "Then try the 'Influx of new residents' community.",
+                "关掉议事会、只保留社会组织：议事会还能增加什么？再试试“新居民大量涌入”的社区。"),
+    },
     "budget": {
         "title": ("What 150,000 yuan a year buys", "15 万元一年能买到什么"),
         "question": ("Two mixes cost about the same, some 150,000 yuan a year more than the "
