@@ -86,7 +86,7 @@ def test_bench_json() -> None:
     assert data["households"] == 2000 and data["days"] == 10
 
 
-@pytest.mark.parametrize("command", [[], ["demo"], ["simulate"], ["list"], ["bench"]])
+@pytest.mark.parametrize("command", [[], ["demo"], ["simulate"], ["list"], ["bench"], ["optimise"]])
 def test_help(command: list[str]) -> None:
     res = cli(*command, "--help")
     assert res.stdout.startswith("usage:")
