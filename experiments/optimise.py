@@ -643,9 +643,19 @@ def evaluated_table(ev: Evaluator, setup: Setup) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # Outputs
 # --------------------------------------------------------------------------------------------
-LABELS = {"on_time_share": "on-time handling (%)", "participation_rate": "participation (%)",
-          "trust_mean": "trust in the committee (0-1)"}
-SCALE = {"on_time_share": 100.0, "participation_rate": 100.0, "trust_mean": 1.0}
+def _label(metric: str) -> str:
+    """An objective's axis and column label from its metric record (name and unit)."""
+    from commgov.model.metrics import metric_record
+
+    rec = metric_record(metric)
+    return f"{rec.label[0]} ({rec.unit[0]})"
+
+
+def _scale(metric: str) -> float:
+    """100 for shares shown as %, else 1 (the record says which)."""
+    from commgov.model.metrics import metric_record
+
+    return 100.0 if metric_record(metric).percent else 1.0
 
 
 def figure(res: Result, path: Path) -> Path:
@@ -659,7 +669,7 @@ def figure(res: Result, path: Path) -> Path:
                              constrained_layout=True)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, m in zip(axes, OBJECTIVES, strict=True):
-        s = SCALE[m]
+        s = _scale(m)
         ax.scatter(ev[EXTRA_COST] / 1e3, ev[m] * s, s=12, c="0.75", label="evaluated")
         # Larger budgets first, with larger markers: a smaller budget's front is a part of
         # a larger one's and is drawn on top of it.
@@ -673,7 +683,7 @@ def figure(res: Result, path: Path) -> Path:
         ax.scatter([0], [res.reference[m] * s], marker="*", s=140, color="black",
                    label="baseline", zorder=5)
         ax.set_xlabel("extra cost per community (thousand yuan / year)")
-        ax.set_ylabel(LABELS[m])
+        ax.set_ylabel(_label(m))
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
     fig.suptitle(f"Policy mixes: cost against outcomes (mean of {res.setup.reps} paired "
@@ -697,21 +707,21 @@ def html_page(res: Result, png: Path) -> str:
     parts = []
     for b in s.budgets:
         part = res.front[res.front["budget_yuan"] == b]
-        head = ["#", "extra cost (yuan)", *[LABELS[m] for m in OBJECTIVES],
+        head = ["#", "extra cost (yuan)", *[_label(m) for m in OBJECTIVES],
                 *[f"{lv.label or lv.key} ({lv.key})" for lv in s.levers]]
         rows = []
         for r in part.to_dict("records"):
             cells = [str(r["point"]), f"{r[EXTRA_COST]:,.0f} ± {r[EXTRA_COST + '_ci95']:,.0f}"]
             for m in OBJECTIVES:
-                cells.append(f"{r[m] * SCALE[m]:.3g} ({r[m + '_diff'] * SCALE[m]:+.2g} ± "
-                             f"{r[m + '_diff_ci95'] * SCALE[m]:.2g})")
+                cells.append(f"{r[m] * _scale(m):.3g} ({r[m + '_diff'] * _scale(m):+.2g} ± "
+                             f"{r[m + '_diff_ci95'] * _scale(m):.2g})")
             cells += [_fmt_value(r[lv.key]) for lv in s.levers]
             rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         parts.append(f"<h2>Budget {b:,.0f} yuan a year per community: {len(part)} "
                      f"mix(es) on the front</h2><table><thead><tr>"
                      + "".join(f"<th>{html.escape(h)}</th>" for h in head)
                      + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>")
-    ref = ", ".join(f"{LABELS[m]} {res.reference[m] * SCALE[m]:.3g}" for m in OBJECTIVES)
+    ref = ", ".join(f"{_label(m)} {res.reference[m] * _scale(m):.3g}" for m in OBJECTIVES)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Policy mixes under a budget</title>
 <style>
