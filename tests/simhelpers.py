@@ -12,10 +12,41 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from commgov.model.community import CommunityModel
+from commgov.model.metrics import model_reporters
 
 SEEDS = (0, 1, 2, 3)
+REPORTERS = model_reporters()
+
+
+def sized(households: int) -> dict:
+    """Overrides for a community of ``households`` with the default grid and compound sizes."""
+    return {"graph__households_per_community": households,
+            "graph__grids_per_community": max(1, round(households / 600)),
+            "graph__compounds_per_community": max(2, round(households / 300))}
+
+
+def end_values(scenario: str, days: int, seeds, metrics, **overrides) -> np.ndarray:
+    """[seed, metric] values on the last day (no DataCollector: fast)."""
+    out = []
+    for seed in seeds:
+        m = CommunityModel(scenario=scenario, rng=seed, collect=False, **overrides)
+        for _ in range(days):
+            m.step()
+        out.append([REPORTERS[k](m) for k in metrics])
+    return np.array(out, dtype=float)
+
+
+def paired(metrics: tuple[str, ...], on: dict, days: int = 365, seeds=SEEDS,
+           scenario: str = "baseline", **kw) -> tuple[np.ndarray, np.ndarray]:
+    """Mean paired difference (with ``on`` − without) per metric over ``seeds`` (the same
+    seed on both sides) and the half-width of its 95% t interval."""
+    d = (end_values(scenario, days, seeds, metrics, **kw, **on)
+         - end_values(scenario, days, seeds, metrics, **kw))
+    half = stats.t.ppf(0.975, len(d) - 1) * d.std(axis=0, ddof=1) / np.sqrt(len(d))
+    return d.mean(axis=0), half
 
 
 @cache

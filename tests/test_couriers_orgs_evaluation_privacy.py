@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from simhelpers import REPORTERS, end_values, sized
 
 from commgov.model.community import CommunityModel
 from commgov.model.lifecycle import FACILITY, GRID, SILENT
-from commgov.model.metrics import model_reporters
 
-REPORTERS = model_reporters()
 SEEDS = (0, 1, 2, 3)
 T95 = 3.182          # t(0.975, 3 df): 95% interval of a mean of 4 paired differences
 DAYS = 240
@@ -26,18 +25,8 @@ TINY = {"graph__households_per_community": 300, "graph__grids_per_community": 1,
         "graph__compounds_per_community": 2}
 
 
-def sized(households: int) -> dict:
-    """A community of ``households`` with the default grid and compound sizes."""
-    return {"graph__households_per_community": households,
-            "graph__grids_per_community": max(1, round(households / 600)),
-            "graph__compounds_per_community": max(2, round(households / 300))}
-
-
 def _end(scenario: str, seed: int, metrics: tuple[str, ...], **kw) -> np.ndarray:
-    m = CommunityModel(scenario=scenario, rng=seed, collect=False, **kw)
-    for _ in range(DAYS):
-        m.step()
-    return np.array([REPORTERS[k](m) for k in metrics])
+    return end_values(scenario, DAYS, (seed,), metrics, **kw)[0]
 
 
 def paired(b: str, metrics: tuple[str, ...], households: int, a: str = "baseline",

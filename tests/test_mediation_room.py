@@ -10,39 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import stats
+from simhelpers import REPORTERS, paired, sized
 
 from commgov.agents.resident import NEVER
 from commgov.model.community import CommunityModel
 from commgov.model.lifecycle import NEIGHBOUR
-from commgov.model.metrics import model_reporters
 
-REPORTERS = model_reporters()
 ON = {"mediation__mediation_rooms": True}
-SEEDS = (0, 1, 2, 3)
 HOTSPOT = {"issues__base_rate__neighbour": 0.9}     # three times the neighbour disputes
-
-
-def sized(households: int) -> dict:
-    return {"graph__households_per_community": households,
-            "graph__grids_per_community": max(1, round(households / 600)),
-            "graph__compounds_per_community": max(2, round(households / 300))}
-
-
-def end(days: int, seed: int, metrics: tuple[str, ...], **kw) -> np.ndarray:
-    m = CommunityModel(scenario="baseline", rng=seed, collect=False, **kw)
-    for _ in range(days):
-        m.step()
-    return np.array([REPORTERS[k](m) for k in metrics])
-
-
-def paired(metrics: tuple[str, ...], on: dict, days: int = 365, seeds=SEEDS,
-           **kw) -> tuple[np.ndarray, np.ndarray]:
-    """Mean paired difference (on − off) per metric and the half-width of its 95% t interval."""
-    d = np.array([end(days, s, metrics, **kw, **on) - end(days, s, metrics, **kw)
-                  for s in seeds])
-    half = stats.t.ppf(0.975, len(seeds) - 1) * d.std(axis=0, ddof=1) / np.sqrt(len(seeds))
-    return d.mean(axis=0), half
 
 
 def test_off_attaches_nothing_and_on_takes_only_neighbour_disputes():

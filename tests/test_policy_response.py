@@ -10,31 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from simhelpers import REPORTERS, end_values, sized
 
 from commgov.model.community import CommunityModel, staff_posts
-from commgov.model.metrics import model_reporters
 from commgov.model.streams import Streams
 from commgov.scenarios.loader import load_scenario
-
-REPORTERS = model_reporters()
-
-
-def sized(households: int) -> dict:
-    """Overrides for a community of ``households`` with the default grid and compound sizes."""
-    return {"graph__households_per_community": households,
-            "graph__grids_per_community": max(1, round(households / 600)),
-            "graph__compounds_per_community": max(2, round(households / 300))}
-
-
-def end_values(scenario: str, days: int, seeds, metrics, **overrides) -> np.ndarray:
-    """[seed, metric] values on the last day (no DataCollector: fast)."""
-    out = []
-    for seed in seeds:
-        m = CommunityModel(scenario=scenario, rng=seed, collect=False, **overrides)
-        for _ in range(days):
-            m.step()
-        out.append([REPORTERS[k](m) for k in metrics])
-    return np.array(out, dtype=float)
 
 
 # ---------------------------------------------------------------- staffing [000, 001, 003]

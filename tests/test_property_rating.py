@@ -12,37 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import stats
+from simhelpers import REPORTERS, paired, sized
 
 from commgov.model.community import CommunityModel
-from commgov.model.metrics import model_reporters
 
-REPORTERS = model_reporters()
 ON = {"property_rating__star_rating": True}
-SEEDS = (0, 1, 2, 3)
 FAILING = {"property__quality_ceiling": 0.45}   # revenue cannot pay for good service
-
-
-def sized(households: int) -> dict:
-    return {"graph__households_per_community": households,
-            "graph__grids_per_community": max(1, round(households / 600)),
-            "graph__compounds_per_community": max(2, round(households / 300))}
-
-
-def end(days: int, seed: int, metrics: tuple[str, ...], **kw) -> np.ndarray:
-    m = CommunityModel(scenario="baseline", rng=seed, collect=False, **kw)
-    for _ in range(days):
-        m.step()
-    return np.array([REPORTERS[k](m) for k in metrics])
-
-
-def paired(metrics: tuple[str, ...], on: dict, days: int = 365, seeds=SEEDS,
-           **kw) -> tuple[np.ndarray, np.ndarray]:
-    """Mean paired difference (on − off) and the half-width of its 95% t interval."""
-    d = np.array([end(days, s, metrics, **kw, **on) - end(days, s, metrics, **kw)
-                  for s in seeds])
-    half = stats.t.ppf(0.975, len(seeds) - 1) * d.std(axis=0, ddof=1) / np.sqrt(len(seeds))
-    return d.mean(axis=0), half
 
 
 def _mech(m: CommunityModel):

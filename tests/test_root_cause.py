@@ -10,36 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import stats
+from simhelpers import end_values, paired, sized
 
 from commgov.model.community import CommunityModel
-from commgov.model.metrics import model_reporters
 
-REPORTERS = model_reporters()
 ON = {"root_cause__root_cause_fixes": True}
-SEEDS = (0, 1, 2, 3)
-
-
-def sized(households: int) -> dict:
-    return {"graph__households_per_community": households,
-            "graph__grids_per_community": max(1, round(households / 600)),
-            "graph__compounds_per_community": max(2, round(households / 300))}
-
-
-def end(days: int, seed: int, metrics: tuple[str, ...], **kw) -> np.ndarray:
-    m = CommunityModel(scenario="baseline", rng=seed, collect=False, **kw)
-    for _ in range(days):
-        m.step()
-    return np.array([REPORTERS[k](m) for k in metrics])
-
-
-def paired(metrics: tuple[str, ...], on: dict, days: int = 365, seeds=SEEDS,
-           **kw) -> tuple[np.ndarray, np.ndarray]:
-    """Mean paired difference (on − off) and the half-width of its 95% t interval."""
-    d = np.array([end(days, s, metrics, **kw, **on) - end(days, s, metrics, **kw)
-                  for s in seeds])
-    half = stats.t.ppf(0.975, len(seeds) - 1) * d.std(axis=0, ddof=1) / np.sqrt(len(seeds))
-    return d.mean(axis=0), half
 
 
 def test_reviews_lower_the_rates_where_complaints_repeat():
@@ -66,7 +41,8 @@ def test_fewer_issues_per_household_at_two_sizes(households):
     and fewer of those reported are repeats."""
     mean, half = paired(("reports_per_household_90d", "repeat_share"), ON,
                         **sized(households))
-    base = end(365, 0, ("reports_per_household_90d",), **sized(households))[0]
+    base = end_values("baseline", 365, (0,), ("reports_per_household_90d",),
+                      **sized(households))[0, 0]
     assert mean[0] + half[0] < 0, (mean, half)
     assert -0.25 * base < mean[0] < -0.02 * base, (mean, base)
     assert mean[1] < 0, (mean, half)
