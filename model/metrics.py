@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -196,6 +197,7 @@ def _participation(m: CommunityModel) -> float:
 
 _RETIREE = HOUSEHOLD_KINDS.index("retiree")
 _FACILITY = ISSUE_KINDS.index("facility")
+_NEIGHBOUR = ISSUE_KINDS.index("neighbour")
 
 
 def _participation_of(retired: bool):
@@ -224,11 +226,16 @@ def _mechanism(m: CommunityModel, name: str) -> Any:
     return next((x for x in m.mechanisms if x.name == name), None)
 
 
-def _mech_count(name: str, attr: str):
+def _of_mechanism(name: str, value: Callable[[Any], float]):
+    """A metric read off the active mechanism called ``name`` (0 when it is off)."""
     def fn(m: CommunityModel) -> float:
         mech = _mechanism(m, name)
-        return float(getattr(mech, attr)) if mech is not None else 0.0
+        return float(value(mech)) if mech is not None else 0.0
     return fn
+
+
+def _mech_count(name: str, attr: str):
+    return _of_mechanism(name, attrgetter(attr))
 
 
 def _kind_share(num: str, den: str, kind: int):
@@ -238,18 +245,8 @@ def _kind_share(num: str, den: str, kind: int):
     return fn
 
 
-def _evaluation_rating(m: CommunityModel) -> float:
-    mech = _mechanism(m, "evaluation")
-    return mech.mean_rating() if mech is not None else 0.0
-
-
-def _refuser_silent(m: CommunityModel) -> float:
-    mech = _mechanism(m, "privacy")
-    return mech.silent_share() if mech is not None else 0.0
-
-
 def _neighbour_petitions_per_1k(m: CommunityModel) -> float:
-    return _ratio(1000.0 * m.book.counters.petitions_by_kind[0], _occupied(m))
+    return _ratio(1000.0 * m.book.counters.petitions_by_kind[_NEIGHBOUR], _occupied(m))
 
 
 def _reports_per_household_year(m: CommunityModel) -> float:
@@ -261,12 +258,10 @@ def _firm_settled(m: CommunityModel) -> float:
     return _ratio(sum(f.cases_settled for f in m.firms), sum(f.cases_taken for f in m.firms))
 
 
-def _firm_stars(m: CommunityModel) -> float:
-    mech = _mechanism(m, "property_rating")
-    if mech is None or not mech.ratings:
-        return 0.0
-    stars = mech.stars[~np.isnan(mech.stars)]
-    return float(stars.mean()) if len(stars) else 0.0
+def _firm_stars(rating: Any) -> float:
+    """Mean stars of the rated firms at the last rating (0 before the first)."""
+    stars = rating.stars[~np.isnan(rating.stars)] if rating.ratings else ()
+    return float(np.mean(stars)) if len(stars) else 0.0
 
 
 METRICS: tuple[Metric, ...] = (
@@ -699,7 +694,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("evaluation_rating_mean",
            "Mean of the grid workers' latest resident ratings (mean trust of the households "
            "each serves, 0–1); 0 without resident evaluation [001, 003].",
-           _evaluation_rating,
+           _of_mechanism("evaluation", lambda x: x.mean_rating()),
            label=("Residents' rating of grid workers", "居民评议网格员得分"),
            help=("mean latest rating of grid workers by residents, 0–100 [003]",
                  "居民对网格员最近一次评议的平均得分，0–100 [003]"),
@@ -708,7 +703,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("refuser_silent_share",
            "Share of the new issues of households that refused to enter their data into the "
            "grid system that they kept quiet about, cumulative; 0 when nobody refuses [003].",
-           _refuser_silent,
+           _of_mechanism("privacy", lambda x: x.silent_share()),
            label=("Silent share among data refusers", "拒录信息住户沉默比例"),
            help=("issues of households outside the grid system kept quiet [003]",
                  "未录入网格系统住户的诉求中沉默的比例 [003]"),
@@ -731,7 +726,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("neighbour_repeat_share",
            "Share of neighbour-dispute reports from day 0 that repeat a dispute the household "
            "raised in the 180 days before [000].",
-           _kind_share("repeats_by_kind", "reported_by_kind", 0),
+           _kind_share("repeats_by_kind", "reported_by_kind", _NEIGHBOUR),
            label=("Repeat neighbour disputes", "邻里纠纷重复反映比例"),
            help=("neighbour disputes raised again [000]", "同一邻里纠纷再次反映的比例 [000]"),
            unit=("% of neighbour reports", "占邻里纠纷上报 %"),
@@ -771,7 +766,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("firm_stars_mean",
            "Mean star rating (1–5) of the rated property firms at the last rating "
            "(星级物业评价 [003]); 0 without ratings.",
-           _firm_stars,
+           _of_mechanism("property_rating", _firm_stars),
            label=("Property firm stars", "物业星级"),
            help=("residents' rating, 1–5 [003]", "居民评星，1–5 [003]"),
            unit=("stars", "星"),
