@@ -62,6 +62,34 @@ TEXT: dict[str, tuple[str, str]] = {
     "tables": ("Tables", "表格"),
     "figures": ("Figures", "图表"),
     "sensitivity": ("Sensitivity analysis", "敏感性分析"),
+    # the sweep report's cost table and before/after windows (issue 11)
+    "cost": ("cost (yuan a year)", "成本（元/年）"),
+    "d_cost": ("Δ cost (95% CI)", "成本差（95%置信区间）"),
+    "cost_head": ("Cost and what it buys", "成本与效果"),
+    "cost_note": ("Against {base}, paired by seed, at the end of the run. Δ outcomes: issues "
+                  "resolved over the run, trust in points (0–100), households taking part in "
+                  "the last 30 days. Cost per unit = Δcost / Δoutcome (what the run spent for "
+                  "issues resolved, the cost a year at the end for the others) with its 95% "
+                  "Fieller "
+                  "interval; 'n/a' when the outcome difference's interval crosses 0. Prices "
+                  "are assumptions ([costs]).",
+                  "与 {base} 比较，按随机种子配对，取运行结束时的值。结果差：整个运行期内办结的"
+                  "诉求件数、信任度（0–100 点）、近 30 天参与户数。单位成本 = 成本差 / 结果差"
+                  "（办结诉求用运行期内实际花费，其余用期末年度成本），附 95% Fieller 区间；"
+                  "结果差的区间跨过 0 时记为“不适用”。价格为模型假设（[costs]）。"),
+    "no_cost": ("This sweep did not record cost_yuan_per_year: add it (and households_occupied "
+                "for the cost per participant) to the sweep's metrics to see what each policy "
+                "costs.",
+                "本实验未记录 cost_yuan_per_year：将其（以及用于计算每户参与成本的 "
+                "households_occupied）加入实验的指标，即可看到各政策的成本。"),
+    "before_after": ("Before and after a timed policy", "定时政策实施前后"),
+    "ba_note": ("Means of each run over the window before the first timeline step (from day "
+                "{warm}) and after it (from {warm} days after the step), over replications "
+                "with 95% CIs; 'difference-in-differences' subtracts {base}'s change over the "
+                "same windows on the same seeds.",
+                "每次运行在时间表第一步之前（自第 {warm} 天起）与之后（该步 {warm} 天后起）"
+                "两个时段的均值，跨重复取均值及 95% 置信区间；“双重差分”减去 {base} "
+                "在相同时段、相同种子下的变化。"),
 }
 
 _CJK_FAMILIES = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC",

@@ -274,8 +274,8 @@ def _cost_html(res: SweepResults, table: pd.DataFrame, lang: str) -> str:
     """The cost table for people: yuan with thousands separators, each ratio with its
     interval or the reason there is none ("n/a" when the outcome difference is unclear)."""
     outcomes = [o for o in costeff.OUTCOMES if f"per_{o.key}" in table.columns]
-    head = [REPORT_TEXT["scenario"], REPORT_TEXT["cost"], REPORT_TEXT["d_cost"]]
-    cells = "".join(f"<th>{html.escape(costeff.pick(h, lang))}</th>" for h in head)
+    cells = "".join(f"<th>{html.escape(text(k, lang))}</th>"
+                    for k in ("scenario", "cost", "d_cost"))
     for o in outcomes:
         cells += (f"<th>Δ {html.escape(metric_label(o.metric, lang))}</th>"
                   f"<th>{html.escape(costeff.pick(o.unit, lang))}</th>")
@@ -295,7 +295,7 @@ def _cost_html(res: SweepResults, table: pd.DataFrame, lang: str) -> str:
                                   r[f"d_{o.key}"] * o.direction < 0)
             tds.append(html.escape(costeff.ratio_text(ratio, lang)))
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in tds) + "</tr>")
-    note = costeff.pick(REPORT_TEXT["cost_note"], lang).format(base=res.baseline)
+    note = text("cost_note", lang, base=res.baseline)
     return (f"<p class='meta'>{html.escape(note)}</p><table class='t cost'><thead><tr>{cells}"
             f"</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
@@ -304,38 +304,6 @@ def _signed(v: float, digits: int = 0) -> str:
     if not np.isfinite(v):
         return "–"
     return f"{v:+,.{digits}f}"
-
-
-REPORT_TEXT: dict[str, tuple[str, str]] = {
-    "scenario": ("scenario", "情景"),
-    "cost": ("cost (yuan a year)", "成本（元/年）"),
-    "d_cost": ("Δ cost (95% CI)", "成本差（95%置信区间）"),
-    "cost_head": ("Cost and what it buys", "成本与效果"),
-    "cost_note": ("Against {base}, paired by seed, at the end of the run. Δ outcomes: issues "
-                  "resolved over the run, trust in points (0–100), households taking part in "
-                  "the last 30 days. Cost per unit = Δcost / Δoutcome (what the run spent for "
-                  "issues resolved, the cost a year at the end for the others) with its 95% "
-                  "Fieller "
-                  "interval; 'n/a' when the outcome difference's interval crosses 0. Prices "
-                  "are assumptions ([costs]).",
-                  "与 {base} 比较，按随机种子配对，取运行结束时的值。结果差：整个运行期内办结的"
-                  "诉求件数、信任度（0–100 点）、近 30 天参与户数。单位成本 = 成本差 / 结果差"
-                  "（办结诉求用运行期内实际花费，其余用期末年度成本），附 95% Fieller 区间；"
-                  "结果差的区间跨过 0 时记为“不适用”。价格为模型假设（[costs]）。"),
-    "no_cost": ("This sweep did not record cost_yuan_per_year: add it (and households_occupied "
-                "for the cost per participant) to the sweep's metrics to see what each policy "
-                "costs.",
-                "本实验未记录 cost_yuan_per_year：将其（以及用于计算每户参与成本的 "
-                "households_occupied）加入实验的指标，即可看到各政策的成本。"),
-    "before_after": ("Before and after a timed policy", "定时政策实施前后"),
-    "ba_note": ("Means of each run over the window before the first timeline step (from day "
-                "{warm}) and after it (from {warm} days after the step), over replications "
-                "with 95% CIs; 'difference-in-differences' subtracts {base}'s change over the "
-                "same windows on the same seeds.",
-                "每次运行在时间表第一步之前（自第 {warm} 天起）与之后（该步 {warm} 天后起）"
-                "两个时段的均值，跨重复取均值及 95% 置信区间；“双重差分”减去 {base} "
-                "在相同时段、相同种子下的变化。"),
-}
 
 
 def _window_means(daily: pd.DataFrame, scenario: str, metric: str,
@@ -721,17 +689,16 @@ def build_report(path: Path, *, out: Path | None = None, lang: str = "en") -> Pa
     if costs is not None:
         runner.write_csv(tables_dir / f"cost_effectiveness_vs_"
                                       f"{runner.safe_name(res.baseline)}.csv", costs)
-        front.append(f"<h3>{html.escape(costeff.pick(REPORT_TEXT['cost_head'], lang))}</h3>"
+        front.append(f"<h3>{html.escape(text("cost_head", lang))}</h3>"
                      + _cost_html(res, costs, lang))
     elif len(res.scenarios) > 1:
-        why = costeff.pick(REPORT_TEXT["no_cost"], lang)
+        why = text("no_cost", lang)
         front.append(f"<p class='meta'>{html.escape(why)}</p>")
     ba = before_after_table(res, daily) if daily is not None and res.marks else None
     if ba is not None:
         runner.write_csv(tables_dir / "before_after.csv", ba)
-        note = costeff.pick(REPORT_TEXT["ba_note"], lang).format(warm=res.warmup,
-                                                                 base=res.baseline)
-        front.append(f"<h3>{html.escape(costeff.pick(REPORT_TEXT['before_after'], lang))}"
+        note = text("ba_note", lang, warm=res.warmup, base=res.baseline)
+        front.append(f"<h3>{html.escape(text("before_after", lang))}"
                      f"</h3><p class='meta'>{html.escape(note)}</p>"
                      + _html_table(ba, "before_after"))
     sections[:0] = front
