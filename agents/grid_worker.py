@@ -74,10 +74,12 @@ class GridWorker(CaseHandler, mesa.Agent):
         exp = self.tenure / (self.tenure + w.learning_days)
         return min(1.0, 0.25 + 0.25 * self.certified + 0.25 * self.trained + 0.25 * exp)
 
-    def rework_factor(self) -> float:
+    def rework_factor(self, skill: float | None = None) -> float:
         """Hours a case takes relative to a worker of middling skill: poorly trained staff
-        redo their work (经常返工 [000]), so training and experience free field time."""
-        return max(0.25, 1.0 + self.model.params.workers.rework * (0.5 - self.skill))
+        redo their work (经常返工 [000]), so training and experience free field time.
+        ``skill``: today's, when the caller has it already."""
+        skill = self.skill if skill is None else skill
+        return max(0.25, 1.0 + self.model.params.workers.rework * (0.5 - skill))
 
     def admin_hours(self) -> float:
         """Pushed-down tasks, cut by a task access list [001], plus what mechanisms add
@@ -109,7 +111,9 @@ class GridWorker(CaseHandler, mesa.Agent):
         book = m.book
 
         hours_per_case = (w.hours_per_case.small, w.hours_per_case.big, w.hours_per_case.hard)
-        rework = self.rework_factor()
+        keyed = m.streams.keyed
+        rework = -1.0                   # today's rework factor, once there is a case
+        x0: float | None = None         # today's mediation constant + skill term
         referral = self.referral        # separate networks (model/mechanisms/grid.py)
         case_terms = self.case_terms    # merged: unlearnt specialised work (same module)
         slow = self.slow_households     # households the worker does not know (privacy.py)
@@ -119,11 +123,16 @@ class GridWorker(CaseHandler, mesa.Agent):
                 break
             if referral is not None and not issue.referred:
                 issue.referred = True
-                if m.streams.keyed("grid.referral", issue.id) < referral.prob:
+                if keyed("grid.referral", issue.id) < referral.prob:
                     # Out of this narrow grid's scope: pass it to the right network [001].
                     budget -= referral.hours
                     m.defer(issue, m.day + referral.days, self.receive)
                     continue
+            if rework < 0:                # the first case today: skill is fixed all day
+                skill = self.skill
+                rework = self.rework_factor(skill)
+                if not self.cadre:
+                    x0 = w.mediation_constant + w.skill_weight * (skill - 0.5)
             penalty = 0.0
             need = hours_per_case[issue.difficulty] * rework
             if case_terms is not None:
@@ -139,8 +148,9 @@ class GridWorker(CaseHandler, mesa.Agent):
                 break
             budget -= need
             self.cases_handled += 1
-            if m.streams.keyed("grid.mediation", issue.id, m.day) < self.success_prob(issue,
-                                                                                    penalty):
+            prob = (self.success_prob(issue, penalty) if x0 is None
+                    else self._mediation(x0, issue, penalty))
+            if keyed("grid.mediation", issue.id, m.day) < prob:
                 book.handled(issue, COMPOUND)
             else:
                 book.escalate(issue)
@@ -158,13 +168,21 @@ class GridWorker(CaseHandler, mesa.Agent):
         if self.cadre:
             return m.offices[self.community].success_prob(issue, penalty)
         w = m.params.workers
+        return self._mediation(w.mediation_constant + w.skill_weight * (self.skill - 0.5),
+                               issue, penalty)
+
+    def _mediation(self, x0: float, issue: Issue, penalty: float) -> float:
+        """``success_prob`` of a full-time worker from ``x0``, the constant plus the skill
+        term (``step`` computes it once a day, skill being fixed within the day)."""
+        w = self.model.params.workers
         trust = self.model.households.trust[issue.household]
-        kinds = (w.kind_penalty.neighbour, w.kind_penalty.property, w.kind_penalty.facility,
-                 w.kind_penalty.service)
-        diffs = (w.difficulty_penalty.small, w.difficulty_penalty.big,
-                 w.difficulty_penalty.hard)
-        x = (w.mediation_constant + w.skill_weight * (self.skill - 0.5)
-             + w.trust_weight * (trust - 0.5) - diffs[issue.difficulty] - kinds[issue.kind]
+        kp, dp = w.kind_penalty, w.difficulty_penalty
+        d = issue.difficulty
+        k = issue.kind
+        x = (x0 + w.trust_weight * (trust - 0.5)
+             - (dp.small if d == 0 else dp.big if d == 1 else dp.hard)
+             - (kp.neighbour if k == 0 else kp.property if k == 1 else kp.facility if k == 2
+                else kp.service)
              - penalty + self.mediation_bonus)
         return logistic(x)
 
@@ -241,8 +259,14 @@ def visit_households(model: CommunityModel, workers: list[GridWorker]) -> None:
         size = np.array([len(mine) for mine in served] + [1], dtype=np.int64)
         owner = model._visit_owner = (served, who, size[who])
     _, who, size = owner
-    limit = np.array([*expected, 0.0])[who]
-    idx = np.flatnonzero((model.visit_draws() * size < limit) & hh.occupied)
+    per_flat = np.array([*expected, 0.0])
+    draws = model.visit_draws()
+    # Only flats whose draw is below the largest worker's visiting chance can be visited
+    # (a few in a hundred): the exact test, the same arithmetic, runs on those alone.
+    chance = [e / n for e, n in zip(expected, (len(s) for s in served), strict=True) if n]
+    cand = np.flatnonzero(draws < max(chance, default=0.0) * (1.0 + 1e-9))
+    keep = (draws[cand] * size[cand] < per_flat[who[cand]]) & hh.occupied[cand]
+    idx = cand[keep]
     if hh.grid_blocked is not None:     # the worker does not know these households
         idx = idx[~hh.grid_blocked[idx]]
     hh.relationship[idx] = np.minimum(1.0, hh.relationship[idx] + p.workers.relationship_gain)

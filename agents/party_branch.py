@@ -49,6 +49,8 @@ class PartyBranch(CaseHandler, mesa.Agent):
         return self.red_station
 
     def step(self) -> None:
+        if self._capacity.idle(self.red_station):
+            return
         m = self.model
         pp = m.params.party
         per_day = pp.member_cases_per_week * self.active_members / 7.0

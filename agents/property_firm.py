@@ -61,6 +61,8 @@ class PropertyFirm(CaseHandler, mesa.Agent):
     def step(self) -> None:
         """Handle today's property cases; a failed one goes to the tripartite body where it
         works [002], else to the grid worker (the community takes the complaint)."""
+        if self._capacity.idle(self.queue):
+            return
         m = self.model
         pr = m.params.property
         per_day = pr.cases_per_100_households * self.n_households / 100 * self.quality

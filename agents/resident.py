@@ -12,6 +12,7 @@ village habits) [001]; new residents (migrants, renters: weak belonging, low par
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -139,7 +140,23 @@ class Households:
                       * self._rate_kind[self.kind][:, None])
 
     def adjust_trust(self, h: int, delta: float) -> None:
-        self.trust[h] = min(1.0, max(0.0, self.trust[h] + delta))
+        t = self.trust
+        v = t[h] + delta
+        v = v if v > 0.0 else 0.0            # min(1, max(0, v)), without two calls
+        t[h] = v if v < 1.0 else 1.0
+
+    def _rate_max(self, r: np.ndarray) -> tuple[float, float, float]:
+        """Upper bounds over flats of (neighbour + property, service, facility) rates, for
+        ``draw_new_issues``; cached while the rates are the same array and no mechanism
+        multiplies them."""
+        hit = self.__dict__.get("_rate_top")
+        if r is self.rates and hit is not None and hit[0] is r:
+            return hit[1]
+        top = (float((r[:, 0] + r[:, 1]).max(initial=0.0)), float(r[:, 3].max(initial=0.0)),
+               float(r[:, 2].max(initial=0.0)))
+        if r is self.rates:
+            self._rate_top = (r, top)
+        return top
 
     # ---------------------------------------------------------------- daily: issues arise
     def draw_new_issues(self, heating: bool, facility_factor: np.ndarray
@@ -152,27 +169,35 @@ class Households:
         """
         p = self.model.params
         st, day = self.model.streams, self.model.day
-        u_arrive = st.daily("issues.arrival", day).random(self.n)
-        fac = facility_factor[self.compound]
+        u_arrive = st.daily("issues.arrival", day).random(self.n) * 365.0
+        fac_c = facility_factor
         if heating:
-            fac = fac * p.issues.heating_facility_multiplier
+            fac_c = fac_c * p.issues.heating_facility_multiplier
         r = self.rates
         for factor in self.rate_terms.values():   # mechanisms' multipliers (none: as is)
             r = r * factor
-        total = r[:, 0] + r[:, 1] + r[:, 2] * fac + r[:, 3]
-        # The winter tide's extra service requests, added where there is a tide only (the
-        # same sums as adding zero everywhere else, without two passes over every flat).
         tide_extra = p.population.tide_service_multiplier - 1
-        tide = np.flatnonzero(self.tide)
-        total[tide] += r[tide, 3] * tide_extra
-        eligible = self.occupied & ~self.open_issue
-        hit = np.flatnonzero(eligible & (u_arrive * 365.0 < total))
+        # Only flats whose draw is below an upper bound of every flat's rate can have an
+        # issue today (about one in a hundred): the exact test runs on those alone, with
+        # the same arithmetic per flat as over all of them.
+        top = self._rate_max(r)
+        bound = (top[0] + top[2] * float(fac_c.max(initial=0.0)) + top[1]
+                 * (1.0 + max(tide_extra, 0.0))) * (1.0 + 1e-9)
+        cand = np.flatnonzero(u_arrive < bound)
+        rc = r[cand]
+        fac = fac_c[self.compound[cand]]
+        # The winter tide's extra service requests, added where there is a tide only.
+        total = rc[:, 0] + rc[:, 1] + rc[:, 2] * fac + rc[:, 3]
+        tide = self.tide[cand]
+        total[tide] += rc[tide, 3] * tide_extra
+        keep = self.occupied[cand] & ~self.open_issue[cand] & (u_arrive[cand] < total)
+        hit = cand[keep]
         if len(hit) == 0:
             return hit, np.zeros(0, dtype=np.int64)
-        rows = r[hit].copy()
-        rows[:, 2] *= fac[hit]
-        in_tide = self.tide[hit]
-        rows[in_tide, 3] += r[hit[in_tide], 3] * tide_extra
+        rows = rc[keep]
+        rows[:, 2] *= fac[keep]
+        in_tide = tide[keep]
+        rows[in_tide, 3] += rc[keep][in_tide, 3] * tide_extra
         cdf = np.cumsum(rows, axis=1)
         u = st.keyed_array("issues.kind", hit, day) * cdf[:, -1]
         kinds = (u[:, None] > cdf).sum(axis=1).clip(0, 3)
@@ -187,6 +212,9 @@ class Households:
         who "do not want to cause trouble" stay silent more often [001, 002].
         """
         c = self.model.params.channels
+        if len(hit) == 1:
+            return np.array([self._choose_channel(int(hit[0]), int(kinds[0]), red_station,
+                                                  stream)])
         trust = self.trust[hit]
         u = np.empty((len(hit), 4))
         u[:, 0] = c.grid_constant + c.trust_weight * trust + c.relationship_weight \
@@ -204,6 +232,33 @@ class Households:
         g = st.keyed_array(stream, hit[:, None] * 4 + np.arange(4), day)
         gumbel = -np.log(-np.log(np.maximum(g, 1e-300)))
         return np.argmax(u + gumbel, axis=1)
+
+    def _choose_channel(self, h: int, kind: int, red_station: np.ndarray, stream: str) -> int:
+        """``choose_channels`` for one household in plain floats: the same utilities, the
+        same draws, the same choice, without numpy's per-call cost (a failed property case
+        re-chooses this way, a few thousand times a year on a street)."""
+        c = self.model.params.channels
+        trust = float(self.trust[h])
+        inf = float("inf")
+        grid = (c.grid_constant + c.trust_weight * trust
+                + c.relationship_weight * float(self.relationship[h]))
+        if self.grid_blocked is not None and self.grid_blocked[h]:
+            grid = -inf
+        wechat_ok = self.wechat_everywhere or bool(red_station[self.compound[h]])
+        utility = (grid,
+                   c.wechat_constant + c.trust_weight * trust if wechat_ok else -inf,
+                   (c.hotline_constant + c.grievance_weight * float(self.grievance[h])
+                    + c.property_hotline_bonus * (kind == PROPERTY)),
+                   c.silent_constant + getattr(c.silence_by_kind,
+                                               HOUSEHOLD_KINDS[self.kind[h]]))
+        day = self.model.day
+        draws = self.model.streams.keyed_few(stream, [h * 4 + j for j in range(4)], day)
+        best, choice = -inf, 0
+        for j, (v, g) in enumerate(zip(utility, draws, strict=True)):
+            v += -math.log(-math.log(max(g, 1e-300)))
+            if v > best:                  # the first of equals, as np.argmax
+                best, choice = v, j
+        return choice
 
     # ---------------------------------------------------------------- periodic processes
     def participate(self, day: int, activity_here: np.ndarray, council: bool) -> np.ndarray:

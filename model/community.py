@@ -142,7 +142,7 @@ class CommunityModel(mesa.Model):
             agenttype_reporters=agent_reporters() if agent_data else None)
         self._collect = collect
         if collect:
-            self.datacollector.collect(self)
+            self._collect_row()
         if self.max_days == 0:
             self.running = False
 
@@ -451,9 +451,18 @@ class CommunityModel(mesa.Model):
         self.history.append(self.book.counters.snapshot())
         self.day += 1
         if self._collect:
-            self.datacollector.collect(self)
+            self._collect_row()
         if self.max_days is not None and self.day >= self.max_days:
             self.running = False
+
+    def _collect_row(self) -> None:
+        """One DataCollector row; the metrics share what they have in common (the occupied
+        flats, ...) for this row only (``metrics._row``)."""
+        self._collecting: dict[str, Any] | None = {}
+        try:
+            self.datacollector.collect(self)
+        finally:
+            self._collecting = None
 
     def _report(self, hit: np.ndarray, kinds: np.ndarray) -> None:
         p = self.params

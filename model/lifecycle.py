@@ -13,6 +13,7 @@ handled within it is "on time".
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -74,7 +75,14 @@ class Issue:
 
 
 def logistic(x: float | np.ndarray) -> float | np.ndarray:
-    """The logistic link of every handling and satisfaction chance (one helper, issue 10)."""
+    """The logistic link of every handling and satisfaction chance (one helper, issue 10).
+    A Python float (one case's chance, ~100 a day) goes through ``math.exp``, a tenth of
+    numpy's per-call cost."""
+    if isinstance(x, float):      # numpy float64 too (a subclass)
+        try:
+            return 1.0 / (1.0 + math.exp(-x))
+        except OverflowError:      # x below about -709: numpy gives exp = inf, so 0
+            return 0.0
     return 1.0 / (1.0 + np.exp(-x))
 
 
@@ -147,6 +155,12 @@ class DailyCapacity:
     def __init__(self) -> None:
         self.carry = 0.0
 
+    def idle(self, queue: CaseQueue) -> bool:
+        """Nothing is queued and a whole case's capacity is already carried, so serving
+        today would change nothing (the carry stays at one case): the handler may skip its
+        day. Most compounds' firms and red stations have no case on most days."""
+        return self.carry >= 1.0 and not queue._q
+
     def serve(self, queue: CaseQueue, per_day: float) -> list[Issue]:
         """Today's cases, in queue order."""
         self.carry += per_day
@@ -181,8 +195,8 @@ class DurationWindow:
     def percentile(self, day: int, q: float) -> float:
         """numpy's default (linear) percentile of the window's durations; 0 when empty."""
         while self._days and self._days[0][0] < day - self.window:
-            for d in self._days.popleft()[1]:
-                self.hist[d] -= 1
+            gone = self._days.popleft()[1]
+            self.hist -= np.bincount(gone, minlength=len(self.hist))
         n = int(self.hist.sum())
         if n == 0:
             return 0.0
@@ -402,26 +416,31 @@ class IssueBook:
         m = self.model
         t = m.params.trust
         c = self.counters
+        day = m.day
+        level, kind, h = issue.level, issue.kind, issue.household
         on_time = issue.handled_day - issue.reported_day <= self.deadline[issue.difficulty]
         c.resolved += 1
-        c.on_time += int(on_time)
         c.satisfied += int(satisfied)
-        c.closed_at_level[issue.level] += 1
-        c.resolved_by_kind[issue.kind] += 1
-        c.on_time_by_kind[issue.kind] += int(on_time)
-        c.on_time_at_level[issue.level] += int(on_time)
-        self.durations.add(m.day, m.day - issue.reported_day)
+        c.closed_at_level[level] += 1
+        c.resolved_by_kind[kind] += 1
+        if on_time:
+            c.on_time += 1
+            c.on_time_by_kind[kind] += 1
+            c.on_time_at_level[level] += 1
+        self.durations.add(day, day - issue.reported_day)
         hh = m.households
-        hh.last_resolved_day[issue.household] = m.day
-        hh.last_resolved_kind[issue.household] = issue.kind
-        hh.last_resolved_difficulty[issue.household] = issue.difficulty
-        hh.last_resolved_worker[issue.household] = issue.worker
+        hh.last_resolved_day[h] = day
+        hh.last_resolved_kind[h] = kind
+        hh.last_resolved_difficulty[h] = issue.difficulty
+        hh.last_resolved_worker[h] = issue.worker
         delta = t.resolved_on_time if on_time else t.resolved_late
         if not satisfied:
             delta -= t.unsatisfied
-            m.households.grievance[issue.household] += m.params.issues.grievance_silent
-        m.households.adjust_trust(issue.household, delta)
-        self._close(issue)
+            hh.grievance[h] += m.params.issues.grievance_silent
+        hh.adjust_trust(h, delta)
+        issue.closed = True                  # _close, written out: once per case
+        self.open.pop(issue.id, None)
+        hh.open_issue[h] = False
 
     def _close(self, issue: Issue) -> None:
         issue.closed = True

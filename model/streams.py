@@ -100,13 +100,20 @@ class Streams:
         idx = np.asarray(idx)
         if idx.size <= _SMALL:
             # One household's few draws: plain ints, the same arithmetic without numpy's
-            # per-call cost (a failed property case re-chooses its channel this way).
-            out = [(_mix(_mix((int(i) & _M64) ^ x)) >> 11) * (1.0 / (1 << 53))
-                   for i in idx.ravel().tolist()]
-            return np.array(out, dtype=np.float64).reshape(idx.shape)
+            # per-call cost.
+            return np.array(self.keyed_few(name, idx.ravel().tolist(), *keys),
+                            dtype=np.float64).reshape(idx.shape)
         z = idx.astype(np.uint64) ^ np.uint64(x)
         z = _mix_np(_mix_np(z))
         return (z >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+
+    def keyed_few(self, name: str, idx: list[int], *keys: int) -> list[float]:
+        """``keyed_array`` for a handful of entities, as a list of Python floats (the same
+        numbers): a failed property case re-chooses its channel this way."""
+        x = self._run_key ^ _name_key(name)
+        for k in keys:
+            x = _mix(x ^ (int(k) & _M64))
+        return [(_mix(_mix((int(i) & _M64) ^ x)) >> 11) * (1.0 / (1 << 53)) for i in idx]
 
     def keyed(self, name: str, *keys: int) -> float:
         """A uniform in [0, 1) fixed by (run, name, keys): one coin per case and attempt.
