@@ -112,6 +112,7 @@ class GridWorker(CaseHandler, mesa.Agent):
 
         hours_per_case = (w.hours_per_case.small, w.hours_per_case.big, w.hours_per_case.hard)
         keyed = m.streams.keyed
+        keyed_id = m.streams.keyed_id
         rework = -1.0                   # today's rework factor, once there is a case
         x0: float | None = None         # today's mediation constant + skill term
         referral = self.referral        # separate networks (model/mechanisms/grid.py)
@@ -123,7 +124,7 @@ class GridWorker(CaseHandler, mesa.Agent):
                 break
             if referral is not None and not issue.referred:
                 issue.referred = True
-                if keyed("grid.referral", issue.id) < referral.prob:
+                if keyed_id("grid.referral", issue.id) < referral.prob:
                     # Out of this narrow grid's scope: pass it to the right network [001].
                     budget -= referral.hours
                     m.defer(issue, m.day + referral.days, self.receive)
@@ -212,7 +213,7 @@ class GridWorker(CaseHandler, mesa.Agent):
         for issue in self.queue.issues():
             issue.progress = 0.0
             m.defer(issue, day + _stochastic_days(w.handover_days,
-                                                  st.keyed("turnover.handover", issue.id)),
+                                                  st.keyed_id("turnover.handover", issue.id)),
                     self.receive)
         # Old accounts reopen: recently settled matters of this worker's households.
         u = st.daily("turnover.reopen", day).random(hh.n)[mine]

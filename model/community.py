@@ -443,9 +443,10 @@ class CommunityModel(mesa.Model):
 
     def _overdue(self, day: int) -> None:
         hh = self.households
-        overdue = hh.open_issue & (day > hh.due_day)
+        open_ = np.flatnonzero(hh.open_issue)      # a few hundred of the flats
+        overdue = open_[day > hh.due_day[open_]]
         hh.grievance[overdue] += self.params.issues.grievance_per_overdue_day
-        self.book.counters.overdue_days += int(np.count_nonzero(overdue))
+        self.book.counters.overdue_days += len(overdue)
 
     def _observe(self, day: int) -> None:
         self.history.append(self.book.counters.snapshot())
@@ -538,8 +539,11 @@ class CommunityModel(mesa.Model):
             return
         hh = self.households
         st = self.streams
-        u_ask = st.daily("office.requests", self.day).random(hh.n)
-        asking = np.flatnonzero(hh.occupied & (u_ask * 365.0 < o.requests_per_household_year))
+        u_ask = st.daily("office.requests", self.day).random(hh.n) * 365.0
+        # The exact test on the flats below a bound only (a few in a hundred ask a day).
+        rate = o.requests_per_household_year
+        cand = np.flatnonzero(u_ask < rate * (1.0 + 1e-9))
+        asking = cand[hh.occupied[cand] & (u_ask[cand] < rate)]
         wait = np.array([office.wait_share() for office in self.offices])[hh.community[asking]]
         idx = asking[st.keyed_array("office.wait", asking, self.day) < wait]
         c = self.book.counters

@@ -399,7 +399,7 @@ class IssueBook:
     def settle(self, issue: Issue) -> None:
         """Close a handled case; the household is satisfied or not (7.10)."""
         m = self.model
-        satisfied = (m.streams.keyed("satisfaction", issue.id, issue.reopened)
+        satisfied = (m.streams.keyed_id("satisfaction", issue.id, issue.reopened)
                      < m.satisfaction_prob(issue.household))
         self.close_resolved(issue, satisfied)
 

@@ -72,7 +72,7 @@ class BuildingStewards(Mechanism):
                 or not self.covered[issue.household]:
             return False
         m = self.model
-        if m.streams.keyed("building_stewards.settle", issue.id) >= self.p.settle_prob:
+        if m.streams.keyed_id("building_stewards.settle", issue.id) >= self.p.settle_prob:
             return False
         m.book.counters.building_settled += 1
         m.book.handled(issue, COMPOUND)

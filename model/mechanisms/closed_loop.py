@@ -51,7 +51,7 @@ class ClosedLoop(Mechanism):
         m = self.model
         t = m.params.trust
         m.households.adjust_trust(issue.household, t.visit)   # being asked counts
-        satisfied = (m.streams.keyed("closed_loop.revisit", issue.id, issue.reopened)
+        satisfied = (m.streams.keyed_id("closed_loop.revisit", issue.id, issue.reopened)
                      < m.satisfaction_prob(issue.household, bonus=self.p.revisit_bonus))
         if satisfied or issue.reopened >= 2:
             # Repeated dissatisfaction goes to supervision and discipline: closed.

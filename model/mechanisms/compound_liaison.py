@@ -74,5 +74,5 @@ class CompoundLiaison(Mechanism):
         for h in found.tolist():
             issue = m.book.surface(h, grow=int(day - hh.silent_day[h] > p.grow_days))
             if (issue.handled_day < 0 and issue.difficulty != HARD and issue.kind != PROPERTY
-                    and m.streams.keyed("compound_liaison.settle", issue.id) < p.settle_prob):
+                    and m.streams.keyed_id("compound_liaison.settle", issue.id) < p.settle_prob):
                 m.book.handled(issue, COMPOUND)     # on the spot; its queue entry lapses

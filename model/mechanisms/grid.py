@@ -62,7 +62,7 @@ class SpecialisedWork:
     def terms(self, worker: GridWorker, issue: Issue) -> tuple[float, float]:
         """(factor on the case's hours, penalty in log-odds) for this issue."""
         u = self.model.offices[worker.community].unlearnt
-        if u > 0 and self.model.streams.keyed("grid.referral", issue.id) < self.p.referral_prob:
+        if u > 0 and self.model.streams.keyed_id("grid.referral", issue.id) < self.p.referral_prob:
             return 1.0 + self.p.specialist_extra_hours * u, self.p.specialist_penalty * u
         return 1.0, 0.0
 
