@@ -161,7 +161,7 @@ class CommunityOffice(CaseHandler, mesa.Agent):
                 self.queue.push(issue, front=True)
                 break
             budget -= need
-            if m.streams.keyed("community.cases", issue.id, m.day) < self.success_prob(issue):
+            if m.book.coin("community.cases", issue) < self.success_prob(issue):
                 m.book.handled(issue, COMMUNITY)
             else:
                 m.book.escalate(issue)

@@ -111,7 +111,6 @@ class GridWorker(CaseHandler, mesa.Agent):
         book = m.book
 
         hours_per_case = (w.hours_per_case.small, w.hours_per_case.big, w.hours_per_case.hard)
-        keyed = m.streams.keyed
         keyed_id = m.streams.keyed_id
         rework = -1.0                   # today's rework factor, once there is a case
         x0: float | None = None         # today's mediation constant + skill term
@@ -151,7 +150,7 @@ class GridWorker(CaseHandler, mesa.Agent):
             self.cases_handled += 1
             prob = (self.success_prob(issue, penalty) if x0 is None
                     else self._mediation(x0, issue, penalty))
-            if keyed("grid.mediation", issue.id, m.day) < prob:
+            if book.coin("grid.mediation", issue) < prob:
                 book.handled(issue, COMPOUND)
             else:
                 book.escalate(issue)

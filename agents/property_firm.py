@@ -68,7 +68,7 @@ class PropertyFirm(CaseHandler, mesa.Agent):
         per_day = pr.cases_per_100_households * self.n_households / 100 * self.quality
         for issue in self._capacity.serve(self.queue, per_day):
             self.cases_taken += 1
-            if m.streams.keyed("property.cases", issue.id, m.day) < self.success_prob():
+            if m.book.coin("property.cases", issue) < self.success_prob():
                 self.cases_settled += 1
                 m.book.handled(issue, COMPOUND)
                 continue

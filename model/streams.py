@@ -44,12 +44,13 @@ _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
 
 
 def _mix_np(z: np.ndarray) -> np.ndarray:
-    """``_mix`` on a uint64 array (wrapping arithmetic, as in C)."""
-    with np.errstate(over="ignore"):
-        z = z + _C0
-        z = (z ^ (z >> _S30)) * _C1
-        z = (z ^ (z >> _S27)) * _C2
-        return z ^ (z >> _S31)
+    """``_mix`` on a uint64 array (wrapping arithmetic, as in C). Ufuncs called by name
+    wrap silently even on numpy scalars (only scalar operators check for overflow), so no
+    ``errstate`` is needed: it cost more than the arithmetic on small arrays."""
+    z = np.add(z, _C0)
+    z = np.multiply(np.bitwise_xor(z, np.right_shift(z, _S30)), _C1)
+    z = np.multiply(np.bitwise_xor(z, np.right_shift(z, _S27)), _C2)
+    return np.bitwise_xor(z, np.right_shift(z, _S31))
 
 
 class Streams:
@@ -162,10 +163,10 @@ class Streams:
         if x is None:
             x = self._base(name)
         z = np.asarray(first).astype(np.uint64)
-        with np.errstate(over="ignore"):
-            z = z + np.uint64((x * 0x100000001B3 + 1) & _M64)
-            for k in keys:
-                z = z * np.uint64(0x100000001B3) + np.uint64((int(k) + 1) & _M64)
+        z = np.add(z, np.uint64((x * 0x100000001B3 + 1) & _M64))   # wraps (see _mix_np)
+        for k in keys:
+            z = np.add(np.multiply(z, np.uint64(0x100000001B3)),
+                       np.uint64((int(k) + 1) & _M64))
         z = _mix_np(_mix_np(z))
         return (z >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 

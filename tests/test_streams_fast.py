@@ -35,3 +35,27 @@ def test_small_keyed_arrays_hash_like_large_ones(monkeypatch):
         want = s.keyed_array("channels", idx, *keys)
         assert got.shape == want.shape and got.dtype == want.dtype
         assert np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_keyed_id_is_keyed(seed, monkeypatch):
+    """The block-cached coins (issue id, attempt) are keyed()'s numbers, across blocks, with
+    and without extra keys, and after old blocks are dropped."""
+    monkeypatch.setattr(streams_mod, "_BLOCKS_KEPT", 4)     # force evictions
+    s = Streams.from_seed(seed)
+    rng = np.random.default_rng(seed)
+    for first in rng.integers(0, 10**6, size=3000).tolist():
+        keys = [int(k) for k in rng.integers(0, 4, size=int(rng.integers(0, 3)))]
+        assert s.keyed_id("satisfaction", first, *keys) == s.keyed("satisfaction", first, *keys)
+    assert len(s._blocks) <= 4
+
+
+def test_mix_np_wraps_silently_on_scalars_and_arrays():
+    """No overflow warning (warnings are errors in the suite) and the same bits as the
+    Python-int mix, for a 0-d array, a scalar and an array."""
+    big = 2**64 - 3
+    want = streams_mod._mix(big)
+    for z in (np.uint64(big), np.array(big, dtype=np.uint64),
+              np.array([big, 1], dtype=np.uint64)):
+        got = streams_mod._mix_np(z)
+        assert int(np.ravel(got)[0]) == want
