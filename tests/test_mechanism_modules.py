@@ -9,6 +9,7 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from commgov.model.community import CommunityModel
@@ -41,7 +42,9 @@ SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
             ("property_rating", "star_rating"): "model/mechanisms/property_rating.py",
             ("secretary_day", "held"): "model/mechanisms/secretary_day.py",
             ("compound_liaison", "appointed"): "model/mechanisms/compound_liaison.py",
-            ("building_stewards", "organised"): "model/mechanisms/building_stewards.py"}
+            ("building_stewards", "organised"): "model/mechanisms/building_stewards.py",
+            ("channels", "hotline_dispatch_days"): "model/mechanisms/hotline.py",
+            ("channels", "other_hotline_tickets"): "model/mechanisms/hotline.py"}
 
 
 @functools.cache
@@ -279,3 +282,29 @@ def test_households_move_monthly_at_the_population_rates():
     assert m.households.occupied.sum() == n0
     m.run_for(1)
     assert m.households.occupied.sum() > n0
+
+
+def test_the_hotline_dispatches_after_its_delay_to_the_compound_handler():
+    """model/mechanisms/hotline.py sets the hotline's delay, handler and other-ticket rate;
+    a ticket waits the delay, then goes to the compound's handler; live values retune."""
+    from commgov.model.lifecycle import HOTLINE, PROPERTY, SMALL
+
+    m = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    c = m.params.channels
+    h = m.hotline
+    mech = next(x for x in m.mechanisms if x.name == "hotline")
+    assert h.dispatch_days == c.hotline_dispatch_days > 0
+    assert h.other_tickets == c.other_hotline_tickets > 0
+    assert h.dispatch == mech.dispatch
+    household = int(np.flatnonzero(m.households.occupied & ~m.households.open_issue)[0])
+    issue = m.book.report(household, PROPERTY, SMALL, HOTLINE)
+    assert any(i is issue for _, i, _ in m._deferred[m.day + c.hotline_dispatch_days])
+    m.run_for(c.hotline_dispatch_days)       # days 0 .. delay - 1: still at the hotline
+    assert not issue.firm_tried
+    m.run_for(1)
+    assert issue.firm_tried                  # dispatched to the compound's property firm
+    m.set_params({"channels.hotline_dispatch_days": 5, "channels.other_hotline_tickets": 0.0})
+    assert h.dispatch_days == 5 and h.other_tickets == 0.0
+    other = m.book.counters.hotline_other
+    m.run_for(20)
+    assert m.book.counters.hotline_other == other     # no tickets on other matters
