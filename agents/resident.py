@@ -12,6 +12,7 @@ village habits) [001]; new residents (migrants, renters: weak belonging, low par
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -56,6 +57,9 @@ class Households:
         self.grievance = np.zeros(n)
         self.relationship = np.zeros(n)          # tie to one's grid worker, 0..1
         self.party_member = np.zeros(n, dtype=bool)
+        # The flat's draw deciding whether its party member shows up (双报到), and the
+        # decision (model/mechanisms/double_reporting.py, through ``activate``).
+        self.activation_draw = np.zeros(n)
         self.member_active = np.zeros(n, dtype=bool)
         self.nail = np.zeros(n, dtype=bool)
         self.fee_paid = np.zeros(n, dtype=bool)
@@ -102,7 +106,9 @@ class Households:
         Newcomers are new residents with probability ``newcomer_new_resident_share``, else
         locals [001, 002]; they arrive with no tie to the grid worker and no history.
         Every trait draws one value per flat (then indexed), so who settles where does not
-        shift anyone else's draws.
+        shift anyone else's draws. Whether a party member is active is the ``activate``
+        hook's decision on the flat's ``activation_draw`` (none yet at build: the double
+        reporting mechanism decides for every flat when it starts).
         """
         if len(idx) == 0:
             return
@@ -120,7 +126,10 @@ class Households:
         self.grievance[idx] = 0.0
         self.relationship[idx] = 0.0
         self.party_member[idx] = u[1] < p.households.party_member_share
-        self.member_active[idx] = self.party_member[idx] & (u[2] < p.party.activation)
+        self.activation_draw[idx] = u[2]
+        self.member_active[idx] = False
+        if self.activate is not None:
+            self.activate(idx)
         self.nail[idx] = u[3] < p.property.nail_share
         self.fee_paid[idx] = False
         self.open_issue[idx] = False
@@ -277,6 +286,9 @@ class Households:
         # Multipliers of the issue rates, one [household, kind] array per mechanism that
         # sets one (the mediation room's settled disputes, root-cause fixes); empty: none.
         self.rate_terms: dict[str, np.ndarray] = {}
+        # Decides which party members among newly settled flats are active (双报到:
+        # model/mechanisms/double_reporting.py); None: none is.
+        self.activate: Callable[[np.ndarray], None] | None = None
 
     def pay_fees(self, quality: np.ndarray) -> None:
         """Monthly property-fee decision [000]: firm quality, trust, grievance; nail

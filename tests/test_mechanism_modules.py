@@ -44,7 +44,8 @@ SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
             ("compound_liaison", "appointed"): "model/mechanisms/compound_liaison.py",
             ("building_stewards", "organised"): "model/mechanisms/building_stewards.py",
             ("channels", "hotline_dispatch_days"): "model/mechanisms/hotline.py",
-            ("channels", "other_hotline_tickets"): "model/mechanisms/hotline.py"}
+            ("channels", "other_hotline_tickets"): "model/mechanisms/hotline.py",
+            ("party", "activation"): "model/mechanisms/double_reporting.py"}
 
 
 @functools.cache
@@ -308,3 +309,29 @@ def test_the_hotline_dispatches_after_its_delay_to_the_compound_handler():
     other = m.book.counters.hotline_other
     m.run_for(20)
     assert m.book.counters.hotline_other == other     # no tickets on other matters
+
+
+def test_double_reporting_decides_which_members_are_active_at_build_and_for_newcomers():
+    """model/mechanisms/double_reporting.py: a member is active where the flat's draw is
+    below ``party.activation``, for the households of the build and for newcomers; the
+    branches count them."""
+    m = CommunityModel(scenario="new_resident_influx", rng=0, collect=False,
+                       party__activation=0.5, **TINY)
+    hh = m.households
+    assert hh.activate is not None
+    assert (hh.member_active == hh.party_member & (hh.activation_draw < 0.5)).all()
+    assert 0 < hh.member_active.sum() < hh.party_member.sum()
+    assert sum(b.active_members for b in m.branches if b is not None) == \
+        (hh.member_active & hh.occupied & np.isin(hh.compound, [b.compound for b in m.branches
+                                                               if b is not None])).sum()
+    m.set_params({"party.activation": 1.0})   # from now on every newcomer member shows up
+    before, draws = hh.member_active.copy(), hh.activation_draw.copy()
+    m.run_for(31)                             # one monthly move
+    new = hh.activation_draw != draws         # flats settled again (a fresh draw)
+    assert new.any() and (hh.party_member[new]).any()
+    assert (hh.member_active[new] == hh.party_member[new]).all()
+    assert (hh.member_active[~new] == before[~new]).all()   # the others keep their state
+    none = CommunityModel(scenario="baseline", rng=0, collect=False, party__activation=0.0,
+                          **TINY)
+    assert not none.households.member_active.any()
+    assert all(b.active_members == 0 for b in none.branches if b is not None)
