@@ -264,8 +264,9 @@ class Households:
         self.grievance *= (1 - p.issues.grievance_decay_per_year) ** (1 / 52)
 
     def reset_terms(self) -> None:
-        """Terms mechanisms set: ``fee_bonus``, log-odds added to every fee decision (a
-        party-led firm earns extra trust: model/mechanisms/red_property.py)."""
+        """Terms mechanisms set: ``fee_bonus``, log-odds added to every fee decision
+        (model/mechanisms/fees.py decides; a party-led firm earns extra trust:
+        model/mechanisms/red_property.py)."""
         self.fee_bonus = 0.0
         # Log-odds of taking part, by household kind (volunteer points, model/mechanisms/
         # volunteer_points.py); None: nothing added.
@@ -289,17 +290,6 @@ class Households:
         # Decides which party members among newly settled flats are active (双报到:
         # model/mechanisms/double_reporting.py); None: none is.
         self.activate: Callable[[np.ndarray], None] | None = None
-
-    def pay_fees(self, quality: np.ndarray) -> None:
-        """Monthly property-fee decision [000]: firm quality, trust, grievance; nail
-        households never pay; plus what mechanisms add (``fee_bonus``)."""
-        pr = self.model.params.property
-        logit = (pr.fee_constant + pr.fee_quality_weight * (quality[self.compound] - 0.5)
-                 + pr.fee_trust_weight * (self.trust - 0.5)
-                 - pr.fee_grievance_weight * self.grievance
-                 + self.fee_bonus)
-        draw = self.model.streams.daily("fees", self.model.day).random(self.n)
-        self.fee_paid = self.occupied & ~self.nail & (draw < logistic(logit))
 
     def move(self, leave_prob: float, fill_prob: float) -> np.ndarray:
         """Occupants move out with ``leave_prob`` and empty flats fill with ``fill_prob``

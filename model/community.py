@@ -41,7 +41,7 @@ from commgov.model import graph as graph_mod
 from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, IssueBook, logistic
 from commgov.model.mechanisms import MECHANISMS, Mechanism, Roster
 from commgov.model.metrics import agent_reporters, model_reporters
-from commgov.model.schedule import DAILY, DAYS_PER_MONTH, DayPlan, Task, every, in_season
+from commgov.model.schedule import DAILY, DayPlan, Task, every, in_season
 from commgov.model.space import NeighbourhoodNetwork
 from commgov.model.streams import Streams
 from commgov.scenarios.loader import LoadedScenario, load_scenario
@@ -132,7 +132,8 @@ class CommunityModel(mesa.Model):
         for mech in self.mechanisms:
             mech.attach()
         self._facility_factor = np.ones(nb.n_compounds)
-        self.households.pay_fees(self._quality_by_compound())
+        for mech in self.mechanisms:
+            mech.begin()              # e.g. the first fee payment, with every term set
 
         self.history: list[tuple[int, ...]] = []   # counters at the end of each day
         self.participations = 0       # households taking part, summed over activities
@@ -308,10 +309,11 @@ class CommunityModel(mesa.Model):
                 self.day, self.streams.daily("visits", self.day).random(self.households.n))
         return cached[1]
 
-    def _quality_by_compound(self) -> np.ndarray:
-        return np.array([f.quality for f in self.firms])
-
     # ------------------------------------------------------------------ mechanisms
+    def mechanism(self, name: str) -> Mechanism | None:
+        """The active mechanism called ``name``, or None when it is off."""
+        return next((x for x in self.mechanisms if x.name == name), None)
+
     def _plan(self) -> DayPlan:
         """The model's own day with each active mechanism's tasks placed after the task it
         names (``Mechanism.tasks``; "" puts it first)."""
@@ -376,7 +378,6 @@ class CommunityModel(mesa.Model):
         """The day's processes in order, with their cadence and ODD section (ODD 3)."""
         p = self.params
         pa = p.party
-        month = DAYS_PER_MONTH
 
         def each(agents: Callable[[], Any], method: str) -> Callable[[int], None]:
             def run(day: int) -> None:
@@ -418,8 +419,6 @@ class CommunityModel(mesa.Model):
                  lambda day: self._activities(deliberation=True)),
             Task("periodic processes", "trust diffusion", "trust diffusion, grievance decay",
                  "7.15", every(7, 6), lambda day: self.households.diffuse_trust()),
-            Task("periodic processes", "fees", "property fees and firm quality", "7.11",
-                 every(month, month - 1), lambda day: self._monthly_money()),
             Task("observation", "record", "counters to history; day advances; DataCollector",
                  "4.11", DAILY, self._observe),
         ])
@@ -507,17 +506,6 @@ class CommunityModel(mesa.Model):
         active = np.bincount(hh.compound[recent & hh.occupied], minlength=n)
         share = np.divide(active, occ, out=np.zeros(n), where=occ > 0)
         self._facility_factor = 1 - self.params.participation.facility_reduction * share
-
-    def _monthly_money(self) -> None:
-        """Fees are paid against this month's quality; firms adjust to revenue [000]."""
-        hh = self.households
-        n = self.neighbourhood.n_compounds
-        hh.pay_fees(self._quality_by_compound())
-        occ = np.bincount(hh.compound[hh.occupied], minlength=n)
-        paid = np.bincount(hh.compound[hh.fee_paid], minlength=n)
-        share = np.divide(paid, occ, out=np.zeros(n), where=occ > 0)
-        for f in self.firms:
-            f.monthly(float(share[f.compound]))
 
     def _office_requests(self) -> None:
         """Residents' matters that need the office (benefits, certificates, approvals,

@@ -45,7 +45,11 @@ SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
             ("building_stewards", "organised"): "model/mechanisms/building_stewards.py",
             ("channels", "hotline_dispatch_days"): "model/mechanisms/hotline.py",
             ("channels", "other_hotline_tickets"): "model/mechanisms/hotline.py",
-            ("party", "activation"): "model/mechanisms/double_reporting.py"}
+            ("party", "activation"): "model/mechanisms/double_reporting.py",
+            ("property", "fee_constant"): "model/mechanisms/fees.py",
+            ("property", "fee_quality_weight"): "model/mechanisms/fees.py",
+            ("property", "fee_trust_weight"): "model/mechanisms/fees.py",
+            ("property", "fee_grievance_weight"): "model/mechanisms/fees.py"}
 
 
 @functools.cache
@@ -335,3 +339,28 @@ def test_double_reporting_decides_which_members_are_active_at_build_and_for_newc
                           **TINY)
     assert not none.households.member_active.any()
     assert all(b.active_members == 0 for b in none.branches if b is not None)
+
+
+def test_fees_are_paid_at_build_after_the_terms_and_monthly_in_the_declared_place():
+    """model/mechanisms/fees.py: the first payment at build already counts red property's
+    fee bonus (set in attach); the monthly task keeps its place (after trust diffusion,
+    before turnover) and firms follow the paid share; at the lowest constant hardly anyone
+    pays and quality falls on the fee day only."""
+    base = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    red = CommunityModel(scenario="red_property", rng=0, collect=False, **TINY)
+    assert base.mechanism("fees") is not None
+    assert red.households.fee_paid.mean() > base.households.fee_paid.mean()
+    hh = base.households
+    assert not (hh.fee_paid & (hh.nail | ~hh.occupied)).any()
+    names = [t.name for t in base.day_plan.tasks]
+    assert names.index("fees") == names.index("trust diffusion") + 1
+    assert names.index("turnover") == names.index("fees") + 1
+    poor = CommunityModel(scenario="baseline", rng=0, collect=False,
+                          property__fee_constant=-10.0, **TINY)
+    assert poor.households.fee_paid.mean() < 0.01
+    q0 = [f.quality for f in poor.firms]
+    poor.run_for(29)
+    assert [f.quality for f in poor.firms] == q0       # no fee day yet
+    poor.run_for(1)                                    # day 29: hardly anyone pays
+    assert sum(f.quality for f in poor.firms) < sum(q0)
+
