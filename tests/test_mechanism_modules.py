@@ -65,6 +65,9 @@ def _attribute_reads() -> dict[str, list[tuple[str, int]]]:
     return out
 
 
+#: Sections read as a whole by one module only: no other code reads ``params.<section>``.
+SECTIONS = {"staff": "model/mechanisms/staffing.py"}
+
 
 @pytest.mark.parametrize("switch,home", sorted(SWITCHES.items()))
 def test_a_switch_is_read_only_in_its_mechanism(switch, home):
@@ -76,6 +79,17 @@ def test_a_switch_is_read_only_in_its_mechanism(switch, home):
                if rel not in (home, "scenarios/schema.py")
                for attr, line in reads if attr == key]
     assert not readers, f"{'.'.join(switch)} read outside {home}: {readers}"
+
+
+@pytest.mark.parametrize("section,home", sorted(SECTIONS.items()))
+def test_a_section_is_read_only_in_its_mechanism(section, home):
+    """No code outside its mechanism reads the section (``p.staff``): institutions get what
+    they need from it (a post's working day) when the mechanism builds them."""
+    assert (ROOT / home).is_file(), home
+    readers = [f"{rel}:{line}" for rel, reads in _attribute_reads().items()
+               if rel not in (home, "scenarios/schema.py")
+               for attr, line in reads if attr == section]
+    assert not readers, f"params.{section} read outside {home}: {readers}"
 
 
 def _mech(name: str, after: tuple[str, ...] = ()) -> type[Mechanism]:
@@ -363,4 +377,40 @@ def test_fees_are_paid_at_build_after_the_terms_and_monthly_in_the_declared_plac
     assert [f.quality for f in poor.firms] == q0       # no fee day yet
     poor.run_for(1)                                    # day 29: hardly anyone pays
     assert sum(f.quality for f in poor.firms) < sum(q0)
+
+
+def test_staffing_builds_and_restaffs_by_its_rule():
+    """model/mechanisms/staffing.py: posts per community by the rule (staff_posts, still
+    importable from model.community), workers get the working day, every occupied flat has
+    a worker of its own community, and a live merge re-staffs through the roster."""
+    from commgov.model.community import staff_posts as reexported
+    from commgov.model.mechanisms.staffing import Staffing, staff_posts
+
+    assert reexported is staff_posts
+    m = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    s = m.params.staff
+    assert isinstance(m.staffing, Staffing) and m.mechanism("staffing") is m.staffing
+    office = m.offices[0]
+    planned = 300 * m.params.households.initial_occupancy
+    grid, service = staff_posts(m.params, planned,
+                                planned * m.params.households.residents_per_household)
+    assert office.base_service == service and office.committee_posts == s.committee_posts
+    assert sum(w.hours for w in office.workers) == pytest.approx(grid * s.hours_per_day)
+    assert m.worker_fte == pytest.approx(grid)
+    assert all(w.full_day == s.hours_per_day for w in m.workers)
+    assert office.full_day == s.hours_per_day
+    assert m.staffing.grid_fte(m.workers) == pytest.approx(grid)
+    hh = m.households
+    assert all((hh.worker[w.households] == w.index).all() for w in m.workers)
+    assert sum(len(w.households) for w in m.workers) == hh.n
+    assert m.street.standard_communities == pytest.approx(300 / s.reference_households)
+    n = len(m.workers)
+    m.run_for(3)
+    m.set_params({"grid.merged": True})          # a timed merge: cadres join the grid
+    cadres = [w for w in m.workers if w.cadre]
+    assert len(cadres) == s.committee_posts and len(m.workers) == n + s.committee_posts
+    assert all(w.hours == pytest.approx(s.hours_per_day * m.params.grid.cadre_field_share)
+               for w in cadres)
+    assert all(len(w.households) > 0 for w in cadres)
+    m.run_for(3)
 
