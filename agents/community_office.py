@@ -27,8 +27,10 @@ class CommunityOffice(CaseHandler, mesa.Agent):
     """Office capacity, the admin spill-over, and community-level case handling."""
 
     def __init__(self, model: CommunityModel, community: int, committee_posts: int,
-                 service_staff: float, residents: float, cadre_field_share: float = 0.0) -> None:
+                 service_staff: float, residents: float, cadre_field_share: float = 0.0,
+                 *, hours_per_day: float) -> None:
         super().__init__(model)
+        self.full_day = hours_per_day    # a post's working day (model/mechanisms/staffing.py)
         self.community = community
         self.residents = residents       # planning population the staff were set for
         self.committee_posts = committee_posts
@@ -58,9 +60,8 @@ class CommunityOffice(CaseHandler, mesa.Agent):
 
     @property
     def office_hours(self) -> float:
-        p = self.model.params
         cadre_office = 1 - self.cadre_field_share
-        return (self.committee_posts * cadre_office + self.service_staff) * p.staff.hours_per_day
+        return (self.committee_posts * cadre_office + self.service_staff) * self.full_day
 
     LEVEL = COMMUNITY
 
@@ -94,7 +95,7 @@ class CommunityOffice(CaseHandler, mesa.Agent):
         # cadres, so they "sign in at the grid and work in the office" [000].
         cadres = [x for x in self.workers if x.cadre]
         field = sum(x.hours for x in cadres)
-        cadre_office = self.committee_posts * p.staff.hours_per_day - field
+        cadre_office = self.committee_posts * self.full_day - field
         share = cadre_office / hours if hours > 0 else 0.0
         pulled = p.grid.formalism_share * share * min(uncovered, field)
         for x in cadres:            # (none in the field: after a merge ends, 0 hours)

@@ -28,11 +28,13 @@ class GridWorker(CaseHandler, mesa.Agent):
     """One grid worker (full-time, or a committee cadre doubling as one after a merge)."""
 
     def __init__(self, model: CommunityModel, index: int, community: int, hours: float,
-                 cadre: bool = False, post: int | None = None) -> None:
+                 cadre: bool = False, post: int | None = None, *,
+                 hours_per_day: float) -> None:
         super().__init__(model)
         self.index = index
         self.community = community
         self.hours = hours               # grid-work hours in a day
+        self.full_day = hours_per_day    # a full-time post's day (model/mechanisms/staffing.py)
         self.cadre = cadre               # a committee cadre doubling as a grid worker
         self.households = np.zeros(0, dtype=np.int64)
         self.queue = CaseQueue()
@@ -93,7 +95,7 @@ class GridWorker(CaseHandler, mesa.Agent):
         base = max(0.0, base)   # a term may take hours off (resident evaluation)
         # Pro rata for a part-time post: ledgers follow the households served, so a post
         # of half the hours carries half the paperwork (no cliff at a staffing boundary).
-        return base * self.hours / p.staff.hours_per_day
+        return base * self.hours / self.full_day
 
     # ------------------------------------------------------------------ the day
     def step(self) -> None:

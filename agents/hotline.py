@@ -1,13 +1,14 @@
 """The 12345 hotline: a city-wide complaint channel [001, 003].
 
-Tickets about community matters are dispatched back down to the community after a delay
-(none with an integrated platform [000, 003]); the hotline also receives tickets on matters
-outside community governance, which is why property is "only" 13.3% of all tickets while
-being the largest category [001].
+Tickets about community matters wait here until they are dispatched back down to the
+community; the hotline also receives tickets on matters outside community governance. The
+dispatch rule (delay, handler) and the rate of other tickets are set by
+``model/mechanisms/hotline.py`` (an integrated platform makes dispatch immediate [000, 003]).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import mesa
@@ -27,22 +28,26 @@ class Hotline(CaseHandler, mesa.Agent):
         self.reset_terms()
 
     def reset_terms(self) -> None:
-        """Days a ticket takes to come back down (an integrated platform sets 0:
-        model/mechanisms/platform.py)."""
-        self.dispatch_days = self.model.params.channels.hotline_dispatch_days
+        """Terms the hotline mechanism sets (model/mechanisms/hotline.py): ``dispatch_days``,
+        days a ticket takes to come back down (an integrated platform sets 0:
+        model/mechanisms/platform.py); ``dispatch``, where a ticket goes then;
+        ``other_tickets``, tickets on other matters per occupied household a year."""
+        self.dispatch_days = 0
+        self.dispatch: Callable[[Issue], None] | None = None
+        self.other_tickets = 0.0
 
     def receive(self, issue: Issue, front: bool = False) -> None:
-        """Dispatch to the compound's handler after the dispatch delay (no queue here)."""
+        """Hold the ticket for the dispatch delay (no queue here), then dispatch it."""
         m = self.model
         m.defer(issue, m.day + self.dispatch_days, self._dispatch)
 
     def _dispatch(self, issue: Issue) -> None:
         self.dispatched += 1
-        self.model.book.route_to_compound_handler(issue)
+        self.dispatch(issue)
 
     def step(self) -> None:
         """Tickets on matters outside community governance (utilities, traffic…)."""
         m = self.model
-        rate = m.params.channels.other_hotline_tickets * m.households.occupied.sum() / 365.0
+        rate = self.other_tickets * m.households.occupied.sum() / 365.0
         m.book.counters.hotline_other += int(m.streams.daily("hotline.other", m.day)
                                              .poisson(rate))

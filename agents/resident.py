@@ -13,6 +13,7 @@ village habits) [001]; new residents (migrants, renters: weak belonging, low par
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -57,6 +58,9 @@ class Households:
         self.grievance = np.zeros(n)
         self.relationship = np.zeros(n)          # tie to one's grid worker, 0..1
         self.party_member = np.zeros(n, dtype=bool)
+        # The flat's draw deciding whether its party member shows up (双报到), and the
+        # decision (model/mechanisms/double_reporting.py, through ``activate``).
+        self.activation_draw = np.zeros(n)
         self.member_active = np.zeros(n, dtype=bool)
         self.nail = np.zeros(n, dtype=bool)
         self.fee_paid = np.zeros(n, dtype=bool)
@@ -103,7 +107,9 @@ class Households:
         Newcomers are new residents with probability ``newcomer_new_resident_share``, else
         locals [001, 002]; they arrive with no tie to the grid worker and no history.
         Every trait draws one value per flat (then indexed), so who settles where does not
-        shift anyone else's draws.
+        shift anyone else's draws. Whether a party member is active is the ``activate``
+        hook's decision on the flat's ``activation_draw`` (none yet at build: the double
+        reporting mechanism decides for every flat when it starts).
         """
         if len(idx) == 0:
             return
@@ -121,7 +127,10 @@ class Households:
         self.grievance[idx] = 0.0
         self.relationship[idx] = 0.0
         self.party_member[idx] = u[1] < p.households.party_member_share
-        self.member_active[idx] = self.party_member[idx] & (u[2] < p.party.activation)
+        self.activation_draw[idx] = u[2]
+        self.member_active[idx] = False
+        if self.activate is not None:
+            self.activate(idx)
         self.nail[idx] = u[3] < p.property.nail_share
         self.fee_paid[idx] = False
         self.open_issue[idx] = False
@@ -310,8 +319,9 @@ class Households:
         self.grievance *= (1 - p.issues.grievance_decay_per_year) ** (1 / 52)
 
     def reset_terms(self) -> None:
-        """Terms mechanisms set: ``fee_bonus``, log-odds added to every fee decision (a
-        party-led firm earns extra trust: model/mechanisms/red_property.py)."""
+        """Terms mechanisms set: ``fee_bonus``, log-odds added to every fee decision
+        (model/mechanisms/fees.py decides; a party-led firm earns extra trust:
+        model/mechanisms/red_property.py)."""
         self.fee_bonus = 0.0
         # Log-odds of taking part, by household kind (volunteer points, model/mechanisms/
         # volunteer_points.py); None: nothing added.
@@ -332,17 +342,9 @@ class Households:
         # Multipliers of the issue rates, one [household, kind] array per mechanism that
         # sets one (the mediation room's settled disputes, root-cause fixes); empty: none.
         self.rate_terms: dict[str, np.ndarray] = {}
-
-    def pay_fees(self, quality: np.ndarray) -> None:
-        """Monthly property-fee decision [000]: firm quality, trust, grievance; nail
-        households never pay; plus what mechanisms add (``fee_bonus``)."""
-        pr = self.model.params.property
-        logit = (pr.fee_constant + pr.fee_quality_weight * (quality[self.compound] - 0.5)
-                 + pr.fee_trust_weight * (self.trust - 0.5)
-                 - pr.fee_grievance_weight * self.grievance
-                 + self.fee_bonus)
-        draw = self.model.streams.daily("fees", self.model.day).random(self.n)
-        self.fee_paid = self.occupied & ~self.nail & (draw < logistic(logit))
+        # Decides which party members among newly settled flats are active (双报到:
+        # model/mechanisms/double_reporting.py); None: none is.
+        self.activate: Callable[[np.ndarray], None] | None = None
 
     def move(self, leave_prob: float, fill_prob: float) -> np.ndarray:
         """Occupants move out with ``leave_prob`` and empty flats fill with ``fill_prob``

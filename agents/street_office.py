@@ -22,12 +22,13 @@ if TYPE_CHECKING:
 class StreetOffice(CaseHandler, mesa.Agent):
     """One street office for the whole simulated street."""
 
-    def __init__(self, model: CommunityModel, communities: int) -> None:
+    def __init__(self, model: CommunityModel, communities: int,
+                 standard_communities: float) -> None:
         super().__init__(model)
         self.communities = communities
-        s = model.params.staff
-        self.standard_communities = (model.neighbourhood.n_households
-                                     / s.reference_households)
+        # The street's planned population in communities of the reference size
+        # (model/mechanisms/staffing.py): capacity follows it [001].
+        self.standard_communities = standard_communities
         self.queue = CaseQueue()
         self._capacity = DailyCapacity()
 

@@ -131,9 +131,7 @@ def staff_per_10k(model: CommunityModel) -> float:
     """Staff per 10,000 residents as built: committee posts, service centre and grid
     workers (full-time equivalents; cadres doubling as grid workers are counted once, as
     committee posts), over the planning population the staff were set for [001]."""
-    day = model.params.staff.hours_per_day
-    staff = sum(o.committee_posts + o.service_staff
-                + sum(w.hours for w in o.workers if not w.cadre) / day
+    staff = sum(o.committee_posts + o.service_staff + model.staffing.grid_fte(o.workers)
                 for o in model.offices)
     residents = sum(o.residents for o in model.offices)
     return staff / residents * 10_000 if residents else float("nan")

@@ -40,8 +40,10 @@ from commgov.agents.street_office import StreetOffice
 from commgov.model import graph as graph_mod
 from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, IssueBook, logistic
 from commgov.model.mechanisms import MECHANISMS, Mechanism, Roster
+from commgov.model.mechanisms.staffing import Staffing
+from commgov.model.mechanisms.staffing import staff_posts as staff_posts  # re-exported
 from commgov.model.metrics import agent_reporters, model_reporters
-from commgov.model.schedule import DAILY, DAYS_PER_MONTH, DayPlan, Task, every, in_season
+from commgov.model.schedule import DAILY, DayPlan, Task, every, in_season
 from commgov.model.space import NeighbourhoodNetwork
 from commgov.model.streams import Streams
 from commgov.scenarios.loader import LoadedScenario, load_scenario
@@ -123,16 +125,20 @@ class CommunityModel(mesa.Model):
         self.book = IssueBook(self)
         self._deferred: dict[int, list[tuple[int, Issue, Callable[[Issue], None]]]] = \
             defaultdict(list)
-        self._build_staff()
+        self.workers: list[GridWorker] = []
+        self.offices: list[CommunityOffice] = []
+        self.staffing = next(x for x in self.mechanisms if isinstance(x, Staffing))  # 7.3
+        self.staffing.build()
         self._build_compounds()
-        self.street = StreetOffice(self, nb.n_communities)
+        self.street = StreetOffice(self, nb.n_communities, self.staffing.standard_communities())
         self.hotline = Hotline(self)
         for mech in self.mechanisms:
             mech.start()
         for mech in self.mechanisms:
             mech.attach()
         self._facility_factor = np.ones(nb.n_compounds)
-        self.households.pay_fees(self._quality_by_compound())
+        for mech in self.mechanisms:
+            mech.begin()              # e.g. the first fee payment, with every term set
 
         self.history: list[tuple[int, ...]] = []   # counters at the end of each day
         self.participations = 0       # households taking part, summed over activities
@@ -147,106 +153,6 @@ class CommunityModel(mesa.Model):
             self.running = False
 
     # ------------------------------------------------------------------ construction
-    def _build_staff(self) -> None:
-        """Staff per community by the allocation rule (``staff.allocation``, formula in ODD
-        7.3), then grid workers placed over contiguous buildings.
-
-        Every community has the same committee posts whatever its size [001]. The other
-        posts (grid workers and service centre) follow the rule: ``fixed_posts`` (default)
-        scales them with the community's own population, at the density the per-10,000
-        standard gives a typical community, so grid coverage per household stays the same
-        at any size while the fixed committee is spread thinner in large communities [001,
-        003]; ``per_capita`` is the district quota applied to each community, committee
-        included, which leaves small communities with almost no grid workers;
-        ``needs_based`` sizes posts to the expected case load and office work. Staff are
-        full-time equivalents, not rounded heads, so no outcome jumps with a rounding
-        boundary. Merged grids send committee cadres into the compounds for part of the day
-        and any hires backfill the office [000].
-        """
-        p = self.params
-        nb = self.neighbourhood
-        s = p.staff
-        self.workers: list[GridWorker] = []
-        self.offices: list[CommunityOffice] = []
-        order = np.lexsort((nb.building, nb.compound, nb.grid))   # hierarchy order
-        for c in range(nb.n_communities):
-            members = order[nb.community[order] == c]
-            # Posts are set for the planned population (flats x expected occupancy), not the
-            # day-0 draw, so the same community gets the same staff whatever the seed.
-            planned = len(members) * p.households.initial_occupancy
-            residents = planned * p.households.residents_per_household
-            grid_fte, service = staff_posts(p, planned, residents, self.roster.admin_cut)
-            office = CommunityOffice(self, c, s.committee_posts,
-                                     service + self.roster.office_backfill,  # merge hires
-                                     residents, self.roster.cadre_field_share)
-            office.base_service = service
-            office.members = members
-            self.offices.append(office)
-            # Whole workers at full hours, the fractional remainder as one part-time post.
-            n_full = int(grid_fte)
-            staff = [(s.hours_per_day, False)] * n_full
-            if grid_fte - n_full > 1e-9:
-                staff.append((s.hours_per_day * (grid_fte - n_full), False))
-            if self.roster.cadre_field_share > 0:    # cadres double as grid workers [000]
-                staff += [(s.hours_per_day * self.roster.cadre_field_share, True)] \
-                    * s.committee_posts
-            for h, cadre in (x for x in staff if x[0] > 0):
-                self._add_post(office, h, cadre)
-            self._split_households(office)
-        self.worker_fte = sum(w.hours for w in self.workers) / s.hours_per_day
-
-    def _add_post(self, office: CommunityOffice, hours: float, cadre: bool) -> None:
-        """A grid-work post of the office: the next worker index and the office's next post
-        number (which keys its tenure and certificate draws)."""
-        w = GridWorker(self, len(self.workers), office.community, hours, cadre=cadre,
-                       post=len(office.workers))
-        self.workers.append(w)
-        office.workers.append(w)
-
-    def _split_households(self, office: CommunityOffice) -> None:
-        """The community's flats, in hierarchy order, split among its working posts in
-        proportion to hours, each cut moved to a building boundary (ODD 7.3)."""
-        nb = self.neighbourhood
-        members = office.members
-        working = [w for w in office.workers if w.hours > 0]
-        hours = np.array([w.hours for w in working])
-        cuts = np.round(np.cumsum(hours) / hours.sum() * len(members)).astype(int)
-        start = 0
-        for w, end in zip(working, cuts, strict=True):
-            end = _building_boundary(nb.building[members], end)
-            w.households = members[start:max(end, start)]
-            self.households.worker[w.households] = w.index
-            start = max(end, start)
-        for w in office.workers:
-            if w.hours <= 0:
-                w.households = members[:0]
-
-    def restaff(self) -> None:
-        """Apply a changed roster during a run (a timed merge of the grids, hires with it):
-        offices get their new hours, committee cadres start or stop working as grid workers,
-        and the flats are split again as at build time. A post that stops keeps its index
-        (so no household or case loses its worker); its open cases go to the households'
-        new workers."""
-        s = self.params.staff
-        r = self.roster
-        for office in self.offices:
-            office.service_staff = office.base_service + r.office_backfill
-            office.cadre_field_share = r.cadre_field_share
-            hours = s.hours_per_day * r.cadre_field_share
-            cadres = [w for w in office.workers if w.cadre]
-            if hours > 0 and not cadres:
-                for _ in range(s.committee_posts):
-                    self._add_post(office, hours, cadre=True)
-            for w in cadres:
-                w.hours = hours
-            self._split_households(office)
-            for w in cadres:
-                if w.hours <= 0:
-                    for issue in reversed(w.queue.issues()):   # oldest first
-                        self.workers[int(self.households.worker[issue.household])] \
-                            .receive(issue, front=True)
-        self.worker_fte = sum(w.hours for w in self.workers) / s.hours_per_day
-
     def _build_compounds(self) -> None:
         p = self.params
         nb = self.neighbourhood
@@ -308,10 +214,11 @@ class CommunityModel(mesa.Model):
                 self.day, self.streams.daily("visits", self.day).random(self.households.n))
         return cached[1]
 
-    def _quality_by_compound(self) -> np.ndarray:
-        return np.array([f.quality for f in self.firms])
-
     # ------------------------------------------------------------------ mechanisms
+    def mechanism(self, name: str) -> Mechanism | None:
+        """The active mechanism called ``name``, or None when it is off."""
+        return next((x for x in self.mechanisms if x.name == name), None)
+
     def _plan(self) -> DayPlan:
         """The model's own day with each active mechanism's tasks placed after the task it
         names (``Mechanism.tasks``; "" puts it first)."""
@@ -353,7 +260,7 @@ class CommunityModel(mesa.Model):
             mech.contribute(roster)
         if roster != self.roster:          # the staffing changed: re-staff (7.3)
             self.roster = roster
-            self.restaff()
+            self.staffing.restaff()
         keys = list(by_hand)
         for mech in self.mechanisms:
             if keys:
@@ -376,7 +283,6 @@ class CommunityModel(mesa.Model):
         """The day's processes in order, with their cadence and ODD section (ODD 3)."""
         p = self.params
         pa = p.party
-        month = DAYS_PER_MONTH
 
         def each(agents: Callable[[], Any], method: str) -> Callable[[int], None]:
             def run(day: int) -> None:
@@ -418,8 +324,6 @@ class CommunityModel(mesa.Model):
                  lambda day: self._activities(deliberation=True)),
             Task("periodic processes", "trust diffusion", "trust diffusion, grievance decay",
                  "7.15", every(7, 6), lambda day: self.households.diffuse_trust()),
-            Task("periodic processes", "fees", "property fees and firm quality", "7.11",
-                 every(month, month - 1), lambda day: self._monthly_money()),
             Task("observation", "record", "counters to history; day advances; DataCollector",
                  "4.11", DAILY, self._observe),
         ])
@@ -518,17 +422,6 @@ class CommunityModel(mesa.Model):
         share = np.divide(active, occ, out=np.zeros(n), where=occ > 0)
         self._facility_factor = 1 - self.params.participation.facility_reduction * share
 
-    def _monthly_money(self) -> None:
-        """Fees are paid against this month's quality; firms adjust to revenue [000]."""
-        hh = self.households
-        n = self.neighbourhood.n_compounds
-        hh.pay_fees(self._quality_by_compound())
-        occ = np.bincount(hh.compound[hh.occupied], minlength=n)
-        paid = np.bincount(hh.compound[hh.fee_paid], minlength=n)
-        share = np.divide(paid, occ, out=np.zeros(n), where=occ > 0)
-        for f in self.firms:
-            f.monthly(float(share[f.compound]))
-
     def _office_requests(self) -> None:
         """Residents' matters that need the office (benefits, certificates, approvals,
         referrals, feedback [000, 001, 004]) wait behind its backlog; waiting costs trust
@@ -559,63 +452,6 @@ class CommunityModel(mesa.Model):
         c.arisen += len(complain)
         for h in complain.tolist():
             self.book.report(h, SERVICE, SMALL, HOTLINE)
-
-
-def staff_posts(p: Scenario, households: float, residents: float,
-                admin_cut: float = 0.0) -> tuple[float, float]:
-    """Grid-worker and service-centre posts (full-time equivalents) of one community of
-    ``households`` planned households and ``residents`` residents, besides the committee.
-
-    ``fixed_posts`` [001, 003]: the per-10,000 standard staffs a typical community
-    (``staff.reference_households``); what it leaves after the committee's fixed posts sets a
-    density of other posts per resident that every community gets, so they scale with size
-    and the committee does not. ``per_capita``: the quota applied to this community itself,
-    committee included (small communities keep the committee and little else).
-    ``needs_based``: grid workers for the expected case load plus visits, service staff for the
-    office work the committee cannot cover, after ``admin_cut`` of the pushed-down tasks is
-    blocked (a task access list, model/mechanisms/task_access_list.py).
-    ``households_per_worker`` > 0 sets grid workers directly at one per that many households
-    [003] under any rule.
-    """
-    s = p.staff
-    rph_occ = p.households.initial_occupancy * p.households.residents_per_household
-    if s.allocation == "per_capita":
-        others = max(0.0, s.per_10k_residents * residents / 10_000 - s.committee_posts)
-    elif s.allocation == "fixed_posts":
-        ref = s.reference_households * rph_occ
-        density = max(0.0, s.per_10k_residents * ref / 10_000 - s.committee_posts) / ref
-        others = density * residents
-    else:   # needs_based
-        w = p.workers
-        case_hours = _expected_case_hours_per_household(p) * households / 365.0
-        field = max(0.5, s.hours_per_day - w.admin_hours * (1 - admin_cut))
-        grid = case_hours / (field * s.needs_field_load)
-        demand = (w.office_admin_fixed_hours + w.office_admin_hours_per_10k * residents
-                  / 10_000) * (1 - admin_cut)
-        office_need = demand / (1 - p.ladder.office_case_share_min) / s.hours_per_day
-        service = max(0.0, office_need - s.committee_posts)
-        if s.households_per_worker > 0:
-            grid = households / s.households_per_worker
-        return max(grid, _MIN_GRID_FTE), service
-    grid = others * s.grid_post_share
-    if s.households_per_worker > 0:
-        grid = households / s.households_per_worker
-    service = max(0.0, others - grid)
-    return max(grid, _MIN_GRID_FTE), service
-
-
-_MIN_GRID_FTE = 0.25   # somebody answers for the grid, however thin the staffing
-
-
-def _expected_case_hours_per_household(p: Scenario) -> float:
-    """Grid-worker hours a household's issues need in a year, at base rates (for
-    ``needs_based`` staffing): rate x mean hours per case by difficulty."""
-    i = p.issues
-    rate = sum(getattr(i.base_rate, k) for k in ("neighbour", "property", "facility", "service"))
-    d = i.difficulty_shares
-    h = p.workers.hours_per_case
-    per_case = (d.small * h.small + d.big * h.big + d.hard * h.hard) / (d.small + d.big + d.hard)
-    return rate * per_case
 
 
 def _resolve(scenario: str | Path | LoadedScenario | Scenario,
@@ -654,14 +490,3 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _building_boundary(buildings: np.ndarray, end: int) -> int:
-    """Move a cut forward to the next building boundary so a building has one worker."""
-    n = len(buildings)
-    if end <= 0 or end >= n:
-        return min(max(end, 0), n)
-    b = buildings[end - 1]
-    while end < n and buildings[end] == b:
-        end += 1
-    return end

@@ -21,8 +21,7 @@ def cost_items(m: CommunityModel) -> dict[str, float]:
     """Yuan a year by item, for the whole street as it stands today."""
     p = m.params
     c = p.costs
-    hpd = p.staff.hours_per_day
-    grid_fte = sum(w.hours for w in m.workers if not w.cadre) / hpd
+    grid_fte = m.staffing.grid_fte(m.workers)
     items = {
         "grid workers": grid_fte * c.grid_worker_yuan,
         "service centre": sum(o.service_staff for o in m.offices) * c.service_staff_yuan,

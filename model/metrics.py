@@ -255,7 +255,7 @@ def _field_share(m: CommunityModel) -> float:
 
 def _mechanism(m: CommunityModel, name: str) -> Any:
     """The active mechanism called ``name``, or None (its metrics then read 0)."""
-    return next((x for x in m.mechanisms if x.name == name), None)
+    return m.mechanism(name)
 
 
 def _of_mechanism(name: str, value: Callable[[Any], float]):

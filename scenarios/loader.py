@@ -574,7 +574,7 @@ def load_scenario(name_or_path: str | Path,
 
 
 #: Parameters that change the staff roster; a timeline may change them mid-run
-#: (``CommunityModel.restaff`` re-staffs and splits the flats again), the app restarts.
+#: (``Staffing.restaff`` re-staffs and splits the flats again), the app restarts.
 RESTAFF_KEYS: tuple[str, ...] = ("grid.merged", "grid.added_staff", "grid.cadre_field_share")
 
 

@@ -590,7 +590,7 @@ class ChannelParams(Section):
 
 class StaffParams(Section):
     """Staffing: the allocation rule, staff per 10,000 residents and fixed committee posts
-    [001, 003]. The formula is in ODD 7.3 (``model.community.staff_posts``)."""
+    [001, 003]. The formula is in ODD 7.3 (``model.mechanisms.staffing.staff_posts``)."""
 
     ODD_SECTION: ClassVar[str] = "staffing"
 

@@ -9,6 +9,7 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from commgov.model.community import CommunityModel
@@ -41,7 +42,14 @@ SWITCHES = {("grid", "merged"): "model/mechanisms/grid.py",
             ("property_rating", "star_rating"): "model/mechanisms/property_rating.py",
             ("secretary_day", "held"): "model/mechanisms/secretary_day.py",
             ("compound_liaison", "appointed"): "model/mechanisms/compound_liaison.py",
-            ("building_stewards", "organised"): "model/mechanisms/building_stewards.py"}
+            ("building_stewards", "organised"): "model/mechanisms/building_stewards.py",
+            ("channels", "hotline_dispatch_days"): "model/mechanisms/hotline.py",
+            ("channels", "other_hotline_tickets"): "model/mechanisms/hotline.py",
+            ("party", "activation"): "model/mechanisms/double_reporting.py",
+            ("property", "fee_constant"): "model/mechanisms/fees.py",
+            ("property", "fee_quality_weight"): "model/mechanisms/fees.py",
+            ("property", "fee_trust_weight"): "model/mechanisms/fees.py",
+            ("property", "fee_grievance_weight"): "model/mechanisms/fees.py"}
 
 
 @functools.cache
@@ -57,6 +65,9 @@ def _attribute_reads() -> dict[str, list[tuple[str, int]]]:
     return out
 
 
+#: Sections read as a whole by one module only: no other code reads ``params.<section>``.
+SECTIONS = {"staff": "model/mechanisms/staffing.py"}
+
 
 @pytest.mark.parametrize("switch,home", sorted(SWITCHES.items()))
 def test_a_switch_is_read_only_in_its_mechanism(switch, home):
@@ -68,6 +79,17 @@ def test_a_switch_is_read_only_in_its_mechanism(switch, home):
                if rel not in (home, "scenarios/schema.py")
                for attr, line in reads if attr == key]
     assert not readers, f"{'.'.join(switch)} read outside {home}: {readers}"
+
+
+@pytest.mark.parametrize("section,home", sorted(SECTIONS.items()))
+def test_a_section_is_read_only_in_its_mechanism(section, home):
+    """No code outside its mechanism reads the section (``p.staff``): institutions get what
+    they need from it (a post's working day) when the mechanism builds them."""
+    assert (ROOT / home).is_file(), home
+    readers = [f"{rel}:{line}" for rel, reads in _attribute_reads().items()
+               if rel not in (home, "scenarios/schema.py")
+               for attr, line in reads if attr == section]
+    assert not readers, f"params.{section} read outside {home}: {readers}"
 
 
 def _mech(name: str, after: tuple[str, ...] = ()) -> type[Mechanism]:
@@ -279,3 +301,116 @@ def test_households_move_monthly_at_the_population_rates():
     assert m.households.occupied.sum() == n0
     m.run_for(1)
     assert m.households.occupied.sum() > n0
+
+
+def test_the_hotline_dispatches_after_its_delay_to_the_compound_handler():
+    """model/mechanisms/hotline.py sets the hotline's delay, handler and other-ticket rate;
+    a ticket waits the delay, then goes to the compound's handler; live values retune."""
+    from commgov.model.lifecycle import HOTLINE, PROPERTY, SMALL
+
+    m = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    c = m.params.channels
+    h = m.hotline
+    mech = next(x for x in m.mechanisms if x.name == "hotline")
+    assert h.dispatch_days == c.hotline_dispatch_days > 0
+    assert h.other_tickets == c.other_hotline_tickets > 0
+    assert h.dispatch == mech.dispatch
+    household = int(np.flatnonzero(m.households.occupied & ~m.households.open_issue)[0])
+    issue = m.book.report(household, PROPERTY, SMALL, HOTLINE)
+    assert any(i is issue for _, i, _ in m._deferred[m.day + c.hotline_dispatch_days])
+    m.run_for(c.hotline_dispatch_days)       # days 0 .. delay - 1: still at the hotline
+    assert not issue.firm_tried
+    m.run_for(1)
+    assert issue.firm_tried                  # dispatched to the compound's property firm
+    m.set_params({"channels.hotline_dispatch_days": 5, "channels.other_hotline_tickets": 0.0})
+    assert h.dispatch_days == 5 and h.other_tickets == 0.0
+    other = m.book.counters.hotline_other
+    m.run_for(20)
+    assert m.book.counters.hotline_other == other     # no tickets on other matters
+
+
+def test_double_reporting_decides_which_members_are_active_at_build_and_for_newcomers():
+    """model/mechanisms/double_reporting.py: a member is active where the flat's draw is
+    below ``party.activation``, for the households of the build and for newcomers; the
+    branches count them."""
+    m = CommunityModel(scenario="new_resident_influx", rng=0, collect=False,
+                       party__activation=0.5, **TINY)
+    hh = m.households
+    assert hh.activate is not None
+    assert (hh.member_active == hh.party_member & (hh.activation_draw < 0.5)).all()
+    assert 0 < hh.member_active.sum() < hh.party_member.sum()
+    assert sum(b.active_members for b in m.branches if b is not None) == \
+        (hh.member_active & hh.occupied & np.isin(hh.compound, [b.compound for b in m.branches
+                                                               if b is not None])).sum()
+    m.set_params({"party.activation": 1.0})   # from now on every newcomer member shows up
+    before, draws = hh.member_active.copy(), hh.activation_draw.copy()
+    m.run_for(31)                             # one monthly move
+    new = hh.activation_draw != draws         # flats settled again (a fresh draw)
+    assert new.any() and (hh.party_member[new]).any()
+    assert (hh.member_active[new] == hh.party_member[new]).all()
+    assert (hh.member_active[~new] == before[~new]).all()   # the others keep their state
+    none = CommunityModel(scenario="baseline", rng=0, collect=False, party__activation=0.0,
+                          **TINY)
+    assert not none.households.member_active.any()
+    assert all(b.active_members == 0 for b in none.branches if b is not None)
+
+
+def test_fees_are_paid_at_build_after_the_terms_and_monthly_in_the_declared_place():
+    """model/mechanisms/fees.py: the first payment at build already counts red property's
+    fee bonus (set in attach); the monthly task keeps its place (after trust diffusion,
+    before turnover) and firms follow the paid share; at the lowest constant hardly anyone
+    pays and quality falls on the fee day only."""
+    base = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    red = CommunityModel(scenario="red_property", rng=0, collect=False, **TINY)
+    assert base.mechanism("fees") is not None
+    assert red.households.fee_paid.mean() > base.households.fee_paid.mean()
+    hh = base.households
+    assert not (hh.fee_paid & (hh.nail | ~hh.occupied)).any()
+    names = [t.name for t in base.day_plan.tasks]
+    assert names.index("fees") == names.index("trust diffusion") + 1
+    assert names.index("turnover") == names.index("fees") + 1
+    poor = CommunityModel(scenario="baseline", rng=0, collect=False,
+                          property__fee_constant=-10.0, **TINY)
+    assert poor.households.fee_paid.mean() < 0.01
+    q0 = [f.quality for f in poor.firms]
+    poor.run_for(29)
+    assert [f.quality for f in poor.firms] == q0       # no fee day yet
+    poor.run_for(1)                                    # day 29: hardly anyone pays
+    assert sum(f.quality for f in poor.firms) < sum(q0)
+
+
+def test_staffing_builds_and_restaffs_by_its_rule():
+    """model/mechanisms/staffing.py: posts per community by the rule (staff_posts, still
+    importable from model.community), workers get the working day, every occupied flat has
+    a worker of its own community, and a live merge re-staffs through the roster."""
+    from commgov.model.community import staff_posts as reexported
+    from commgov.model.mechanisms.staffing import Staffing, staff_posts
+
+    assert reexported is staff_posts
+    m = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
+    s = m.params.staff
+    assert isinstance(m.staffing, Staffing) and m.mechanism("staffing") is m.staffing
+    office = m.offices[0]
+    planned = 300 * m.params.households.initial_occupancy
+    grid, service = staff_posts(m.params, planned,
+                                planned * m.params.households.residents_per_household)
+    assert office.base_service == service and office.committee_posts == s.committee_posts
+    assert sum(w.hours for w in office.workers) == pytest.approx(grid * s.hours_per_day)
+    assert m.worker_fte == pytest.approx(grid)
+    assert all(w.full_day == s.hours_per_day for w in m.workers)
+    assert office.full_day == s.hours_per_day
+    assert m.staffing.grid_fte(m.workers) == pytest.approx(grid)
+    hh = m.households
+    assert all((hh.worker[w.households] == w.index).all() for w in m.workers)
+    assert sum(len(w.households) for w in m.workers) == hh.n
+    assert m.street.standard_communities == pytest.approx(300 / s.reference_households)
+    n = len(m.workers)
+    m.run_for(3)
+    m.set_params({"grid.merged": True})          # a timed merge: cadres join the grid
+    cadres = [w for w in m.workers if w.cadre]
+    assert len(cadres) == s.committee_posts and len(m.workers) == n + s.committee_posts
+    assert all(w.hours == pytest.approx(s.hours_per_day * m.params.grid.cadre_field_share)
+               for w in cadres)
+    assert all(len(w.households) > 0 for w in cadres)
+    m.run_for(3)
+

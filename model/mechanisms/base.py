@@ -20,7 +20,9 @@ Order of building (``CommunityModel.__init__``):
 4. ``attach()``: terms and hooks on workers, offices, the hotline. It only *sets* terms, so
    it can run again: when the app changes a live lever mid-run, ``CommunityModel.retune``
    resets every institution's terms and attaches the active mechanisms afresh;
-5. ``tasks()`` are placed in the day plan, each after a named task of the model's day.
+5. ``begin()`` once, when every mechanism has attached: first acts that need all terms
+   (the first fee payment);
+6. ``tasks()`` are placed in the day plan, each after a named task of the model's day.
 
 Mechanisms are attached in ``MECHANISMS`` order, which respects each one's ``after``
 (checked by ``ordered``), so a later mechanism may refine what an earlier one set.
@@ -77,6 +79,10 @@ class Mechanism:
 
     def attach(self) -> None:
         """Set terms and hooks on the institutions (may run again after a live change)."""
+
+    def begin(self) -> None:
+        """Once at build, after every mechanism has attached: first acts that need every
+        term in place (the first fee payment). Not called again by ``retune``."""
 
     def costs(self) -> dict[str, float]:
         """Yuan a year this mechanism adds, by item (``model/costs.py`` sums them)."""

@@ -3,7 +3,8 @@
 The only module that reads ``platform.integrated``. One platform serves every network, so a
 grid worker fills in one ledger, not one per separate network, and tickets and referrals
 arrive at once: the 12345 hotline dispatches with no delay and a referral between separate
-grids costs no days [000, 003]. It refines the grid mechanism's terms, so it comes after it.
+grids costs no days [000, 003]. It refines the grid and hotline mechanisms' terms, so it
+comes after them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class IntegratedPlatform(Mechanism):
     section = "platform"
     odd = "7.6"
     sources = ("000", "003")
-    after = ("grid",)
+    after = ("grid", "hotline")
 
     @classmethod
     def active(cls, params: Scenario) -> bool:

@@ -118,7 +118,7 @@ class PropertyRating(Mechanism):
         n = len(m.firms)
         quality = np.array([f.quality for f in m.firms])
         x = (p.satisfaction_constant + p.quality_weight * (quality[hh.compound] - 0.5)
-             + m.params.property.fee_trust_weight * (hh.trust - 0.5))
+             + m.mechanism("fees").trust_term(hh.trust))   # as a fee decision weighs it
         good = hh.occupied & (m.streams.daily("property_rating.survey", day).random(hh.n)
                               < logistic(x))
         occ = np.bincount(hh.compound[hh.occupied], minlength=n)

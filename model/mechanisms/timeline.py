@@ -10,11 +10,11 @@ data, not code::
 At the start of each listed day, before anything else happens, the changes are made to
 ``model.params`` and ``CommunityModel.retune`` re-attaches every mechanism, exactly as when
 the app's live levers change; if the staff roster changed (a merge of the grids, hires with
-it) the model re-staffs first (``CommunityModel.restaff``). Until that day the run is the
-run without the change, draw for draw (it draws nothing itself), so a timed scenario and its
-base compare on the same seed. The loader allows the parameters the model reads every day
-and the roster's (``scenarios.loader.timed_keys``); what else is built at day 0 (the graph,
-branches, owners' committees) cannot change mid-run.
+it) the model re-staffs first (``Staffing.restaff``, model/mechanisms/staffing.py). Until
+that day the run is the run without the change, draw for draw (it draws nothing itself), so
+a timed scenario and its base compare on the same seed. The loader allows the parameters the
+model reads every day and the roster's (``scenarios.loader.timed_keys``); what else is built
+at day 0 (the graph, branches, owners' committees) cannot change mid-run.
 """
 
 from __future__ import annotations

@@ -36,5 +36,5 @@ class Training(Mechanism):
 
     def costs(self) -> dict[str, float]:
         m = self.model
-        fte = sum(w.hours for w in m.workers if not w.cadre) / m.params.staff.hours_per_day
+        fte = m.staffing.grid_fte(m.workers)
         return {"training": self.p.training * fte * m.params.costs.training_yuan}

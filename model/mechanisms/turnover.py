@@ -28,6 +28,7 @@ class Turnover(Mechanism):
     section = "workers"
     odd = "7.16"
     sources = ("000",)
+    after = ("fees",)         # its task follows the fees task
 
     @classmethod
     def active(cls, params: Scenario) -> bool:
