@@ -270,8 +270,10 @@ class IssueBook:
         self._next_id = 0
         self._coins: dict[str, tuple[int, dict[int, float]]] = {}
         p = model.params
-        self.deadline = np.array([p.issues.deadline_days.small, p.issues.deadline_days.big,
-                                  p.issues.deadline_days.hard], dtype=np.int64)
+        # Days of the time promise by difficulty, as Python ints (read once per case).
+        self.deadline = tuple(int(d) for d in np.array(
+            [p.issues.deadline_days.small, p.issues.deadline_days.big,
+             p.issues.deadline_days.hard], dtype=np.int64))
         self.reset_terms()
 
     def reset_terms(self) -> None:
