@@ -66,9 +66,12 @@ class PropertyFirm(CaseHandler, mesa.Agent):
         m = self.model
         pr = m.params.property
         per_day = pr.cases_per_100_households * self.n_households / 100 * self.quality
+        prob = -1.0                          # today's chance, once there is a case
         for issue in self._capacity.serve(self.queue, per_day):
             self.cases_taken += 1
-            if m.book.coin("property.cases", issue) < self.success_prob():
+            if prob < 0:
+                prob = self.success_prob()   # quality is fixed within the day
+            if m.book.coin("property.cases", issue) < prob:
                 self.cases_settled += 1
                 m.book.handled(issue, COMPOUND)
                 continue
