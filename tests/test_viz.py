@@ -326,15 +326,29 @@ def test_one_replication_gives_no_verdict() -> None:
 
 
 def test_comparison_in_a_process_pool_matches_one_in_process() -> None:
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
+    from commgov.experiments.engine import SharedPool
     here = compare(Setup("baseline"), Setup("red_property"), days=20, seeds=(0, 1))
     seen = []
-    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
+    pool = SharedPool(2)
+    try:
         there = compare(Setup("baseline"), Setup("red_property"), days=20, seeds=(0, 1),
-                        executor=pool, progress=lambda d, t: seen.append((d, t)))
-    assert there.rows == here.rows
-    assert seen[-1] == (4, 4) and len(seen) == 4
+                        pool=pool, progress=lambda d, t: seen.append((d, t)))
+        assert there.rows == here.rows
+        assert seen[-1] == (4, 4) and len(seen) == 4
+        warm = pool.executor()
+        assert compare(Setup(), Setup(), days=20, seeds=(0,), pool=pool,
+                       cancelled=lambda: True) is None
+        assert pool.executor() is warm      # the same warm workers for the next request
+    finally:
+        pool.close()
+
+
+def test_the_app_compares_in_the_servers_one_pool() -> None:
+    from commgov.experiments import engine
+    from commgov.viz import compare as cmp
+    from commgov.viz import limits, worker
+    assert cmp.server_pool() is cmp.server_pool() is engine.shared_pool(limits.COMPARE_WORKERS)
+    assert not hasattr(worker, "compare_pool")
 
 
 def test_compare_can_be_cancelled() -> None:

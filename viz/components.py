@@ -30,7 +30,14 @@ from commgov.scenarios.loader import list_scenarios
 from commgov.viz import i18n, limits
 from commgov.viz import upload as upload_mod
 from commgov.viz.charts import COMPARE_METRICS, compare_png, direction
-from commgov.viz.compare import Comparison, Row, compare, fmt_value, tradeoff_text
+from commgov.viz.compare import (
+    Comparison,
+    Row,
+    compare,
+    fmt_value,
+    server_pool,
+    tradeoff_text,
+)
 from commgov.viz.lessons import LESSON_BY_ID, LESSONS, Lesson, Setup
 from commgov.viz.levers import (
     GROUP_ORDER,
@@ -45,7 +52,7 @@ from commgov.viz.links import parse_query, share_query
 from commgov.viz.network import COLOUR_BY, legend
 from commgov.viz.session import SPEEDS, SUMMARY_METRICS, Frame, Settings
 from commgov.viz.upload import Upload
-from commgov.viz.worker import RemoteExplorer, compare_pool
+from commgov.viz.worker import RemoteExplorer
 
 PRIMARY = "#1f5f99"
 # Vuetify's default alert colours (info #2196F3, warning #FB8C00, success #4CAF50) are 2.2-3.1:1
@@ -864,7 +871,7 @@ def ComparePanel(a: solara.Reactive[Setup], b: solara.Reactive[Setup],
                  run_request: solara.Reactive[int], lang: str) -> None:
     """Two policies on common random numbers: curves, paired differences with 95% CIs.
 
-    The runs go to a shared process pool in the background; the page shows progress. The
+    The runs go to the server's shared process pool in the background; the page shows progress. The
     result remembers what it was run with, so it is marked out of date the moment A, B,
     the days or the replications change.
     """
@@ -882,7 +889,7 @@ def ComparePanel(a: solara.Reactive[Setup], b: solara.Reactive[Setup],
                 res = compare(req.a, req.b, req.days, tuple(range(req.reps)),
                               progress=lambda done, total: progress.set((done, total)),
                               cancelled=lambda: generation.current != mine,
-                              executor=compare_pool())
+                              pool=server_pool())
             except Exception as exc:  # noqa: BLE001 - shown on the page, never a dead tab
                 if generation.current == mine:
                     result.set((req, str(exc)))
