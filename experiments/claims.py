@@ -46,6 +46,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from commgov.experiments import runner
+from commgov.experiments.stats import mean_ci, t_half_width
 
 CLAIMS_FILE = Path(__file__).resolve().parent / "claims.toml"
 DEFAULT_OUT = "results/validate"
@@ -330,28 +331,6 @@ def load_claims(path: str | Path = CLAIMS_FILE) -> Suite:
 # --------------------------------------------------------------------------------------------
 # Statistics (pure functions: tested on synthetic data)
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PairedEffect:
-    mean: float
-    ci_low: float
-    ci_high: float
-    sd: float
-    n: int
-
-
-def paired_effect(diffs: Iterable[float]) -> PairedEffect:
-    """Mean of paired differences with its two-sided 95% t-interval (NaNs dropped)."""
-    d = np.asarray(list(diffs), dtype=float)
-    d = d[np.isfinite(d)]
-    n = len(d)
-    if n == 0:
-        return PairedEffect(math.nan, math.nan, math.nan, math.nan, 0)
-    mean = float(d.mean())
-    sd = float(d.std(ddof=1)) if n > 1 else math.nan
-    hw = float(runner.t_halfwidth(sd, n))
-    return PairedEffect(mean, mean - hw, mean + hw, sd, n)
-
-
 def holds(direction: int, ci_low: float, ci_high: float, margin: float | None = None) -> bool:
     """Does the interval support the claim? +1: above zero; −1: below; 0: inside ±margin."""
     if not (np.isfinite(ci_low) and np.isfinite(ci_high)):
@@ -627,7 +606,7 @@ def evaluate(suite: Suite, plan: Plan, finals: Mapping[str, Mapping[str, float]]
     rows = []
     per_point: dict[str, np.ndarray] = {}
     for c in suite.claims:
-        eff = paired_effect(claim_diffs(c, plan, finals, -1, {}, reps))
+        eff = mean_ci(claim_diffs(c, plan, finals, -1, {}, reps))
         pe = np.array([np.nanmean(d) if np.isfinite(d).any() else np.nan
                        for d in (claim_diffs(c, plan, finals, i, p, point_reps)
                                  for i, p in enumerate(points))], dtype=float)
@@ -711,7 +690,7 @@ def forest_plot(table: pd.DataFrame, path: Path) -> Path:
             mid, lo, hi = (r["effect"] / scale, r["ci_low"] / scale, r["ci_high"] / scale)
             marker = "s"
         else:
-            sd = hw / max(float(runner.t_halfwidth(1.0, r["n"])), 1e-12) \
+            sd = hw / max(float(t_half_width(1.0, r["n"])), 1e-12) \
                 if r["n"] > 1 and np.isfinite(hw) else math.nan
             d = r["direction"]
             if np.isfinite(sd) and sd > 0:

@@ -90,6 +90,7 @@ import numpy as np
 import pandas as pd
 
 from commgov.experiments import runner
+from commgov.experiments.stats import t_half_width
 
 OBJECTIVES: tuple[str, ...] = ("on_time_share", "participation_rate", "trust_mean")
 COST_METRIC = "cost_yuan_per_year"
@@ -432,7 +433,7 @@ class Evaluator:
             d = x - ref
             if m == COST_METRIC:
                 d = d / self.communities
-            half = float(runner.t_halfwidth(d.std(ddof=1), len(d))) if len(d) > 1 else math.nan
+            half = float(t_half_width(d.std(ddof=1), len(d))) if len(d) > 1 else math.nan
             vals[m] = float(x.mean())
             diffs[m] = (float(d.mean()), half)
         vals[EXTRA_COST] = diffs[COST_METRIC][0]

@@ -5,7 +5,7 @@ With the same seed, A and B get the same graph, households and chance events, so
 difference comes from the policy, not from luck (the method of ``tests/simhelpers.py``).
 A verdict ("B better", "B worse") is given only when the interval excludes zero, in the
 measure's good direction; otherwise the table says "no clear difference". The interval is
-the t interval of ``experiments.runner.t_halfwidth``, the one the CLI reports use.
+the t interval of ``experiments.stats.t_half_width``, the one the CLI reports use.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from commgov.experiments import costeff, engine
-from commgov.experiments.runner import t_halfwidth
+from commgov.experiments.stats import t_half_width
 from commgov.model.community import CommunityModel
 from commgov.model.metrics import METRICS, metric_record
 from commgov.viz import i18n, limits
@@ -118,7 +118,7 @@ def paired_rows(runs_a: Sequence[Run], runs_b: Sequence[Run]) -> tuple[Row, ...]
         vb = np.array([end_value(m, r) for r in runs_b])
         d = vb - va
         diff = float(np.mean(d))
-        half = float(t_halfwidth(np.std(d, ddof=1), n)) if n > 1 else float("nan")
+        half = float(t_half_width(np.std(d, ddof=1), n)) if n > 1 else float("nan")
         rows.append(Row(m, float(np.mean(va)), float(np.mean(vb)), diff, half, n,
                         verdict(m, diff - half, diff + half)))
     return tuple(rows)
