@@ -39,13 +39,14 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from commgov.experiments import runner
+from commgov.experiments.errors import refuse
 from commgov.experiments.stats import mean_ci, t_half_width
 
 CLAIMS_FILE = Path(__file__).resolve().parent / "claims.toml"
@@ -195,11 +196,8 @@ def _pydantic_problems(e: ValidationError, data: Mapping[str, Any]) -> list[str]
     return out
 
 
-def _fail(label: str, problems: list[str]) -> None:
-    if len(problems) == 1:
-        raise ClaimsError(f"{label}: {problems[0]} Nothing was run.")
-    body = "\n".join(f"  - {p}" for p in problems)
-    raise ClaimsError(f"{label}: {len(problems)} problems; nothing was run.\n{body}")
+def _fail(label: str, problems: list[str]) -> NoReturn:
+    refuse(ClaimsError, label, problems)
 
 
 def _scenario_keys(loaded: Any) -> set[str]:

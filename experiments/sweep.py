@@ -38,7 +38,7 @@ import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,7 @@ from pydantic import (
     model_validator,
 )
 
-from commgov.experiments.errors import SweepError
+from commgov.experiments.errors import SweepError, refuse
 from commgov.model.metrics import CORE_METRICS, METRICS
 from commgov.scenarios.loader import (
     LoadedScenario,
@@ -448,11 +448,8 @@ def _vary_problems(key: str, vals: list[Any] | Range, info: Any) -> list[str]:
     return out
 
 
-def _fail(label: str, problems: list[str]) -> None:
-    if len(problems) == 1:
-        raise SweepError(f"{label}: {problems[0]} Nothing was run.")
-    body = "\n".join(f"  - {p}" for p in problems)
-    raise SweepError(f"{label}: {len(problems)} problems; nothing was run.\n{body}")
+def _fail(label: str, problems: list[str]) -> NoReturn:
+    refuse(SweepError, label, problems)
 
 
 def _normalise(d: dict[str, Any]) -> dict[str, Any]:
