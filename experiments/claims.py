@@ -46,7 +46,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from commgov.experiments import runner
-from commgov.experiments.errors import refuse
+from commgov.experiments.errors import read_toml, refuse
 from commgov.experiments.stats import mean_ci, t_half_width
 
 CLAIMS_FILE = Path(__file__).resolve().parent / "claims.toml"
@@ -234,14 +234,7 @@ def load_claims(path: str | Path = CLAIMS_FILE) -> Suite:
 
     path = Path(path)
     label = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ClaimsError(f"{label}: cannot read the claims file ({e.strerror or e}).") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ClaimsError(f"{label}: invalid TOML: {e}. Nothing was run.") from None
+    _, data = read_toml(path, label, ClaimsError, "claims file")
     try:
         spec = ClaimsFile.model_validate(data)
     except ValidationError as e:

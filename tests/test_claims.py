@@ -219,6 +219,10 @@ def test_loader_refuses_sampling_a_parameter_a_claim_sets(tmp_path: Path) -> Non
 def test_loader_reports_bad_toml(tmp_path: Path) -> None:
     with pytest.raises(cl.ClaimsError, match="invalid TOML"):
         cl.load_claims(_write(tmp_path, "[[claim]\nid = 1"))
+    with pytest.raises(cl.ClaimsError, match="nested"):        # as sweep files are read
+        cl.load_claims(_write(tmp_path, "a = " + "[" * 200 + "]" * 200 + "\n"))
+    with pytest.raises(cl.ClaimsError, match="cannot read the claims file.*Nothing was run"):
+        cl.load_claims(tmp_path / "missing.toml")
 
 
 # --------------------------------------------------------------------------------------------
