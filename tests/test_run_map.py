@@ -4,6 +4,7 @@ every engine, and each result comes back with the index of its item."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from commgov.experiments import calibrate, engine
 from commgov.experiments.validate import _job
@@ -69,3 +70,14 @@ def test_run_map_stops_when_cancelled() -> None:
     finally:
         pool.close()
     assert engine.shared_pool(3) is engine.shared_pool(3) is not engine.shared_pool(2)
+
+
+def test_only_the_engine_starts_process_pools() -> None:
+    """One kernel (issue 10): every pool of model runs is the engine's, so restarts, parent
+    watching and cancellation live in one place."""
+    root = Path(engine.__file__).resolve().parents[1]
+    makers = [str(p.relative_to(root)) for d in ("experiments", "viz", "model", "agents",
+                                                 "scenarios")
+              for p in sorted((root / d).rglob("*.py"))
+              if "ProcessPoolExecutor(" in p.read_text(encoding="utf-8")]
+    assert makers == ["experiments/engine.py"]
