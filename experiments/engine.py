@@ -30,6 +30,7 @@ cluster needs no shared file system.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
 import json
@@ -202,6 +203,7 @@ def shared_pool(workers: int) -> SharedPool:
         pool = _shared.get(workers)
         if pool is None:
             pool = _shared[workers] = SharedPool(workers)
+            atexit.register(pool.close)     # before the interpreter tears its modules down
         return pool
 
 
@@ -217,8 +219,10 @@ def _pool_map(fn: Callable[[Any], Any], items: list[Any], pool: SharedPool,
         if cancelled is not None and cancelled():
             return
         ex = pool.executor()
-        futures = {ex.submit(fn, item): i for i, item in pending.items()}
+        futures: dict[Any, int] = {}
         try:
+            for i, item in pending.items():     # a pool shared with other threads can
+                futures[ex.submit(fn, item)] = i  # break while we submit
             for f in as_completed(futures):
                 if cancelled is not None and cancelled():
                     return
