@@ -863,6 +863,17 @@ class CompareRequest:
     reps: int
 
 
+def _count_slider(label: str, value: solara.Reactive[int], lo: int, hi: int, step: int,
+                  cls: str) -> None:
+    """A whole-number slider of the compare panel (days, replications) under its label,
+    which shows the value."""
+    with solara.Column(gap="0px", classes=["cg-cmp-slider"]):
+        solara.Text(f"{label}: {value.value}", classes=["cg-lever-label"])
+        rv.Slider(v_model=value.value, min=lo, max=hi, step=step,
+                  on_v_model=lambda v: value.set(int(v)), hide_details=True,
+                  density="compact", color="primary", class_=cls, label=label)
+
+
 @solara.component
 def ComparePanel(a: solara.Reactive[Setup], b: solara.Reactive[Setup],
                  days: solara.Reactive[int], reps: solara.Reactive[int],
@@ -915,20 +926,10 @@ def ComparePanel(a: solara.Reactive[Setup], b: solara.Reactive[Setup],
             SetupEditor(i18n.t("compare.a", lang), a.value, a.set, lang, "cg-a")
             SetupEditor(i18n.t("compare.b", lang), b.value, b.set, lang, "cg-b")
         with solara.Div(classes=["cg-panel", "cg-cmp-controls"]):
-            with solara.Column(gap="0px", classes=["cg-cmp-slider"]):
-                solara.Text(f"{i18n.t('compare.days', lang)}: {days.value}",
-                            classes=["cg-lever-label"])
-                rv.Slider(v_model=days.value, min=90, max=limits.MAX_COMPARE_DAYS, step=15,
-                          on_v_model=lambda v: days.set(int(v)), hide_details=True,
-                          density="compact", color="primary", class_="cg-days",
-                          label=i18n.t("compare.days", lang))
-            with solara.Column(gap="0px", classes=["cg-cmp-slider"]):
-                solara.Text(f"{i18n.t('compare.seeds', lang)}: {reps.value}",
-                            classes=["cg-lever-label"])
-                rv.Slider(v_model=reps.value, min=1, max=limits.MAX_COMPARE_SEEDS, step=1,
-                          on_v_model=lambda v: reps.set(int(v)), hide_details=True,
-                          density="compact", color="primary", class_="cg-seeds",
-                          label=i18n.t("compare.seeds", lang))
+            _count_slider(i18n.t("compare.days", lang), days, 90, limits.MAX_COMPARE_DAYS,
+                          15, "cg-days")
+            _count_slider(i18n.t("compare.seeds", lang), reps, 1, limits.MAX_COMPARE_SEEDS,
+                          1, "cg-seeds")
             done, total = progress.value
             with solara.Div(classes=["cg-btns"]):
                 solara.Button(i18n.t("compare.run", lang), color="primary",
