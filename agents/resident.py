@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from mesa.discrete_space import FixedAgent
@@ -33,6 +33,31 @@ NEVER = -10_000  # "day of last participation" for households that never took pa
 
 def _per_kind(table, names=HOUSEHOLD_KINDS) -> np.ndarray:
     return np.array([getattr(table, k) for k in names], dtype=np.float64)
+
+
+class Term(NamedTuple):
+    """Log-odds a mechanism adds to every household's decision: per household kind (one
+    value per kind, read through each household's kind on the day, so a flat that changes
+    hands gets its new kind's) or per flat (one value per row)."""
+
+    values: np.ndarray
+    per_kind: bool
+
+    @classmethod
+    def by_kind(cls, values: np.ndarray) -> Term:
+        values = np.asarray(values, dtype=np.float64)
+        if values.shape != (len(HOUSEHOLD_KINDS),):
+            raise ValueError(f"a per-kind term needs one value per household kind "
+                             f"{HOUSEHOLD_KINDS}, got shape {values.shape}")
+        return cls(values, True)
+
+    @classmethod
+    def by_flat(cls, values: np.ndarray) -> Term:
+        return cls(np.asarray(values, dtype=np.float64), False)
+
+    def at(self, kind: np.ndarray) -> np.ndarray:
+        """The term for every flat, given each flat's household kind."""
+        return self.values[kind] if self.per_kind else self.values
 
 
 class Households:
@@ -287,12 +312,8 @@ class Households:
         const = _per_kind(pp.constant)
         u = const[self.kind] + pp.trust_weight * (self.trust - 0.5) + pp.peer_weight * peers \
             + pp.member_bonus * self.member_active
-        if self.participation_bonus is not None:       # per kind (volunteer points)
-            u = u + self.participation_bonus[self.kind]
-        for bonus in self.participation_terms.values():   # per kind, named by owner
-            u = u + bonus[self.kind]
-        if self.participation_lift is not None:        # per flat (building stewards)
-            u = u + self.participation_lift
+        for term in self.participation_terms.values():    # in the order they were attached
+            u = u + term.at(self.kind)
         if council:
             # Councils draw cadres' circles and retirees; the young and middle-aged stay
             # away (参与的主要是居委会干部和退休人员 [004]).
@@ -323,18 +344,15 @@ class Households:
         (model/mechanisms/fees.py decides; a party-led firm earns extra trust:
         model/mechanisms/red_property.py)."""
         self.fee_bonus = 0.0
-        # Log-odds of taking part, by household kind (volunteer points, model/mechanisms/
-        # volunteer_points.py); None: nothing added.
-        self.participation_bonus: np.ndarray | None = None
-        # Log-odds of taking part, per flat (a steward in the building mobilises: model/
-        # mechanisms/building_stewards.py); None: nothing added.
-        self.participation_lift: np.ndarray | None = None
+        # Log-odds of taking part in activities, one ``Term`` per mechanism that adds some,
+        # named after it: by household kind (volunteer points, incubated social
+        # organisations: model/mechanisms/volunteer_points.py, social_orgs.py) or per flat
+        # (a steward in the building mobilises: building_stewards.py). Summed in the order
+        # they are set, which is the mechanisms' attach order (``MECHANISMS``); empty: none.
+        self.participation_terms: dict[str, Term] = {}
         # Every compound has a WeChat group (model/mechanisms/wechat_groups.py); without,
         # only compounds with a red station offer that channel.
         self.wechat_everywhere = False
-        # Log-odds of taking part by household kind, named by the mechanism that adds them
-        # (incubated social organisations, model/mechanisms/social_orgs.py).
-        self.participation_terms: dict[str, np.ndarray] = {}
         # Flats whose households refused to enter their data into the grid system
         # (model/mechanisms/privacy.py): no grid channel, no door-to-door visits. None: all
         # are in the system.

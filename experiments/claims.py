@@ -39,13 +39,15 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from commgov.experiments import runner
+from commgov.experiments.errors import read_toml, refuse
+from commgov.experiments.stats import mean_ci, t_half_width
 
 CLAIMS_FILE = Path(__file__).resolve().parent / "claims.toml"
 DEFAULT_OUT = "results/validate"
@@ -194,11 +196,8 @@ def _pydantic_problems(e: ValidationError, data: Mapping[str, Any]) -> list[str]
     return out
 
 
-def _fail(label: str, problems: list[str]) -> None:
-    if len(problems) == 1:
-        raise ClaimsError(f"{label}: {problems[0]} Nothing was run.")
-    body = "\n".join(f"  - {p}" for p in problems)
-    raise ClaimsError(f"{label}: {len(problems)} problems; nothing was run.\n{body}")
+def _fail(label: str, problems: list[str]) -> NoReturn:
+    refuse(ClaimsError, label, problems)
 
 
 def _scenario_keys(loaded: Any) -> set[str]:
@@ -235,14 +234,7 @@ def load_claims(path: str | Path = CLAIMS_FILE) -> Suite:
 
     path = Path(path)
     label = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ClaimsError(f"{label}: cannot read the claims file ({e.strerror or e}).") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ClaimsError(f"{label}: invalid TOML: {e}. Nothing was run.") from None
+    _, data = read_toml(path, label, ClaimsError, "claims file")
     try:
         spec = ClaimsFile.model_validate(data)
     except ValidationError as e:
@@ -330,28 +322,6 @@ def load_claims(path: str | Path = CLAIMS_FILE) -> Suite:
 # --------------------------------------------------------------------------------------------
 # Statistics (pure functions: tested on synthetic data)
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PairedEffect:
-    mean: float
-    ci_low: float
-    ci_high: float
-    sd: float
-    n: int
-
-
-def paired_effect(diffs: Iterable[float]) -> PairedEffect:
-    """Mean of paired differences with its two-sided 95% t-interval (NaNs dropped)."""
-    d = np.asarray(list(diffs), dtype=float)
-    d = d[np.isfinite(d)]
-    n = len(d)
-    if n == 0:
-        return PairedEffect(math.nan, math.nan, math.nan, math.nan, 0)
-    mean = float(d.mean())
-    sd = float(d.std(ddof=1)) if n > 1 else math.nan
-    hw = float(runner.t_halfwidth(sd, n))
-    return PairedEffect(mean, mean - hw, mean + hw, sd, n)
-
-
 def holds(direction: int, ci_low: float, ci_high: float, margin: float | None = None) -> bool:
     """Does the interval support the claim? +1: above zero; −1: below; 0: inside ±margin."""
     if not (np.isfinite(ci_low) and np.isfinite(ci_high)):
@@ -627,7 +597,7 @@ def evaluate(suite: Suite, plan: Plan, finals: Mapping[str, Mapping[str, float]]
     rows = []
     per_point: dict[str, np.ndarray] = {}
     for c in suite.claims:
-        eff = paired_effect(claim_diffs(c, plan, finals, -1, {}, reps))
+        eff = mean_ci(claim_diffs(c, plan, finals, -1, {}, reps))
         pe = np.array([np.nanmean(d) if np.isfinite(d).any() else np.nan
                        for d in (claim_diffs(c, plan, finals, i, p, point_reps)
                                  for i, p in enumerate(points))], dtype=float)
@@ -711,7 +681,7 @@ def forest_plot(table: pd.DataFrame, path: Path) -> Path:
             mid, lo, hi = (r["effect"] / scale, r["ci_low"] / scale, r["ci_high"] / scale)
             marker = "s"
         else:
-            sd = hw / max(float(runner.t_halfwidth(1.0, r["n"])), 1e-12) \
+            sd = hw / max(float(t_half_width(1.0, r["n"])), 1e-12) \
                 if r["n"] > 1 and np.isfinite(hw) else math.nan
             d = r["direction"]
             if np.isfinite(sd) and sd > 0:

@@ -20,9 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
-from commgov.experiments.runner import CONFIDENCE
+from commgov.experiments.stats import CONFIDENCE, t_half_width, t_quantile
 from commgov.model.metrics import metric_record
 
 Pair = tuple[str, str]      # (English, Chinese)
@@ -117,7 +116,7 @@ def fieller(d_cost: np.ndarray, d_out: np.ndarray,
     if n < 2 or len(c) != n:
         return None
     a, b = float(c.mean()), float(o.mean())
-    t = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
+    t = float(t_quantile(n, confidence))
     cov = np.cov(np.vstack([c, o]), ddof=1) / n
     saa, sbb, sab = float(cov[0, 0]), float(cov[1, 1]), float(cov[0, 1])
     if b == 0 or t * t * sbb >= b * b:
@@ -153,11 +152,7 @@ def ratio(outcome: Outcome, cost_a: np.ndarray, cost_b: np.ndarray, out_a: np.nd
     do = np.asarray(out_b, dtype=float) - np.asarray(out_a, dtype=float)
     n = len(do)
     mc, mo = (float(dc.mean()), float(do.mean())) if n else (np.nan, np.nan)
-    if n > 1:
-        t = float(stats.t.ppf(0.5 + confidence / 2, n - 1))
-        hw = t * float(do.std(ddof=1)) / np.sqrt(n)
-    else:
-        hw = np.nan
+    hw = float(t_half_width(do.std(ddof=1), n, confidence)) if n > 1 else np.nan
     base = dict(outcome=outcome.key, d_cost=mc, d_outcome=mo, d_outcome_lo=mo - hw,
                 d_outcome_hi=mo + hw, n=n)
     nan = float("nan")

@@ -36,11 +36,10 @@ import numpy as np
 import pandas as pd
 
 from commgov.experiments import runner
+from commgov.experiments.stats import t_half_width
 from commgov.model.metrics import CORE_METRICS, METRIC_MEANINGS, METRICS, metric_record
 from commgov.scenarios.loader import LoadedScenario
 
-CONFIDENCE = runner.CONFIDENCE
-t_halfwidth = runner.t_halfwidth
 ID_COLUMNS: tuple[str, ...] = ("scenario", "seed", "day")
 # The printed table: the core metrics plus the two that show the trade-offs of grid merging
 # (office work left uncovered) and of the closed loop (satisfaction).
@@ -136,7 +135,7 @@ def summarise(daily: pd.DataFrame, names: Sequence[str],
     last = daily[daily["day"] == daily.groupby(["scenario", "seed"])["day"].transform("max")]
     g = last.groupby("scenario", sort=False)[metrics]
     mean, std, n = g.mean(), g.std(ddof=1), g.count()
-    hw = pd.DataFrame(t_halfwidth(std.to_numpy(), n.to_numpy()), index=std.index,
+    hw = pd.DataFrame(t_half_width(std.to_numpy(), n.to_numpy()), index=std.index,
                       columns=std.columns)
     rows = []
     for name in names:
@@ -151,7 +150,7 @@ def daily_bands(daily: pd.DataFrame, metrics: Sequence[str]) -> pd.DataFrame:
     """Per scenario and day: mean and CI half-width over seeds, columns (metric, stat)."""
     g = daily.groupby(["scenario", "day"], sort=False)[list(metrics)]
     mean, std, n = g.mean(), g.std(ddof=1), g.count()
-    hw = pd.DataFrame(t_halfwidth(std.to_numpy(), n.to_numpy()), index=std.index,
+    hw = pd.DataFrame(t_half_width(std.to_numpy(), n.to_numpy()), index=std.index,
                       columns=std.columns)
     return pd.concat({"mean": mean, "hw": hw}, axis=1).swaplevel(axis=1)
 

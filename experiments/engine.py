@@ -30,11 +30,13 @@ cluster needs no shared file system.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
 import json
 import os
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -108,49 +110,128 @@ watch_parent = runner.watch_parent
 
 def run_map(fn: Callable[[Any], Any], items: Iterable[Any], *, workers: int = 1,
             scheduler: str | None = None, dask_local: bool = False,
-            max_restarts: int = 3) -> Iterator[tuple[int, Any]]:
+            max_restarts: int = 3, pool: SharedPool | None = None,
+            cancelled: Callable[[], bool] | None = None) -> Iterator[tuple[int, Any]]:
     """The one way this project runs many models (issue 10): ``fn(item)`` for every item,
     yielding ``(index, result)`` as each finishes.
 
-    Sweeps, the claims suite, the demo (``runner.run_many``), validation and calibration all
-    come through here. ``fn`` must be a module-level function (pools and Dask ship it by
-    name) and its result must not depend on where it runs, so every engine gives the same
-    numbers: in this process for one worker (or one item); a pool of fresh ("spawn")
-    processes that exit when this process dies; or Dask, on an existing cluster
-    (``scheduler``) or a LocalCluster of ``workers`` processes (``dask_local``). A worker
-    that dies (killed, out of memory) breaks a ``ProcessPoolExecutor``; the pool is then
-    restarted for the items not yet finished, up to ``max_restarts`` times.
+    Sweeps, the claims suite, the demo (``runner.run_many``), validation, calibration and
+    the app's comparison all come through here. ``fn`` must be a module-level function
+    (pools and Dask ship it by name) and its result must not depend on where it runs, so
+    every engine gives the same numbers: in this process for one worker (or one item); a
+    pool of fresh ("spawn") processes that exit when this process dies, started for this
+    call or a long-lived :class:`SharedPool` (``pool``: a server keeps its workers warm
+    across requests); or Dask, on an existing cluster (``scheduler``) or a LocalCluster of
+    ``workers`` processes (``dask_local``). A worker that dies (killed, out of memory)
+    breaks a process pool; the pool is then restarted for the items not yet finished, up to
+    ``max_restarts`` times. ``cancelled()``, if given, is asked before each item here and
+    as each result arrives from a pool: once it is true nothing more is yielded and
+    unstarted items are dropped (the caller sees fewer results than items).
     """
     items = list(items)
     if scheduler or dask_local:
         yield from _dask_map(fn, items, scheduler=scheduler, workers=workers)
+    elif pool is not None:
+        yield from _pool_map(fn, items, pool, max_restarts, cancelled)
     elif workers <= 1 or len(items) <= 1:
         for i, item in enumerate(items):
+            if cancelled is not None and cancelled():
+                return
             yield i, fn(item)
     else:
-        yield from _pool_map(fn, items, workers, max_restarts)
+        own = SharedPool(min(workers, len(items)))
+        try:
+            yield from _pool_map(fn, items, own, max_restarts, cancelled)
+        finally:
+            own.close()
 
 
-def _pool_map(fn: Callable[[Any], Any], items: list[Any], workers: int,
-              max_restarts: int) -> Iterator[tuple[int, Any]]:
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+class SharedPool:
+    """A process pool that outlives one ``run_map`` call and is rebuilt when it breaks.
+
+    ``workers`` fresh ("spawn") processes, each exiting when the process that made the pool
+    is gone (:func:`watch_parent`). Started on first use; a pool a dead worker broke is
+    replaced on the next use, once, however many callers saw it break. Thread-safe: the
+    app's sessions share one (:func:`shared_pool`).
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self._ex: Any = None
+        self._lock = threading.Lock()
+
+    def executor(self) -> Any:
+        """The live ``ProcessPoolExecutor``, started (or rebuilt if broken) now if need be."""
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        with self._lock:
+            if self._ex is None or getattr(self._ex, "_broken", False):
+                if self._ex is not None:
+                    self._ex.shutdown(wait=False, cancel_futures=True)
+                self._ex = ProcessPoolExecutor(max_workers=self.workers,
+                                               mp_context=mp.get_context("spawn"),
+                                               initializer=watch_parent,
+                                               initargs=(os.getpid(),))
+            return self._ex
+
+    def discard(self, broken: Any) -> None:
+        """Drop ``broken`` (an executor a dead worker broke) unless already replaced."""
+        with self._lock:
+            if self._ex is broken:
+                self._ex = None
+        broken.shutdown(wait=False, cancel_futures=True)
+
+    def close(self, wait: bool = False) -> None:
+        """Stop the workers, cancelling queued items (a later use starts new ones);
+        ``wait``: until they have exited."""
+        with self._lock:
+            ex, self._ex = self._ex, None
+        if ex is not None:
+            ex.shutdown(wait=wait, cancel_futures=True)
+
+
+_shared: dict[int, SharedPool] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_pool(workers: int) -> SharedPool:
+    """This process's long-lived pool of ``workers`` processes (one per size), for a
+    server that runs many small batches (the app's comparisons) and should not pay for
+    starting and importing in fresh workers each time."""
+    with _shared_lock:
+        pool = _shared.get(workers)
+        if pool is None:
+            pool = _shared[workers] = SharedPool(workers)
+            atexit.register(pool.close)     # before the interpreter tears its modules down
+        return pool
+
+
+def _pool_map(fn: Callable[[Any], Any], items: list[Any], pool: SharedPool,
+              max_restarts: int, cancelled: Callable[[], bool] | None
+              ) -> Iterator[tuple[int, Any]]:
+    from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
     pending = dict(enumerate(items))
     restarts = 0
     while pending:
-        ex = ProcessPoolExecutor(max_workers=min(workers, len(pending)),
-                                 mp_context=mp.get_context("spawn"),
-                                 initializer=watch_parent, initargs=(os.getpid(),))
-        futures = {ex.submit(fn, item): i for i, item in pending.items()}
+        if cancelled is not None and cancelled():
+            return
+        ex = pool.executor()
+        futures: dict[Any, int] = {}
         try:
+            for i, item in pending.items():     # a pool shared with other threads can
+                futures[ex.submit(fn, item)] = i  # break while we submit
             for f in as_completed(futures):
+                if cancelled is not None and cancelled():
+                    return
                 i = futures[f]
                 result = f.result()
                 pending.pop(i, None)
                 yield i, result
         except BrokenProcessPool:
+            pool.discard(ex)
             restarts += 1
             if restarts > max_restarts:
                 raise SweepStateError(
@@ -162,7 +243,6 @@ def _pool_map(fn: Callable[[Any], Any], items: list[Any], workers: int,
         finally:
             for f in futures:
                 f.cancel()
-            ex.shutdown(wait=False, cancel_futures=True)
 
 
 def local_engine(tasks: list[dict[str, Any]], workers: int,

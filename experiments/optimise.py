@@ -78,7 +78,6 @@ import hashlib
 import html
 import json
 import math
-import os
 import random
 import sys
 import time
@@ -91,6 +90,7 @@ import numpy as np
 import pandas as pd
 
 from commgov.experiments import runner
+from commgov.experiments.stats import t_half_width
 
 OBJECTIVES: tuple[str, ...] = ("on_time_share", "participation_rate", "trust_mean")
 COST_METRIC = "cost_yuan_per_year"
@@ -265,12 +265,7 @@ class EngineSession:
                                                  processes=True, dashboard_address=None)
                 self._client = Client(self._cluster)
         elif self.workers > 1:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
-
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=mp.get_context("spawn"),
-                initializer=engine.watch_parent, initargs=(os.getpid(),))
+            self._pool = engine.SharedPool(self.workers)
 
     def run(self, tasks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         from commgov.experiments.engine import run_task
@@ -285,41 +280,28 @@ class EngineSession:
             futures = self._client.map(run_task, tasks, pure=False)
             for _f, result in as_completed(futures, with_results=True):
                 yield result
-        elif self._pool is not None:
-            yield from self._run_pool(tasks)
         else:
-            for t in tasks:
-                yield run_task(t)
+            yield from self._run_local(tasks)
 
-    def _run_pool(self, tasks: list[dict[str, Any]], restarts: int = 3
-                  ) -> Iterator[dict[str, Any]]:
-        from concurrent.futures import as_completed
-        from concurrent.futures.process import BrokenProcessPool
+    def _run_local(self, tasks: list[dict[str, Any]], restarts: int = 3
+                   ) -> Iterator[dict[str, Any]]:
+        """Through the project's one kernel (``engine.run_map``): here with one worker,
+        else on this session's warm pool, a dead worker's runs redone in a fresh one
+        ``restarts`` times at most."""
+        from commgov.experiments import engine
+        from commgov.experiments.errors import SweepStateError
 
-        from commgov.experiments.engine import run_task
-
-        pending = {t["run_id"]: t for t in tasks}
-        for attempt in range(restarts + 1):
-            futures = [self._pool.submit(run_task, t) for t in pending.values()]
-            try:
-                for f in as_completed(futures):
-                    result = f.result()
-                    pending.pop(result["run_id"], None)
-                    yield result
-                return
-            except BrokenProcessPool:
-                if attempt == restarts:
-                    raise OptimiseError(f"worker processes died {restarts + 1} times (out of "
-                                        f"memory?); nothing was written.") from None
-                print(f"a worker process died; restarting the pool for the {len(pending)} "
-                      f"unfinished run(s)", file=sys.stderr)
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = None
-                self._start()
+        try:
+            for _, result in engine.run_map(engine.run_task, tasks, pool=self._pool,
+                                            max_restarts=restarts):
+                yield result
+        except SweepStateError:
+            raise OptimiseError(f"worker processes died {restarts + 1} times (out of "
+                                f"memory?); nothing was written.") from None
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.close(wait=True)
             self._pool = None
         if self._client is not None:
             self._client.close()
@@ -451,7 +433,7 @@ class Evaluator:
             d = x - ref
             if m == COST_METRIC:
                 d = d / self.communities
-            half = float(runner.t_halfwidth(d.std(ddof=1), len(d))) if len(d) > 1 else math.nan
+            half = float(t_half_width(d.std(ddof=1), len(d))) if len(d) > 1 else math.nan
             vals[m] = float(x.mean())
             diffs[m] = (float(d.mean()), half)
         vals[EXTRA_COST] = diffs[COST_METRIC][0]

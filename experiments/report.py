@@ -35,22 +35,16 @@ from commgov.experiments.labels import (
     setup_fonts,
     text,
 )
+from commgov.experiments.stats import mean_ci, t_half_width
 from commgov.model.metrics import metric_record
 
-CONFIDENCE = runner.CONFIDENCE
 ID = ("scenario", "point", "replication")
 
 
 def t_interval(values: np.ndarray) -> tuple[float, float, float, int]:
     """Mean and two-sided 95% t interval of a sample (NaN bounds when n < 2)."""
-    v = np.asarray(values, dtype=float)
-    v = v[~np.isnan(v)]
-    n = len(v)
-    if n == 0:
-        return (np.nan, np.nan, np.nan, 0)
-    mean = float(v.mean())
-    hw = float(runner.t_halfwidth(v.std(ddof=1) if n > 1 else np.nan, n))
-    return (mean, mean - hw, mean + hw, n)
+    ci = mean_ci(values)
+    return (ci.mean, ci.ci_low, ci.ci_high, ci.n)
 
 
 # --------------------------------------------------------------------------------------------
@@ -441,7 +435,7 @@ def fig_timeseries(res: SweepResults, daily: pd.DataFrame, metric: str, lang: st
             break
         by_day = g.groupby("day")[metric]
         mean, sd, n = by_day.mean(), by_day.std(ddof=1), by_day.count()
-        hw = np.nan_to_num(runner.t_halfwidth(sd.to_numpy(), n.to_numpy()))  # no band at n=1
+        hw = np.nan_to_num(t_half_width(sd.to_numpy(), n.to_numpy()))  # no band at n=1
         s = _scale(metric)
         label = _series_label(res, scenario, point, lang)
         line, = ax.plot(mean.index, mean * s, lw=1.6, label=label, **series_style(i))

@@ -481,22 +481,6 @@ def fmt_metric(metric: str, value: float, decimals: int | None = None) -> str:
     return f"{value:,.{decimals}f}"
 
 
-CONFIDENCE = 0.95
-
-
-def t_halfwidth(std: Any, n: Any) -> Any:
-    """Half-width of the two-sided 95% t confidence interval of a mean; NaN where n < 2.
-
-    Vectorised: ``std`` and ``n`` may be scalars or arrays of the same shape. The one place
-    the demo, reports and validation compute their intervals.
-    """
-    from scipy import stats  # slow to import; only needed once runs are done
-
-    n_arr = np.asarray(n, dtype=float)
-    q = stats.t.ppf(0.5 + CONFIDENCE / 2, np.where(n_arr > 1, n_arr - 1, np.nan))
-    return q * np.asarray(std, dtype=float) / np.sqrt(n_arr)
-
-
 class Timer:
     """Wall-clock seconds of a ``with`` block."""
 

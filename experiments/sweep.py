@@ -35,10 +35,9 @@ import hashlib
 import itertools
 import json
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -51,7 +50,7 @@ from pydantic import (
     model_validator,
 )
 
-from commgov.experiments.errors import SweepError
+from commgov.experiments.errors import SweepError, read_toml, refuse
 from commgov.model.metrics import CORE_METRICS, METRICS
 from commgov.scenarios.loader import (
     LoadedScenario,
@@ -59,7 +58,6 @@ from commgov.scenarios.loader import (
     flat_parameters,
     is_file,
     load_scenario,
-    too_deep,
 )
 
 ALL_METRIC_NAMES = tuple(m.name for m in METRICS if m.name != "day")
@@ -259,22 +257,7 @@ def load_sweep(path: str | Path, *, set_: dict[str, Any] | None = None,
     if not is_file(path) and not path.suffix and is_file(SWEEP_DIR / f"{path}.toml"):
         path = SWEEP_DIR / f"{path}.toml"
     label = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, ValueError) as e:        # ValueError: NUL byte, or not UTF-8
-        why = getattr(e, "strerror", None) or str(e)
-        raise SweepError(f"{label[:300]}: cannot read the sweep file ({why}). Nothing was "
-                         f"run.") from None
-    try:
-        data = tomllib.loads(text)
-    except RecursionError:
-        raise SweepError(f"{label}: tables or arrays are nested too deeply. Nothing was "
-                         f"run.") from None
-    except tomllib.TOMLDecodeError as e:
-        raise SweepError(f"{label}: invalid TOML: {e}. Nothing was run.") from None
-    if too_deep(data):
-        raise SweepError(f"{label}: tables or arrays are nested more than 16 levels deep. "
-                         f"Nothing was run.")
+    text, data = read_toml(path, label, SweepError, "sweep file")
     data.setdefault("name", path.stem)
     if set_:
         base = data.get("set") if isinstance(data.get("set"), dict) else {}
@@ -448,11 +431,8 @@ def _vary_problems(key: str, vals: list[Any] | Range, info: Any) -> list[str]:
     return out
 
 
-def _fail(label: str, problems: list[str]) -> None:
-    if len(problems) == 1:
-        raise SweepError(f"{label}: {problems[0]} Nothing was run.")
-    body = "\n".join(f"  - {p}" for p in problems)
-    raise SweepError(f"{label}: {len(problems)} problems; nothing was run.\n{body}")
+def _fail(label: str, problems: list[str]) -> NoReturn:
+    refuse(SweepError, label, problems)
 
 
 def _normalise(d: dict[str, Any]) -> dict[str, Any]:

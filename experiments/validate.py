@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from commgov.experiments import runner
+from commgov.experiments.stats import t_half_width
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
@@ -52,7 +53,6 @@ DEFAULT_DAYS = 730          # "within a few years" [000]: two simulated years
 # n = 40 on (docs/ODD.md, Appendix A.3); 40 replications take about 30 s on 2 cores.
 DEFAULT_REPS = 40
 QUICK_REPS = 3              # --quick: the test-suite setting (same days, fewer seeds)
-CONFIDENCE = runner.CONFIDENCE
 CV_BAND = 0.10              # "settled": within ±10% of the final coefficient of variation
 CV_FLOOR = 0.002            # … or within 0.002 absolute, for near-deterministic quantities
 
@@ -220,11 +220,6 @@ def run_measures(scenarios: Sequence[LoadedScenario], seeds: Sequence[int], days
 # --------------------------------------------------------------------------------------------
 # Statistics
 # --------------------------------------------------------------------------------------------
-def t_halfwidth(sd: float, n: int) -> float:
-    """Half-width of the two-sided 95% t-interval of a mean (NaN for n < 2)."""
-    return float(runner.t_halfwidth(sd, n))
-
-
 def pattern_values(runs: pd.DataFrame, pattern: Pattern) -> np.ndarray:
     """One value per replication (ordered by seed) of a pattern's measure."""
     sel = runs[runs["scenario"] == pattern.scenario].sort_values("seed")
@@ -241,7 +236,7 @@ def evaluate(runs: pd.DataFrame, patterns: Sequence[Pattern] = PATTERNS) -> pd.D
         n = int(np.isfinite(v).sum())
         mean = float(np.nanmean(v)) if n else float("nan")
         sd = float(np.nanstd(v, ddof=1)) if n > 1 else float("nan")
-        hw = t_halfwidth(sd, n)
+        hw = float(t_half_width(sd, n))
         rows.append({"target_no": p.target_no, "key": p.key, "pattern": p.name,
                      "source": p.source, "scenario": p.scenario, "measure": p.measure,
                      "target": p.target, "lo": p.lo, "hi": p.hi, "target_text": p.target_text,
@@ -291,7 +286,7 @@ def replication_table(runs: pd.DataFrame) -> pd.DataFrame:
             sd = float(np.std(v[:n], ddof=1))
             rows.append({"quantity": key, "meaning": name, "n": n,
                          "mean": float(np.mean(v[:n])), "cv": cv[n - 1],
-                         "ci_halfwidth": t_halfwidth(sd, n), "settled_from": settle})
+                         "ci_halfwidth": float(t_half_width(sd, n)), "settled_from": settle})
     return pd.DataFrame(rows)
 
 

@@ -63,6 +63,13 @@ class Neighbourhood:
     _adjacency: sp.csr_matrix | None = field(default=None, init=False, repr=False)
     _positions: np.ndarray | None = field(default=None, init=False, repr=False)
 
+    def __post_init__(self) -> None:
+        """The index arrays in the dtypes above, whoever built them (generated or loaded)."""
+        for name in ("building", "compound", "grid", "community", "compound_grid",
+                     "grid_community"):
+            setattr(self, name, getattr(self, name).astype(np.int32))
+        self.compound_kind = self.compound_kind.astype(np.int8)
+
     @property
     def n_households(self) -> int:
         return int(self.building.size)
@@ -350,16 +357,9 @@ def generate(spec: GraphSpec, rng: np.random.Generator) -> Neighbourhood:
     grid = compound_grid[compound]
     community = grid_community[grid]
     kind_flat = kinds.ravel()
-    return Neighbourhood(
-        building=building.astype(np.int32),
-        compound=compound.astype(np.int32),
-        grid=grid.astype(np.int32),
-        community=community.astype(np.int32),
-        compound_kind=kind_flat.astype(np.int8),
-        compound_grid=compound_grid.astype(np.int32),
-        grid_community=grid_community.astype(np.int32),
-        edges=edges,
-    )
+    return Neighbourhood(building=building, compound=compound, grid=grid, community=community,
+                         compound_kind=kind_flat, compound_grid=compound_grid,
+                         grid_community=grid_community, edges=edges)
 
 
 # --------------------------------------------------------------------------------------------
@@ -523,17 +523,9 @@ def _from_tables(file: str, nodes: pd.DataFrame, edges: pd.DataFrame,
         file, labels, compound, comp_vals, kind, list(COMPOUND_KINDS), "compound",
         "compound_kind", "all households of a compound share its compound_kind")
     edge_arr = _unique_edges(u, v, n)
-    return Neighbourhood(
-        building=building.astype(np.int32),
-        compound=compound.astype(np.int32),
-        grid=grid.astype(np.int32),
-        community=community.astype(np.int32),
-        compound_kind=compound_kind.astype(np.int8),
-        compound_grid=compound_grid.astype(np.int32),
-        grid_community=grid_community.astype(np.int32),
-        edges=edge_arr,
-        labels=labels,
-    )
+    return Neighbourhood(building=building, compound=compound, grid=grid, community=community,
+                         compound_kind=compound_kind, compound_grid=compound_grid,
+                         grid_community=grid_community, edges=edge_arr, labels=labels)
 
 
 def load(path: str | Path, node_table: str | Path | None = None) -> Neighbourhood:

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 from commgov.experiments import claims as cl
 from commgov.experiments import engine
+from commgov.experiments.stats import mean_ci
 
 
 # --------------------------------------------------------------------------------------------
@@ -72,17 +72,6 @@ def test_paired_sides_use_the_same_seeds_and_point(suite: cl.Suite) -> None:
 # --------------------------------------------------------------------------------------------
 # Statistics on synthetic data
 # --------------------------------------------------------------------------------------------
-def test_paired_effect_matches_the_t_interval() -> None:
-    d = np.array([0.3, 1.1, 0.4, 0.9, 0.2, 0.7])
-    e = cl.paired_effect(d)
-    lo, hi = stats.t.interval(0.95, df=len(d) - 1, loc=d.mean(), scale=stats.sem(d))
-    assert e.n == 6 and e.mean == pytest.approx(d.mean())
-    assert (e.ci_low, e.ci_high) == pytest.approx((lo, hi))
-    e2 = cl.paired_effect([1.0, np.nan, 3.0])
-    assert e2.n == 2 and e2.mean == pytest.approx(2.0)
-    assert np.isnan(cl.paired_effect([]).mean)
-
-
 def test_common_random_numbers_detect_what_unpaired_noise_hides() -> None:
     """A small effect under large shared noise: the paired interval finds it; pairing the
     wrong replications (what a broken seed scheme does) does not."""
@@ -90,10 +79,10 @@ def test_common_random_numbers_detect_what_unpaired_noise_hides() -> None:
     luck = rng.normal(0, 1.0, 12)             # the seed's luck, shared by A and B
     a = luck + rng.normal(0, 0.02, 12)
     b = luck + 0.1 + rng.normal(0, 0.02, 12)
-    paired = cl.paired_effect(b - a)
+    paired = mean_ci(b - a)
     assert cl.holds(+1, paired.ci_low, paired.ci_high)
     assert not cl.holds(-1, paired.ci_low, paired.ci_high)
-    mixed = cl.paired_effect(b - np.roll(a, 1))
+    mixed = mean_ci(b - np.roll(a, 1))
     assert not cl.holds(+1, mixed.ci_low, mixed.ci_high)
 
 
@@ -230,6 +219,10 @@ def test_loader_refuses_sampling_a_parameter_a_claim_sets(tmp_path: Path) -> Non
 def test_loader_reports_bad_toml(tmp_path: Path) -> None:
     with pytest.raises(cl.ClaimsError, match="invalid TOML"):
         cl.load_claims(_write(tmp_path, "[[claim]\nid = 1"))
+    with pytest.raises(cl.ClaimsError, match="nested"):        # as sweep files are read
+        cl.load_claims(_write(tmp_path, "a = " + "[" * 200 + "]" * 200 + "\n"))
+    with pytest.raises(cl.ClaimsError, match="cannot read the claims file.*Nothing was run"):
+        cl.load_claims(tmp_path / "missing.toml")
 
 
 # --------------------------------------------------------------------------------------------

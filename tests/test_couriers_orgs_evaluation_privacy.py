@@ -108,9 +108,9 @@ def test_social_organisations_grow_from_the_incubator():
     m = CommunityModel(scenario="social_organisations", rng=0, collect=False, **TINY)
     mech = next(x for x in m.mechanisms if x.name == "social_orgs")
     term = m.households.participation_terms["social organisations"]
-    assert term.sum() == 0.0                     # day 0: nothing grown yet
+    assert term.per_kind and term.values.sum() == 0.0     # day 0: nothing grown yet
     m.run_for(m.params.social_orgs.incubation_days // 2 + 1)
-    half = m.households.participation_terms["social organisations"]
+    half = m.households.participation_terms["social organisations"].values
     full = np.array([0.6, 0.5, 0.6, 0.15])
     assert half == pytest.approx(full * mech.grown(m.day - 1))
     assert 0.45 < mech.grown(m.day - 1) < 0.55

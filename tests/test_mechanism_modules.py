@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from commgov.agents.resident import Term
 from commgov.model.community import CommunityModel
 from commgov.model.mechanisms import MECHANISMS, Mechanism, ordered
 from commgov.model.mechanisms.grid import DUPLICATE_LEDGERS
@@ -200,7 +201,7 @@ def test_tripartite_councils_points_and_wechat_set_their_terms():
     m = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY)
     on = {x.name for x in m.mechanisms}
     assert {"tripartite", "wechat_groups"} <= on and "council" not in on
-    assert m.households.wechat_everywhere and m.households.participation_bonus is None
+    assert m.households.wechat_everywhere and m.households.participation_terms == {}
     assert m.councils == []
     for c, firm in enumerate(m.firms):
         has = m.branches[c] is not None
@@ -215,9 +216,33 @@ def test_tripartite_councils_points_and_wechat_set_their_terms():
     assert all(f.mediator is None for f in off.firms) and not off.households.wechat_everywhere
     assert "tripartite meetings" not in [t.name for t in off.day_plan.tasks]
     pts = CommunityModel(scenario="volunteer_points", rng=0, collect=False, **TINY)
-    assert pts.households.participation_bonus.shape == (4,)
+    term = pts.households.participation_terms["volunteer points"]
+    assert term.per_kind and term.values.shape == (4,)
     council = CommunityModel(scenario="neighbourhood_council", rng=0, collect=False, **TINY)
     assert len(council.councils) == council.neighbourhood.n_compounds
+
+
+def test_participation_terms_are_one_named_dict_summed_in_attach_order():
+    """Volunteer points and social organisations add log-odds per household kind, stewards
+    per flat; all three live in ``participation_terms``, in the mechanisms' attach order,
+    and a live switch-off removes only its own."""
+    m = CommunityModel(scenario="baseline", rng=0, collect=False, **TINY,
+                       participation__volunteer_points=True, social_orgs__incubated=True,
+                       social_orgs__incubation_days=0, building_stewards__organised=True)
+    hh = m.households
+    assert list(hh.participation_terms) == ["building stewards", "social organisations",
+                                            "volunteer points"]
+    kinds = hh.kind.copy()
+    expect = sum(t.values[kinds] if t.per_kind else t.values
+                 for t in hh.participation_terms.values())
+    assert np.array_equal(sum(t.at(kinds) for t in hh.participation_terms.values()), expect)
+    moved = (kinds + 1) % 4                      # a flat that changes hands: its new kind's
+    points = hh.participation_terms["volunteer points"]
+    assert np.array_equal(points.at(moved), points.values[moved])
+    m.set_params({"participation.volunteer_points": False})
+    assert list(hh.participation_terms) == ["building stewards", "social organisations"]
+    with pytest.raises(ValueError, match="one value per household kind"):
+        Term.by_kind(np.zeros(5))
 
 
 def test_model_scenario_is_mesas_and_holds_the_parameters():

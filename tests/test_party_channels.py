@@ -78,11 +78,13 @@ def test_stewards_attach_a_first_rung_and_mobilise_their_buildings():
     assert m.book.first_rung is not None
     share = mech.stewarded.mean()
     assert 0.3 < share < 1.0                               # coverage 0.7, a coin per building
-    lift = m.households.participation_lift
+    term = m.households.participation_terms["building stewards"]
+    lift = term.values
+    assert not term.per_kind and lift.shape == (m.households.n,)
     assert set(np.unique(lift)) <= {0.0, m.params.building_stewards.mobilise_bonus}
     assert np.array_equal(lift > 0, mech.covered)
     m.set_params({"building_stewards.organised": False})   # a live switch-off detaches it
-    assert m.book.first_rung is None and m.households.participation_lift is None
+    assert m.book.first_rung is None and m.households.participation_terms == {}
 
 
 def test_the_secretarys_day_takes_the_secretarys_hours_on_its_weekday_only():

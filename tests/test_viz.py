@@ -326,15 +326,29 @@ def test_one_replication_gives_no_verdict() -> None:
 
 
 def test_comparison_in_a_process_pool_matches_one_in_process() -> None:
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
+    from commgov.experiments.engine import SharedPool
     here = compare(Setup("baseline"), Setup("red_property"), days=20, seeds=(0, 1))
     seen = []
-    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
+    pool = SharedPool(2)
+    try:
         there = compare(Setup("baseline"), Setup("red_property"), days=20, seeds=(0, 1),
-                        executor=pool, progress=lambda d, t: seen.append((d, t)))
-    assert there.rows == here.rows
-    assert seen[-1] == (4, 4) and len(seen) == 4
+                        pool=pool, progress=lambda d, t: seen.append((d, t)))
+        assert there.rows == here.rows
+        assert seen[-1] == (4, 4) and len(seen) == 4
+        warm = pool.executor()
+        assert compare(Setup(), Setup(), days=20, seeds=(0,), pool=pool,
+                       cancelled=lambda: True) is None
+        assert pool.executor() is warm      # the same warm workers for the next request
+    finally:
+        pool.close()
+
+
+def test_the_app_compares_in_the_servers_one_pool() -> None:
+    from commgov.experiments import engine
+    from commgov.viz import compare as cmp
+    from commgov.viz import limits, worker
+    assert cmp.server_pool() is cmp.server_pool() is engine.shared_pool(limits.COMPARE_WORKERS)
+    assert not hasattr(worker, "compare_pool")
 
 
 def test_compare_can_be_cancelled() -> None:
@@ -715,3 +729,33 @@ def test_budget_lesson_is_a_trade_off_at_about_the_same_cost(households: int) ->
         assert i18n.metric_label("fee_collection_rate", lang) in text
         assert i18n.metric_label("office_wait_share_90d", lang) in text
     assert {r.outcome for r in res.costs} == {"resolved", "trust", "participant"}
+
+
+@pytest.mark.serial         # waits for renders and a comparison in the server's pool
+def test_compare_panel_runs_a_comparison_in_the_servers_pool_headlessly() -> None:
+    import solara
+
+    from commgov.viz.components import ComparePanel
+
+    a, b = solara.reactive(Setup("baseline")), solara.reactive(Setup("red_property"))
+    days, reps = solara.reactive(90), solara.reactive(2)
+    result, progress = solara.reactive(None), solara.reactive((0, 0))
+    run_request = solara.reactive(0)
+    box, rc = solara.render(ComparePanel(a, b, days, reps, result, progress, run_request,
+                                         "en"), handle_error=False)
+    try:
+        slider = _by_class(box, "cg-seeds")[0]
+        assert (slider.min, slider.max, slider.v_model) == (1, 30, 2)
+        slider.v_model = 3                       # what the browser sets
+        _wait(lambda: reps.value == 3)
+        _wait(lambda: "Replications (paired seeds): 3" in _text(box))
+        assert "Days to simulate: 90" in _text(box)
+        reps.set(2)
+        run_request.set(1)                       # a lesson's "Compare A and B"
+        _wait(lambda: result.value is not None, 120)
+        req, res = result.value
+        assert req.reps == 2 and not isinstance(res, str), res
+        here = compare(Setup("baseline"), Setup("red_property"), days=90, seeds=(0, 1))
+        assert res.rows == here.rows             # the pool's numbers are this process's
+    finally:
+        rc.close()

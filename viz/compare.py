@@ -5,19 +5,18 @@ With the same seed, A and B get the same graph, households and chance events, so
 difference comes from the policy, not from luck (the method of ``tests/simhelpers.py``).
 A verdict ("B better", "B worse") is given only when the interval excludes zero, in the
 measure's good direction; otherwise the table says "no clear difference". The interval is
-the t interval of ``experiments.runner.t_halfwidth``, the one the CLI reports use.
+the t interval of ``experiments.stats.t_half_width``, the one the CLI reports use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
 
-from commgov.experiments import costeff
-from commgov.experiments.runner import t_halfwidth
+from commgov.experiments import costeff, engine
+from commgov.experiments.stats import t_half_width
 from commgov.model.community import CommunityModel
 from commgov.model.metrics import METRICS, metric_record
 from commgov.viz import i18n, limits
@@ -119,7 +118,7 @@ def paired_rows(runs_a: Sequence[Run], runs_b: Sequence[Run]) -> tuple[Row, ...]
         vb = np.array([end_value(m, r) for r in runs_b])
         d = vb - va
         diff = float(np.mean(d))
-        half = float(t_halfwidth(np.std(d, ddof=1), n)) if n > 1 else float("nan")
+        half = float(t_half_width(np.std(d, ddof=1), n)) if n > 1 else float("nan")
         rows.append(Row(m, float(np.mean(va)), float(np.mean(vb)), diff, half, n,
                         verdict(m, diff - half, diff + half)))
     return tuple(rows)
@@ -149,20 +148,30 @@ def cost_rows(runs_a: Sequence[Run], runs_b: Sequence[Run], days: int
 def compare(a: Setup, b: Setup, days: int = 365, seeds: Sequence[int] = (0, 1, 2),
             progress: Callable[[int, int], None] | None = None,
             cancelled: Callable[[], bool] | None = None,
-            executor: Executor | None = None) -> Comparison | None:
+            pool: engine.SharedPool | None = None) -> Comparison | None:
     """Run A and B on the same seeds; None if ``cancelled()`` turned true on the way.
 
-    With an ``executor`` (a process pool) the runs go there, off the caller's process;
-    without one they run here, one after another. Both setups, the days and the seeds are
-    checked against the app's limits first, and the comparison holds one of the machine's
-    heavy-work slots while it runs (:mod:`commgov.viz.limits`).
+    The runs go through the project's one kernel (``experiments.engine.run_map``): with a
+    ``pool`` (the server's long-lived :func:`~commgov.experiments.engine.shared_pool`) off
+    the caller's process, a dead worker's runs redone in a fresh pool; without one here,
+    one after another. Both setups, the days and the seeds are checked against the app's
+    limits first, and the comparison holds one of the machine's heavy-work slots while it
+    runs (:mod:`commgov.viz.limits`).
     """
     limits.check_compare(a.scenario, a.overrides, b.scenario, b.overrides, days, seeds)
     jobs = [(side, i, setup, seed) for i, seed in enumerate(seeds)
             for side, setup in (("a", a), ("b", b))]
+    total = len(jobs)
+    out: dict[tuple[str, int], Run] = {}
     with limits.heavy():
-        out = _run_jobs(jobs, days, progress, cancelled, executor)
-    if out is None:
+        for done, (j, run) in enumerate(engine.run_map(
+                _run_job, [(setup, days, seed) for _, _, setup, seed in jobs], pool=pool,
+                cancelled=cancelled), 1):
+            side, i, _, _ = jobs[j]
+            out[side, i] = run
+            if progress is not None:
+                progress(done, total)
+    if len(out) < total:        # cancelled on the way
         return None
     runs_a = tuple(out["a", i] for i in range(len(seeds)))
     runs_b = tuple(out["b", i] for i in range(len(seeds)))
@@ -170,33 +179,15 @@ def compare(a: Setup, b: Setup, days: int = 365, seeds: Sequence[int] = (0, 1, 2
                       cost_rows(runs_a, runs_b, days))
 
 
-def _run_jobs(jobs: list[tuple[str, int, Setup, int]], days: int,
-              progress: Callable[[int, int], None] | None,
-              cancelled: Callable[[], bool] | None,
-              executor: Executor | None) -> dict[tuple[str, int], Run] | None:
-    total = len(jobs)
-    out: dict[tuple[str, int], Run] = {}
-    if executor is None:
-        for done, (side, i, setup, seed) in enumerate(jobs, 1):
-            if cancelled is not None and cancelled():
-                return None
-            out[side, i] = run_once(setup, days, seed)
-            if progress is not None:
-                progress(done, total)
-    else:
-        futures = {executor.submit(run_once, setup, days, seed): (side, i)
-                   for side, i, setup, seed in jobs}
-        try:
-            for done, fut in enumerate(as_completed(futures), 1):
-                if cancelled is not None and cancelled():
-                    return None
-                out[futures[fut]] = fut.result()
-                if progress is not None:
-                    progress(done, total)
-        finally:
-            for fut in futures:
-                fut.cancel()
-    return out
+def server_pool() -> engine.SharedPool:
+    """The server's one warm pool for comparisons, shared by every session and request
+    (``limits.COMPARE_WORKERS`` processes, rebuilt if a worker died)."""
+    return engine.shared_pool(limits.COMPARE_WORKERS)
+
+
+def _run_job(job: tuple[Setup, int, int]) -> Run:
+    """``run_once`` on one ``(setup, days, seed)`` item of ``run_map``."""
+    return run_once(*job)
 
 
 def tradeoff_text(comparison: Comparison, lang: str) -> str:

@@ -30,7 +30,14 @@ from commgov.scenarios.loader import list_scenarios
 from commgov.viz import i18n, limits
 from commgov.viz import upload as upload_mod
 from commgov.viz.charts import COMPARE_METRICS, compare_png, direction
-from commgov.viz.compare import Comparison, Row, compare, fmt_value, tradeoff_text
+from commgov.viz.compare import (
+    Comparison,
+    Row,
+    compare,
+    fmt_value,
+    server_pool,
+    tradeoff_text,
+)
 from commgov.viz.lessons import LESSON_BY_ID, LESSONS, Lesson, Setup
 from commgov.viz.levers import (
     GROUP_ORDER,
@@ -45,7 +52,7 @@ from commgov.viz.links import parse_query, share_query
 from commgov.viz.network import COLOUR_BY, legend
 from commgov.viz.session import SPEEDS, SUMMARY_METRICS, Frame, Settings
 from commgov.viz.upload import Upload
-from commgov.viz.worker import RemoteExplorer, compare_pool
+from commgov.viz.worker import RemoteExplorer
 
 PRIMARY = "#1f5f99"
 # Vuetify's default alert colours (info #2196F3, warning #FB8C00, success #4CAF50) are 2.2-3.1:1
@@ -856,6 +863,17 @@ class CompareRequest:
     reps: int
 
 
+def _count_slider(label: str, value: solara.Reactive[int], lo: int, hi: int, step: int,
+                  cls: str) -> None:
+    """A whole-number slider of the compare panel (days, replications) under its label,
+    which shows the value."""
+    with solara.Column(gap="0px", classes=["cg-cmp-slider"]):
+        solara.Text(f"{label}: {value.value}", classes=["cg-lever-label"])
+        rv.Slider(v_model=value.value, min=lo, max=hi, step=step,
+                  on_v_model=lambda v: value.set(int(v)), hide_details=True,
+                  density="compact", color="primary", class_=cls, label=label)
+
+
 @solara.component
 def ComparePanel(a: solara.Reactive[Setup], b: solara.Reactive[Setup],
                  days: solara.Reactive[int], reps: solara.Reactive[int],
@@ -864,7 +882,7 @@ def ComparePanel(a: solara.Reactive[Setup], b: solara.Reactive[Setup],
                  run_request: solara.Reactive[int], lang: str) -> None:
     """Two policies on common random numbers: curves, paired differences with 95% CIs.
 
-    The runs go to a shared process pool in the background; the page shows progress. The
+    The runs go to the server's shared process pool in the background; the page shows progress. The
     result remembers what it was run with, so it is marked out of date the moment A, B,
     the days or the replications change.
     """
@@ -882,7 +900,7 @@ def ComparePanel(a: solara.Reactive[Setup], b: solara.Reactive[Setup],
                 res = compare(req.a, req.b, req.days, tuple(range(req.reps)),
                               progress=lambda done, total: progress.set((done, total)),
                               cancelled=lambda: generation.current != mine,
-                              executor=compare_pool())
+                              pool=server_pool())
             except Exception as exc:  # noqa: BLE001 - shown on the page, never a dead tab
                 if generation.current == mine:
                     result.set((req, str(exc)))
@@ -908,20 +926,10 @@ def ComparePanel(a: solara.Reactive[Setup], b: solara.Reactive[Setup],
             SetupEditor(i18n.t("compare.a", lang), a.value, a.set, lang, "cg-a")
             SetupEditor(i18n.t("compare.b", lang), b.value, b.set, lang, "cg-b")
         with solara.Div(classes=["cg-panel", "cg-cmp-controls"]):
-            with solara.Column(gap="0px", classes=["cg-cmp-slider"]):
-                solara.Text(f"{i18n.t('compare.days', lang)}: {days.value}",
-                            classes=["cg-lever-label"])
-                rv.Slider(v_model=days.value, min=90, max=limits.MAX_COMPARE_DAYS, step=15,
-                          on_v_model=lambda v: days.set(int(v)), hide_details=True,
-                          density="compact", color="primary", class_="cg-days",
-                          label=i18n.t("compare.days", lang))
-            with solara.Column(gap="0px", classes=["cg-cmp-slider"]):
-                solara.Text(f"{i18n.t('compare.seeds', lang)}: {reps.value}",
-                            classes=["cg-lever-label"])
-                rv.Slider(v_model=reps.value, min=1, max=limits.MAX_COMPARE_SEEDS, step=1,
-                          on_v_model=lambda v: reps.set(int(v)), hide_details=True,
-                          density="compact", color="primary", class_="cg-seeds",
-                          label=i18n.t("compare.seeds", lang))
+            _count_slider(i18n.t("compare.days", lang), days, 90, limits.MAX_COMPARE_DAYS,
+                          15, "cg-days")
+            _count_slider(i18n.t("compare.seeds", lang), reps, 1, limits.MAX_COMPARE_SEEDS,
+                          1, "cg-seeds")
             done, total = progress.value
             with solara.Div(classes=["cg-btns"]):
                 solara.Button(i18n.t("compare.run", lang), color="primary",

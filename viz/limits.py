@@ -38,6 +38,9 @@ MAX_STEP_DAYS = 3_650           # one Step request advances at most 10 years
 MAX_COMPARE_DAYS = 1_095        # the comparison slider's maximum (3 years)
 MAX_COMPARE_SEEDS = 30          # the replications slider's maximum
 MAX_HEAVY = max(1, min(4, os.cpu_count() or 1))
+# Processes of the server's one pool for comparison runs (``viz/compare.server_pool``): two
+# at most, the machine a classroom shares has few cores.
+COMPARE_WORKERS = max(1, min(2, os.cpu_count() or 1))
 BUSY_WAIT = 20.0                # seconds a request waits for a free slot
 START_WAIT = 120.0              # a new session's first model waits longer (a class arriving)
 MAX_SESSIONS = 40               # worker processes of one server (about 0.2 GB each)

@@ -3,8 +3,8 @@
 Why: a model step is pure Python and numpy, and Python runs one thread at a time per
 process. With every session's model in the web server's process, six tabs got 2–3
 simulated days a second each and the server's event loop stalled. Here each session gets
-a worker process (``multiprocessing``, *spawn* context: no forked copy of the server's
-threads or sockets) that owns an :class:`~commgov.viz.session.Explorer`: the model, its run
+a worker process (a fresh interpreter: no forked copy of the server's threads or
+sockets) that owns an :class:`~commgov.viz.session.Explorer`: the model, its run
 loop and its drawing. The page talks to it through :class:`RemoteExplorer`, which has the
 same methods, sends commands down a pipe and receives finished :class:`Frame` objects.
 
@@ -22,14 +22,12 @@ One idle worker is kept started (``_spare``) so a new tab does not wait for the 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing as mp
 import os
 import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Any, ClassVar
 
@@ -37,7 +35,6 @@ from commgov.viz import limits
 from commgov.viz.session import FRAME_INTERVAL, MAX_FRAME_INTERVAL, Explorer, Frame, Settings
 
 START_TIMEOUT = 120.0       # seconds a worker may take to import and build its first model
-_CTX = mp.get_context("spawn")
 
 
 def drawing_interval(sessions: int) -> float:
@@ -130,21 +127,6 @@ def _do(ex: Explorer, op: str, kw: dict[str, Any],
         except Exception as exc:   # noqa: BLE001 - reported to the page, never a dead worker
             data = f"error: {exc}".encode()
         reply("export", (kw["what"], data))
-
-
-_pool: ProcessPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def compare_pool() -> ProcessPoolExecutor:
-    """The server's shared pool for comparison runs (spawned processes, two at most: the
-    machine a classroom shares has few cores); rebuilt if a worker died."""
-    global _pool
-    with _pool_lock:
-        if _pool is None or getattr(_pool, "_broken", False):
-            _pool = ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1),
-                                        mp_context=_CTX)
-        return _pool
 
 
 # --------------------------------------------------------------------------------------------

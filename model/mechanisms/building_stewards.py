@@ -26,12 +26,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from commgov.agents.resident import Term
 from commgov.model.lifecycle import COMPOUND, PROPERTY, SMALL, Issue
 from commgov.model.mechanisms.base import Mechanism
 from commgov.model.schedule import Task, every
 
 if TYPE_CHECKING:
     from commgov.scenarios.schema import Scenario
+
+TERM = "building stewards"
 
 
 class BuildingStewards(Mechanism):
@@ -54,7 +57,8 @@ class BuildingStewards(Mechanism):
         self.stewarded = u < self.p.coverage                     # per building
         self.covered = self.stewarded[nb.building]               # per flat
         m.book.first_rung = self.first_rung
-        m.households.participation_lift = np.where(self.covered, self.p.mobilise_bonus, 0.0)
+        m.households.participation_terms[TERM] = Term.by_flat(
+            np.where(self.covered, self.p.mobilise_bonus, 0.0))
 
     def costs(self) -> dict[str, float]:
         return {"building stewards": float(np.count_nonzero(self.stewarded))

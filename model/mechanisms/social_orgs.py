@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from commgov.agents.resident import Term
 from commgov.model.mechanisms.base import Mechanism
 from commgov.model.schedule import DAILY, Task
 from commgov.scenarios.schema import HOUSEHOLD_KINDS
@@ -62,7 +63,7 @@ class SocialOrganisations(Mechanism):
 
     def _set(self, day: int) -> None:
         full = np.array([getattr(self.p.bonus, k) for k in HOUSEHOLD_KINDS], dtype=np.float64)
-        self.model.households.participation_terms[TERM] = full * self.grown(day)
+        self.model.households.participation_terms[TERM] = Term.by_kind(full * self.grown(day))
 
     def tasks(self) -> Iterable[tuple[str, Task]]:
         if self.grown(self.model.day) < 1.0:

@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from commgov.agents.resident import Term
 from commgov.model.mechanisms.base import Mechanism
 from commgov.scenarios.schema import HOUSEHOLD_KINDS
 
 if TYPE_CHECKING:
     from commgov.scenarios.schema import Scenario
+
+TERM = "volunteer points"
 
 
 class VolunteerPoints(Mechanism):
@@ -38,5 +41,5 @@ class VolunteerPoints(Mechanism):
 
     def attach(self) -> None:
         bonus = self.p.points_bonus
-        self.model.households.participation_bonus = np.array(
-            [getattr(bonus, k) for k in HOUSEHOLD_KINDS], dtype=np.float64)
+        self.model.households.participation_terms[TERM] = Term.by_kind(
+            np.array([getattr(bonus, k) for k in HOUSEHOLD_KINDS], dtype=np.float64))
