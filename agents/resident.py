@@ -231,7 +231,7 @@ class Households:
         rows = rc[keep]
         rows[:, 2] *= fac[keep]
         in_tide = tide[keep]
-        rows[in_tide, 3] += rc[keep][in_tide, 3] * tide_extra
+        rows[in_tide, 3] += rows[in_tide, 3] * tide_extra
         cdf = np.cumsum(rows, axis=1)
         u = st.keyed_array("issues.kind", hit, day) * cdf[:, -1]
         kinds = (u[:, None] > cdf).sum(axis=1).clip(0, 3)

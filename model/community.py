@@ -127,7 +127,7 @@ class CommunityModel(mesa.Model):
             defaultdict(list)
         self.workers: list[GridWorker] = []
         self.offices: list[CommunityOffice] = []
-        self.staffing = next(x for x in self.mechanisms if isinstance(x, Staffing))  # 7.3
+        self.staffing: Staffing = self.mechanism("staffing")   # always built (ODD 7.3)
         self.staffing.build()
         self._build_compounds()
         self.street = StreetOffice(self, nb.n_communities, self.staffing.standard_communities())

@@ -271,9 +271,8 @@ class IssueBook:
         self._coins: dict[str, tuple[int, dict[int, float]]] = {}
         p = model.params
         # Days of the time promise by difficulty, as Python ints (read once per case).
-        self.deadline = tuple(int(d) for d in np.array(
-            [p.issues.deadline_days.small, p.issues.deadline_days.big,
-             p.issues.deadline_days.hard], dtype=np.int64))
+        dd = p.issues.deadline_days
+        self.deadline = (int(dd.small), int(dd.big), int(dd.hard))
         self.reset_terms()
 
     def reset_terms(self) -> None:
@@ -455,9 +454,7 @@ class IssueBook:
             delta -= t.unsatisfied
             hh.grievance[h] += m.params.issues.grievance_silent
         hh.adjust_trust(h, delta)
-        issue.closed = True                  # _close, written out: once per case
-        self.open.pop(issue.id, None)
-        hh.open_issue[h] = False
+        self._close(issue)
 
     def _close(self, issue: Issue) -> None:
         issue.closed = True

@@ -99,26 +99,28 @@ class Streams:
         """Uniforms in [0, 1) for the entities ``idx``, fixed by (run, name, keys, entity):
         per-household draws that cost only as many as ``idx`` has, yet give each household
         the same number under every policy (the vectorised twin of ``keyed``)."""
-        x = self._run_key ^ _name_key(name)
-        for k in keys:
-            x = _mix(x ^ (int(k) & _M64))
         idx = np.asarray(idx)
         if idx.size <= _SMALL:
             # One household's few draws: plain ints, the same arithmetic without numpy's
             # per-call cost.
             return np.array(self.keyed_few(name, idx.ravel().tolist(), *keys),
                             dtype=np.float64).reshape(idx.shape)
-        z = idx.astype(np.uint64) ^ np.uint64(x)
+        z = idx.astype(np.uint64) ^ np.uint64(self._array_base(name, keys))
         z = _mix_np(_mix_np(z))
         return (z >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
     def keyed_few(self, name: str, idx: list[int], *keys: int) -> list[float]:
         """``keyed_array`` for a handful of entities, as a list of Python floats (the same
         numbers): a failed property case re-chooses its channel this way."""
+        x = self._array_base(name, keys)
+        return [(_mix(_mix((int(i) & _M64) ^ x)) >> 11) * (1.0 / (1 << 53)) for i in idx]
+
+    def _array_base(self, name: str, keys: tuple[int, ...]) -> int:
+        """What ``keyed_array`` and ``keyed_few`` mix every entity with: run, name, keys."""
         x = self._run_key ^ _name_key(name)
         for k in keys:
             x = _mix(x ^ (int(k) & _M64))
-        return [(_mix(_mix((int(i) & _M64) ^ x)) >> 11) * (1.0 / (1 << 53)) for i in idx]
+        return x
 
     def keyed(self, name: str, *keys: int) -> float:
         """A uniform in [0, 1) fixed by (run, name, keys): one coin per case and attempt.
@@ -142,7 +144,7 @@ class Streams:
     def keyed_id(self, name: str, first: int, *keys: int) -> float:
         """``keyed(name, first, *keys)`` (the same number) for keys that do not change
         with the day, such as (issue id, attempt): issue ids are consecutive, so the
-        numbers are made ``_BLOCK`` ids at a time in numpy and kept for a while, a fifth
+        numbers are made 256 ids (``_BLOCK_BITS``) at a time in numpy and kept for a while, a fifth
         of ``keyed``'s cost per case."""
         block = first >> _BLOCK_BITS
         hit = self._blocks.get((name, block, keys))

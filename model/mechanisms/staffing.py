@@ -79,7 +79,7 @@ class Staffing(Mechanism):
             for h, cadre in (x for x in staff if x[0] > 0):
                 self.add_post(office, h, cadre)
             self.split_households(office)
-        m.worker_fte = sum(w.hours for w in m.workers) / s.hours_per_day
+        self._count_fte()
 
     def add_post(self, office: CommunityOffice, hours: float, cadre: bool) -> None:
         """A grid-work post of the office: the next worker index and the office's next post
@@ -134,7 +134,13 @@ class Staffing(Mechanism):
                     for issue in reversed(w.queue.issues()):   # oldest first
                         m.workers[int(m.households.worker[issue.household])] \
                             .receive(issue, front=True)
-        m.worker_fte = sum(w.hours for w in m.workers) / s.hours_per_day
+        self._count_fte()
+
+    def _count_fte(self) -> None:
+        """``model.worker_fte``: every grid-work post's hours in full-time equivalents,
+        cadres in the field included (the staff ratios' denominator)."""
+        m = self.model
+        m.worker_fte = sum(w.hours for w in m.workers) / self.p.hours_per_day
 
     # ------------------------------------------------------------------ what others ask
     def standard_communities(self) -> float:
