@@ -20,7 +20,7 @@ import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from commgov.model.lifecycle import PROPERTY, logistic
-from commgov.scenarios.schema import COMPOUND_KINDS, HOUSEHOLD_KINDS, ISSUE_KINDS
+from commgov.scenarios.records import COMPOUND_KINDS, HOUSEHOLD_KINDS, ISSUE_KINDS
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel

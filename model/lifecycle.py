@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from commgov.scenarios.schema import DIFFICULTIES, ISSUE_KINDS
+from commgov.scenarios.records import DIFFICULTIES, ISSUE_KINDS
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel

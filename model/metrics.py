@@ -16,69 +16,19 @@ Household-level means are over *occupied* flats.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from commgov.model.costs import cost_per_year
 from commgov.model.lifecycle import IssueCounters
-from commgov.scenarios.schema import HOUSEHOLD_KINDS, ISSUE_KINDS
+from commgov.model.mechanisms import MECHANISMS
+from commgov.model.metric import DIRECTIONS, SCALES, Metric, Pair, of_mechanism  # noqa: F401
+from commgov.scenarios.records import HOUSEHOLD_KINDS, ISSUE_KINDS
 
 if TYPE_CHECKING:
     from commgov.agents.grid_worker import GridWorker
     from commgov.model.community import CommunityModel
-
-
-Pair = tuple[str, str]          # (English, Chinese)
-SCALES: tuple[str, ...] = ("value", "share", "index")
-DIRECTIONS: tuple[int, ...] = (-1, 0, 1)
-
-
-@dataclass(frozen=True)
-class Metric:
-    """One daily metric: how it is computed and how people are shown it.
-
-    ``label`` names it in the app, report legends and axes; ``help`` is the app's one-line
-    hint; ``unit`` is the unit reports print after the label (shares in %). ``direction``:
-    +1 higher is better, -1 higher is worse, 0 no judgement (verdicts, arrows, EMA
-    outcome kinds). ``scale``: ``"share"`` is a fraction 0–1 shown ×100 as % everywhere;
-    ``"index"`` is a 0–1 index the app shows as 0–100 (reports keep 0–1); ``"value"`` is
-    shown as it is. ``colour`` is its line in the live chart; ``daily`` marks a one-day
-    value that jumps from day to day (the app's A/B comparison uses its last 30 days' mean);
-    ``defined_by`` is the count that must be positive before the share means anything.
-    """
-
-    name: str
-    meaning: str
-    fn: Callable[[CommunityModel], float]
-    label: Pair = ("", "")
-    help: Pair = ("", "")
-    unit: Pair = ("", "")
-    direction: int = 0
-    scale: str = "value"
-    colour: str = ""
-    daily: bool = False
-    defined_by: str = ""
-
-    def __post_init__(self) -> None:
-        if self.direction not in DIRECTIONS:
-            raise ValueError(f"metric {self.name}: direction must be one of {DIRECTIONS}, "
-                             f"not {self.direction!r}")
-        if self.scale not in SCALES:
-            raise ValueError(f"metric {self.name}: scale must be one of {SCALES}, "
-                             f"not {self.scale!r}")
-
-    @property
-    def percent(self) -> bool:
-        """Reports and tables show it ×100 with a % sign (a share)."""
-        return self.scale == "share"
-
-    @property
-    def hundredfold(self) -> bool:
-        """The app shows it ×100: shares in %, 0–1 indices as 0–100."""
-        return self.scale in ("share", "index")
 
 
 def _ratio(a: float, b: float) -> float:
@@ -253,23 +203,6 @@ def _field_share(m: CommunityModel) -> float:
     return _ratio(sum(w.field_today for w in m.workers), hours)
 
 
-def _mechanism(m: CommunityModel, name: str) -> Any:
-    """The active mechanism called ``name``, or None (its metrics then read 0)."""
-    return m.mechanism(name)
-
-
-def _of_mechanism(name: str, value: Callable[[Any], float]):
-    """A metric read off the active mechanism called ``name`` (0 when it is off)."""
-    def fn(m: CommunityModel) -> float:
-        mech = _mechanism(m, name)
-        return float(value(mech)) if mech is not None else 0.0
-    return fn
-
-
-def _mech_count(name: str, attr: str):
-    return _of_mechanism(name, attrgetter(attr))
-
-
 def _kind_share(num: str, den: str, kind: int):
     def fn(m: CommunityModel) -> float:
         c = m.book.counters
@@ -290,13 +223,7 @@ def _firm_settled(m: CommunityModel) -> float:
     return _ratio(sum(f.cases_settled for f in m.firms), sum(f.cases_taken for f in m.firms))
 
 
-def _firm_stars(rating: Any) -> float:
-    """Mean stars of the rated firms at the last rating (0 before the first)."""
-    stars = rating.stars[~np.isnan(rating.stars)] if rating.ratings else ()
-    return float(np.mean(stars)) if len(stars) else 0.0
-
-
-METRICS: tuple[Metric, ...] = (
+_MODEL_METRICS: tuple[Metric, ...] = (
     Metric("day", "Simulated day (0 = 1 January of the first year, before the first step).",
            lambda m: m.day,
            label=("Simulated day", "模拟天数"),
@@ -714,33 +641,6 @@ METRICS: tuple[Metric, ...] = (
                  "自第 0 天起设施与安全类诉求在时限内办结的比例"),
            unit=("% of facility cases", "占设施类办结 %"),
            direction=+1, scale="share"),
-    Metric("courier_reports_total",
-           "Facility and safety hazards reported by couriers and riders appointed special "
-           "grid workers, cumulative (0 without them) [001].",
-           _mech_count("couriers", "reports"),
-           label=("Hazards reported by couriers", "快递小哥上报隐患"),
-           help=("cumulative hazards reported by couriers as grid workers [001]",
-                 "特聘网格员（快递小哥）累计上报隐患 [001]"),
-           unit=("hazards", "件"),
-           direction=+1, scale="value"),
-    Metric("evaluation_rating_mean",
-           "Mean of the grid workers' latest resident ratings (mean trust of the households "
-           "each serves, 0–1); 0 without resident evaluation [001, 003].",
-           _of_mechanism("evaluation", lambda x: x.mean_rating()),
-           label=("Residents' rating of grid workers", "居民评议网格员得分"),
-           help=("mean latest rating of grid workers by residents, 0–100 [003]",
-                 "居民对网格员最近一次评议的平均得分，0–100 [003]"),
-           unit=("0–1", "0–1"),
-           direction=+1, scale="index"),
-    Metric("refuser_silent_share",
-           "Share of the new issues of households that refused to enter their data into the "
-           "grid system that they kept quiet about, cumulative; 0 when nobody refuses [003].",
-           _of_mechanism("privacy", lambda x: x.silent_share()),
-           label=("Silent share among data refusers", "拒录信息住户沉默比例"),
-           help=("issues of households outside the grid system kept quiet [003]",
-                 "未录入网格系统住户的诉求中沉默的比例 [003]"),
-           unit=("% of their issues", "占其诉求 %"),
-           direction=-1, scale="share"),
     Metric("households_occupied", "Occupied flats.",
            _occupied,
            label=("Occupied flats", "在住户数"),
@@ -771,14 +671,6 @@ METRICS: tuple[Metric, ...] = (
            help=("cumulative, per 1,000 households [000]", "累计，每千户 [000]"),
            unit=("per 1,000 households", "件/千户"),
            direction=-1, scale="value"),
-    Metric("mediation_settled_total",
-           "Neighbour disputes settled and filed by the mediation rooms from day 0 "
-           "(调解室, 五步工作法 [000]); 0 without rooms.",
-           _mech_count("mediation_room", "settled"),
-           label=("Settled in mediation rooms", "调解室调解成功"),
-           help=("disputes settled with a handshake and filed [000]", "握手言和并建卷的纠纷 [000]"),
-           unit=("cases", "件"),
-           direction=+1, scale="value"),
     Metric("reports_per_household_90d",
            "Issues reported in the last 90 days per occupied household, as a yearly rate "
            "(治未病 lowers it [001]).",
@@ -795,23 +687,13 @@ METRICS: tuple[Metric, ...] = (
            help=("cases the property firm settled itself", "物业企业自行解决的物业诉求比例"),
            unit=("% of firm cases", "占物业受理 %"),
            direction=+1, scale="share"),
-    Metric("firm_stars_mean",
-           "Mean star rating (1–5) of the rated property firms at the last rating "
-           "(星级物业评价 [003]); 0 without ratings.",
-           _of_mechanism("property_rating", _firm_stars),
-           label=("Property firm stars", "物业星级"),
-           help=("residents' rating, 1–5 [003]", "居民评星，1–5 [003]"),
-           unit=("stars", "星"),
-           direction=+1, scale="value"),
-    Metric("firm_replacements_total",
-           "Property firms replaced after low ratings from day 0 [000, 003]; 0 without "
-           "ratings.",
-           _mech_count("property_rating", "replacements"),
-           label=("Property firms replaced", "更换物业"),
-           help=("failing firms replaced [000, 003]", "长期低星被更换的物业 [000, 003]"),
-           unit=("firms", "家"),
-           direction=0, scale="value"),
 )
+
+#: Every metric: the model's own, then those each mechanism declares in its module (its
+#: ``metrics``), in mechanism order. A mechanism that is off reports 0, so every scenario has
+#: the same columns.
+METRICS: tuple[Metric, ...] = _MODEL_METRICS + tuple(
+    rec for c in MECHANISMS for rec in c.metrics)
 
 CORE_METRICS: tuple[str, ...] = (
     "issues_open", "issues_reported_total", "issues_resolved_total", "resolved_share",

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from .schema import Control, Pair, Scenario
+from .schema import META_KEYS, Control, Pair, Scenario
 
 __all__ = [
     "SCENARIO_DIR",
@@ -40,7 +40,6 @@ __all__ = [
 ]
 
 SCENARIO_DIR: Path = Path(__file__).resolve().parent
-META_KEYS: tuple[str, ...] = ("name", "description", "extends")
 TIMELINE = "timeline"    # [[timeline]] tables: timed changes (schema.TimedChange)
 SET_LABEL = "--set"
 
@@ -535,6 +534,8 @@ def load_scenario(name_or_path: str | Path,
     top = chain[0][1]
     merged["name"] = top.get("name") or path.stem
     merged["extends"] = top.get("extends", "")
+    for meta in ("title", "title_zh"):     # a file's own names, never its parent's
+        merged[meta] = top.get(meta, "")
 
     problems: list[str] = []
     for raw_key, raw_value in (overrides or {}).items():

@@ -19,7 +19,8 @@ name the app and reports give it (English / Chinese) where it is a lever, and th
 docs/ODD.md that lists it.
 Sources are the papers in `shared/seeds/` by file-name prefix: [000] Fukang, [001] Yanzhou,
 [002] Hangzhou, [003] Xingfu/Suqian, [004] Nantong. "assumption" marks values the papers do
-not give; the meaning says why the value was chosen. Generated from `scenarios/schema.py` by
+not give; the meaning says why the value was chosen. Generated from the records (the
+schema's core sections and the mechanisms' own, in `model/mechanisms/`) by
 `python run.py docs`; do not edit by hand.
 """
 

@@ -20,217 +20,31 @@ Validation is strict: unknown keys, wrong types and out-of-range values are refu
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-COMPOUND_KINDS = ("old", "commercial", "resettlement")
-HOUSEHOLD_KINDS = ("local", "resettled", "new_resident", "retiree")
-ISSUE_KINDS = ("neighbour", "property", "facility", "service")
-DIFFICULTIES = ("small", "big", "hard")
-
-
-Pair = tuple[str, str]          # (English, Chinese)
-
-
-@dataclass(frozen=True)
-class Control:
-    """How the app shows a parameter as a lever (``viz/levers.py`` builds its controls from
-    these). ``group`` is an id of ``viz.i18n.GROUPS`` and ``rank`` the lever's place in it;
-    ``unit`` an id of ``viz.i18n.UNITS``; ``lo``/``hi``/``step`` the slider in display units,
-    where display = model value × ``scale`` (100 for shares shown as %); the slider must stay
-    inside the parameter's range. ``disabled_unless`` names a boolean lever that must be on;
-    ``live`` means the model reads the value every step, so a change applies the next day
-    instead of restarting the run."""
-
-    group: str
-    unit: str
-    rank: int
-    lo: float = 0.0
-    hi: float = 1.0
-    step: float = 1.0
-    scale: float = 1.0
-    disabled_unless: str = ""
-    live: bool = False
-
-
-def P(
-    default: Any,
-    lo: float | None = None,
-    hi: float | None = None,
-    *,
-    unit: str = "",
-    source: str = "assumption",
-    doc: str = "",
-    label: Pair | None = None,
-    help: Pair | None = None,
-    control: Control | None = None,
-    odd: str = "",
-    basis: str | dict[str, str] = "",
-) -> Any:
-    """A parameter field and its record: default, inclusive range, unit, source (paper or
-    'assumption'), meaning; the name people see (``label``, ``help``: English, Chinese), its
-    lever in the app (``control``), the ODD submodel that lists it when not its section's
-    (``odd``) and what the papers give for the value (``basis``; per kind for a table).
-    ``scenarios.loader.flat_parameters`` reads them back; app, ODD and PARAMETERS.md derive
-    from them."""
-    extra: dict[str, Any] = {"unit": unit, "source": source}
-    for name, pair in (("label", label), ("help", help)):
-        if pair is not None:
-            if len(pair) != 2 or not all(isinstance(x, str) and x.strip() for x in pair):
-                raise ValueError(f"{name} must be (English, Chinese), both given: {pair!r}")
-            extra[name] = tuple(pair)
-    if control is not None:
-        if label is None:
-            raise ValueError(f"a lever needs a label (English, Chinese): {control!r}")
-        if not isinstance(default, bool):
-            shown = default * control.scale
-            if (lo is not None and control.lo / control.scale < lo) or \
-                    (hi is not None and control.hi / control.scale > hi) or \
-                    not control.lo <= shown <= control.hi:
-                raise ValueError(f"slider {control.lo:g}–{control.hi:g} (×{control.scale:g}) "
-                                 f"must lie inside the range {lo}–{hi} and hold the default "
-                                 f"{default!r}")
-        extra["control"] = asdict(control)
-    if odd:
-        extra["odd"] = odd
-    if basis:
-        extra["basis"] = basis
-    return Field(default, ge=lo, le=hi, description=doc, json_schema_extra=extra)
-
-
-class Section(BaseModel):
-    # NaN and infinities have no meaning for any parameter (and NaN slips past every bound).
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        validate_assignment=True,
-        frozen=False,
-        allow_inf_nan=False,
-    )
-
-
-MAX_PATH_CHARS = 4096
-
-
-def _plain_path(value: str) -> str:
-    """A file name people can use: no NUL byte, not longer than the system allows."""
-    if "\x00" in value:
-        raise ValueError("a file path cannot contain a NUL byte")
-    if len(value) > MAX_PATH_CHARS:
-        raise ValueError(f"the path has {len(value):,} characters; allowed at most "
-                         f"{MAX_PATH_CHARS:,}")
-    return value
-
-
-def _each_between(table: BaseModel, what: str, lo: float, hi: float | None = None,
-                  *, whole: bool = False, above: bool = False) -> None:
-    """Per-kind tables share a wide field range; narrow it to what this quantity can mean."""
-    for k, v in table.model_dump().items():
-        if (v <= lo if above else v < lo) or (hi is not None and v > hi):
-            allowed = f"above {lo:g}" if above else f"{lo:g} or more"
-            if hi is not None:
-                allowed = f"{allowed} up to {hi:g}" if above else f"{lo:g} to {hi:g}"
-            raise ValueError(f"{what}.{k} = {v:g} is out of range: allowed {allowed}")
-        if whole and not float(v).is_integer():
-            raise ValueError(f"{what}.{k} = {v:g} is not a whole number of days; allowed "
-                             f"whole days (it would otherwise be cut to {int(v)})")
-
-
-# --------------------------------------------------------------------------------------------
-# Per-kind tables (explicit fields, so a misspelt kind is an unknown key)
-# --------------------------------------------------------------------------------------------
-class CompoundMix(Section):
-    old: float = P(
-        0.4,
-        0,
-        1,
-        unit="share",
-        source="[001]",
-        doc="Share of compounds that are old compounds (ageing pipes, renters).",
-    )
-    commercial: float = P(
-        0.4,
-        0,
-        1,
-        unit="share",
-        source="[001]",
-        doc="Share of commercial estates (property firm, owners' committee).",
-    )
-    resettlement: float = P(
-        0.2,
-        0,
-        1,
-        unit="share",
-        source="[001]",
-        doc="Share of resettlement estates (回迁, past conflicts).",
-    )
-
-    @model_validator(mode="after")
-    def _sums_to_one(self) -> CompoundMix:
-        total = self.old + self.commercial + self.resettlement
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"compound shares must sum to 1 (they sum to {total:g})")
-        return self
-
-
-class KindShares(Section):
-    """Household kinds in one compound kind; must sum to 1."""
-
-    local: float = P(0.5, 0, 1, unit="share")
-    resettled: float = P(0.0, 0, 1, unit="share")
-    new_resident: float = P(0.25, 0, 1, unit="share")
-    retiree: float = P(0.25, 0, 1, unit="share")
-
-    @model_validator(mode="after")
-    def _sums_to_one(self) -> KindShares:
-        total = self.local + self.resettled + self.new_resident + self.retiree
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"household kind shares must sum to 1 (they sum to {total:g})")
-        return self
-
-
-class KindSharesByCompound(Section):
-    old: KindShares = KindShares(local=0.40, resettled=0.0, new_resident=0.30, retiree=0.30)
-    commercial: KindShares = KindShares(local=0.55, resettled=0.0, new_resident=0.25, retiree=0.20)
-    resettlement: KindShares = KindShares(
-        local=0.10, resettled=0.60, new_resident=0.10, retiree=0.20
-    )
-
-
-class PerIssueKind(Section):
-    neighbour: float = P(1.0, 0, 50)
-    property: float = P(1.0, 0, 50)
-    facility: float = P(1.0, 0, 50)
-    service: float = P(1.0, 0, 50)
-
-
-class PerHouseholdKind(Section):
-    local: float = P(1.0, -50, 50)
-    resettled: float = P(1.0, -50, 50)
-    new_resident: float = P(1.0, -50, 50)
-    retiree: float = P(1.0, -50, 50)
-
-
-class PerCompoundKindIssue(Section):
-    old: PerIssueKind = PerIssueKind(neighbour=1.1, property=0.8, facility=1.8, service=1.2)
-    commercial: PerIssueKind = PerIssueKind(neighbour=0.9, property=1.2, facility=0.7, service=0.9)
-    resettlement: PerIssueKind = PerIssueKind(
-        neighbour=1.4, property=1.0, facility=1.0, service=1.0
-    )
-
-
-class PerCompoundKind(Section):
-    old: float = P(0.0, -1, 1)
-    commercial: float = P(0.0, -1, 1)
-    resettlement: float = P(0.0, -1, 1)
-
-
-class PerDifficulty(Section):
-    small: float = P(1.0, 0, 1000)
-    big: float = P(1.0, 0, 1000)
-    hard: float = P(1.0, 0, 1000)
+from commgov.scenarios.records import (  # noqa: F401  (re-exported: the schema's public names)
+    COMPOUND_KINDS,
+    DIFFICULTIES,
+    HOUSEHOLD_KINDS,
+    ISSUE_KINDS,
+    MAX_PATH_CHARS,
+    CompoundMix,
+    Control,
+    KindShares,
+    KindSharesByCompound,
+    P,
+    Pair,
+    PerCompoundKind,
+    PerCompoundKindIssue,
+    PerDifficulty,
+    PerHouseholdKind,
+    PerIssueKind,
+    Section,
+    _each_between,
+    _plain_path,
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1055,22 +869,6 @@ class GridParams(Section):
     )
 
 
-class PlatformParams(Section):
-    """One integrated platform (一网统管) vs many isolated ones [000, 001, 003, 004]."""
-
-    ODD_SECTION: ClassVar[str] = "hotline"
-
-    integrated: bool = P(
-        False,
-        source="[000, 003]",
-        doc="One platform: no duplicated reporting, instant dispatch of "
-        "hotline tickets and referrals.",
-        label=("One integrated platform (一网统管)", "一网统管平台"),
-        help=("Instant dispatch, no duplicate reporting.", "即时派单，不重复填报。"),
-        control=Control("load", "on/off", 2, live=True),
-    )
-
-
 class LadderParams(Section):
     """The escalation ladder 小事不出小区、大事不出社区、难事不出街道 [001, 003]."""
 
@@ -1157,47 +955,6 @@ class LadderParams(Section):
         source="assumption",
         doc="Daily chance that a long-open issue of a very aggrieved household becomes a "
         "petition; the age factor 1 - exp(-age/petition_after_days) scales it.",
-    )
-
-
-class LoopParams(Section):
-    """Receive-dispatch-handle-revisit-supervise-assess 接转办访督考 [001]."""
-
-    ODD_SECTION: ClassVar[str] = "loop"
-
-    closed_loop: bool = P(
-        False, source="[001]", doc="Revisit every handled case; reopen the unsatisfied ones.",
-        label=(
-            "Closed loop: revisit every case (接转办访督考)",
-            "闭环管理：每件回访（接转办访督考）",
-        ),
-        help=("Unsatisfied cases go back to their handler.", "不满意的诉求退回重办。"),
-        control=Control("load", "on/off", 3, live=True),
-    )
-    revisit_hours: float = P(
-        0.2, 0, 4, unit="hours", source="[001]", doc="A revisit is mostly a phone call."
-    )
-    revisit_days: int = P(
-        2,
-        0,
-        30,
-        unit="days",
-        source="[001]",
-        doc="Days after handling that the service centre calls back.",
-    )
-    revisit_bonus: float = P(
-        0.5,
-        0,
-        10,
-        unit="log-odds",
-        source="[001]",
-        doc="Being asked afterwards raises satisfaction.",
-    )
-    satisfaction_constant: float = P(
-        0.8, -10, 10, unit="log-odds", source="assumption", doc="Satisfaction with a handled case."
-    )
-    satisfaction_trust_weight: float = P(
-        2.0, 0, 10, unit="log-odds per trust", doc="Trusting households are more easily satisfied."
     )
 
 
@@ -1491,413 +1248,6 @@ class ParticipationParams(Section):
     )
 
 
-class CouncilParams(Section):
-    """Neighbourhood councils for micro-governance [004]."""
-
-    ODD_SECTION: ClassVar[str] = "council"
-
-    enabled: bool = P(
-        False,
-        source="[004]",
-        doc=(
-            "Monthly deliberations become neighbourhood council meetings that settle pending "
-            "neighbour and facility issues [004]."
-        ),
-        label=("Neighbourhood councils (邻里议事会)", "邻里议事会"),
-        help=(
-            "Monthly meetings settle pending neighbour and facility issues.",
-            "每月议事，化解邻里和设施类积案。",
-        ),
-        control=Control("residents", "on/off", 2),
-    )
-    cases_per_meeting: int = P(
-        2,
-        0,
-        100,
-        unit="cases",
-        source="[004]",
-        doc="Pending issues of the compound a council takes up per meeting: few, since "
-        "councils are more form than substance (形式大于实绩 [004]).",
-    )
-    success: float = P(
-        0.3,
-        0,
-        1,
-        unit="probability",
-        source="[004]",
-        doc="Chance the council settles an issue it takes up: low, since councils are more "
-        "form than substance (形式大于实绩 [004]).",
-    )
-    trust_gain: float = P(
-        0.03,
-        0,
-        1,
-        unit="trust",
-        source="[004]",
-        doc="Trust gained by each household that attends a council meeting.",
-    )
-    participation_bonus: float = P(
-        0.3,
-        0,
-        10,
-        unit="log-odds",
-        source="[004]",
-        doc="A council gives retirees and active party members a reason to come [004].",
-    )
-    others_share: float = P(
-        0.1,
-        0,
-        1,
-        unit="share of the bonus",
-        source="[004]",
-        doc="Share of participation_bonus the other residents feel: councils are run by cadres "
-        "and retirees, the young and middle-aged stay away (参与的主要是居委会干部和退休人员 "
-        "[004]).",
-    )
-
-
-class CourierParams(Section):
-    """Couriers and delivery riders as special grid workers with points (特聘网格员) [001]."""
-
-    ODD_SECTION: ClassVar[str] = "couriers"
-
-    special_grid_workers: bool = P(
-        False,
-        source="[001]",
-        doc="The community appoints couriers and delivery riders as special grid workers "
-        "(特聘网格员) and rates their part with points (积分制), so they act as its 'probes' "
-        "(探头) for hazards in the compounds they enter every day [001].",
-        label=("Couriers as grid workers (特聘网格员)", "快递小哥特聘网格员"),
-        help=(
-            "Couriers and riders report hazards they see in the compounds, for points.",
-            "快递小哥、外卖骑手发现小区隐患即上报，按积分评定。",
-        ),
-        control=Control("grid", "on/off", 7, live=True),
-    )
-    entry_hard_share: float = P(
-        0.788,
-        0,
-        1,
-        unit="share of couriers",
-        source="[001]",
-        doc="Couriers and riders who find it hard to get into a compound (进小区难): 78.8% in "
-        "Yanzhou [001]. They see only the compounds they get into.",
-        basis="paper figure: 78.8% of couriers and riders in Yanzhou [001]",
-    )
-    pass_share: float = P(
-        0.5,
-        0,
-        1,
-        unit="share",
-        doc="Share of those entry problems that being a special grid worker (a pass, a known "
-        "face at the gate) removes; assumed.",
-    )
-    spot_prob: float = P(
-        0.5,
-        0,
-        1,
-        unit="probability",
-        doc="Chance that a facility or safety hazard in a compound couriers get into is seen "
-        "and reported by one of them the day it arises (couriers pass daily); assumed.",
-    )
-    early_share: float = P(
-        0.3,
-        0,
-        1,
-        unit="probability",
-        doc="Chance that a big hazard found early is still a small matter (早发现、早处置 "
-        "[001]): one difficulty level down; assumed.",
-    )
-
-
-class SocialOrgParams(Section):
-    """Incubated community social organisations (组织孵化器培育下的多样社会组织) [004]."""
-
-    ODD_SECTION: ClassVar[str] = "social_orgs"
-
-    incubated: bool = P(
-        False,
-        source="[004]",
-        doc="A hub organisation bought in by the government (政府购买服务) incubates sports, "
-        "mutual-aid, public-interest and governance organisations that draw residents "
-        "into activities by shared interests [004].",
-        label=("Incubated social organisations (社会组织孵化)", "培育社区社会组织"),
-        help=(
-            "Interest groups and mutual aid draw in the young and middle-aged.",
-            "文体、互助、公益类社会组织吸引中青年居民参与。",
-        ),
-        control=Control("residents", "on/off", 3, live=True),
-    )
-    bonus: PerHouseholdKind = P(
-        PerHouseholdKind(local=0.6, resettled=0.5, new_resident=0.6, retiree=0.15),
-        unit="log-odds",
-        source="[004]",
-        doc="Pull of the organisations' activities on joining, by household kind, once "
-        "incubated: interest groups reach the working-age residents whom councils miss "
-        "(中青年居民参与邻里治理的热情不高 [004]); retirees already come. Values assumed.",
-        basis={
-            "local": "mechanism [004]; value assumed",
-            "resettled": "mechanism [004]; value assumed",
-            "new_resident": "mechanism [004]; value assumed",
-            "retiree": "mechanism [004]; value assumed",
-        },
-    )
-    incubation_days: int = P(
-        180,
-        0,
-        1825,
-        unit="days",
-        doc="Days for the organisations to grow from the incubator: the pull rises linearly "
-        "to full over this time (they are weak and short-lived without help [004]); assumed.",
-    )
-
-
-class EvaluationParams(Section):
-    """Two deliberations, two evaluations, two disclosures (两议两评两公开) and residents'
-    evaluation of grid workers [001, 003]."""
-
-    ODD_SECTION: ClassVar[str] = "evaluation"
-
-    resident_evaluation: bool = P(
-        False,
-        source="[001, 003]",
-        doc="Residents deliberate, evaluate and see results disclosed (两议两评两公开 [001]); "
-        "grid workers' performance is assessed by residents (以居民为核心的评估监督机制 "
-        "[003]).",
-        label=("Resident evaluation (两议两评两公开)", "两议两评两公开"),
-        help=(
-            "Residents rate their grid workers each quarter; results are made public.",
-            "居民定期评议网格员，结果公开。",
-        ),
-        control=Control("load", "on/off", 6, live=True),
-    )
-    period_days: int = P(
-        90,
-        7,
-        365,
-        unit="days",
-        source="[001]",
-        doc="Days between evaluation rounds (定期评价 [001]; quarterly assumed).",
-    )
-    admin_shift_hours: float = P(
-        0.5,
-        0,
-        8,
-        unit="hours per day",
-        doc="Hours a day of paperwork for superiors a grid worker turns into field time once "
-        "residents rate the work (从“应付领导”转向“服务居民” [001]); value assumed.",
-    )
-    effort_logit: float = P(
-        0.3,
-        0,
-        3,
-        unit="log-odds",
-        doc="Extra mediation effort of a worker rated at the middle (trust 0.5), scaled by "
-        "2 x (1 - rating): workers rated low push harder, those rated well ease off; "
-        "assumed.",
-    )
-    take_part_share: float = P(
-        0.2,
-        0,
-        1,
-        unit="share of households",
-        doc="Households that take part in a round (representatives, forms, the disclosure "
-        "board); assumed.",
-    )
-    disclosure_trust: float = P(
-        0.02,
-        0,
-        0.2,
-        unit="trust",
-        source="[001]",
-        doc="Trust a taking-part household gains from seeing decisions and their "
-        "implementation disclosed (公开落实情况,接受居民监督 [001]); value assumed.",
-    )
-
-
-class PrivacyParams(Section):
-    """Residents who refuse to enter their data into the grid system [003]."""
-
-    ODD_SECTION: ClassVar[str] = "privacy"
-
-    refusal_share: float = P(
-        0.0,
-        0,
-        1,
-        unit="share of flats",
-        source="[003]",
-        doc="Households that refuse to enter their data into the grid system as a matter of "
-        "privacy (许多居民不肯配合工作人员将自己的信息录入网格系统中 [003]): their grid "
-        "worker does not know them, so they get no visits and cannot report through the grid. "
-        "0: everyone is in the system.",
-        basis="mechanism [003] (许多居民, no share given); the problem scenario assumes 0.3",
-        label=("Households refusing the grid system", "拒绝录入网格系统的住户"),
-        help=("Share of flats that keep their data out of the grid system (privacy).",
-              "出于隐私不愿录入网格系统的住户比例。"),
-        control=Control("context", "%", 7, hi=60, step=5, scale=100, live=True),
-    )
-    unknown_case_factor: float = P(
-        1.5,
-        1,
-        5,
-        unit="x hours",
-        source="[003]",
-        doc="Hours a refusing household's case takes the grid worker, relative to a known "
-        "household's: the worker must first find out who lives there and what they need "
-        "(网格员不能及时了解每位住户的基本情况,无法及时开展日常工作 [003]); value assumed.",
-    )
-class MediationParams(Section):
-    """A grid branch's mediation room 调解室 with the five-step method (五步工作法) [000]."""
-
-    ODD_SECTION: ClassVar[str] = "mediation"
-
-    mediation_rooms: bool = P(
-        False,
-        source="[000]",
-        doc="Each community's grid party branch runs a mediation room for neighbour "
-        "disputes with the five-step method (情绪发泄、教育引导、倾听诉求、查看现场、握手言和) "
-        "and case files (规范建卷) [000].",
-        label=("Mediation room (调解室)", "调解室"),
-        help=("Neighbour disputes mediated in five steps, with case files.",
-              "邻里纠纷按“五步工作法”调解，规范建卷。"),
-        control=Control("load", "on/off", 4, live=True),
-    )
-    cases_per_week_per_1k: float = P(
-        10.0, 0, 100, unit="cases per week per 1,000 households",
-        doc="Sessions the room holds, as cases a week per 1,000 planned households of its "
-        "community: [000] reports 3,000+ disputes mediated; assumed, about twice the "
-        "big and hard neighbour disputes a community has.")
-    direct_from: int = P(
-        1, 0, 3, unit="difficulty (0 small, 1 big, 2 hard, 3 none)",
-        doc="Neighbour disputes of this difficulty and harder go to the room straight away "
-        "(unless a week of its sessions is booked already); the others go to the grid worker "
-        "first and to the room when he fails; assumed.")
-    success_constant: float = P(
-        2.0, -10, 10, unit="log-odds",
-        doc="Log-odds that the room settles a small dispute (握手言和); assumed, a little "
-        "above a grid worker's mediation constant (1.8): the branch's standing and method.")
-    difficulty_weight: float = P(
-        0.5, 0, 2, unit="x workers.difficulty_penalty",
-        doc="Share of the grid worker's difficulty penalty the room feels: inspecting the "
-        "site and hearing the claim (查看现场、倾听诉求) crack the hard cases a worker cannot; "
-        "assumed (the room took cases the city court passed to it [000]).")
-    vent_release: float = P(
-        0.5, 0, 1, unit="share of grievance",
-        doc="Share of the household's grievance let out at the room's first step "
-        "(情绪发泄) [000]; assumed.")
-    listen_trust: float = P(
-        0.02, 0, 0.2, unit="trust",
-        doc="Trust a household gains from being heard at the room (倾听诉求); assumed.")
-    recurrence_cut: float = P(
-        0.6, 0, 1, unit="share of the neighbour-dispute rate",
-        doc="A dispute settled with a handshake and a case file (握手言和, 规范建卷) recurs "
-        "less: the household's neighbour-dispute rate falls by this share [000]; assumed.")
-    hold_days: int = P(
-        365, 0, 3650, unit="days",
-        doc="How long a filed settlement holds the dispute down; assumed.")
-
-
-class RootCauseParams(Section):
-    """治未病: analyse repeated complaints and fix their causes [001]."""
-
-    ODD_SECTION: ClassVar[str] = "root_cause"
-
-    root_cause_fixes: bool = P(
-        False,
-        source="[001]",
-        doc="Repeated complaints of one kind in a compound are analysed for their cause "
-        "(治未病, 对同类、共性诉求进行提级处理 … 从制度、政策、流程等方面进行分析，制定改进措施 "
-        "[001]) and the cause is fixed, so that kind arises less there.",
-        label=("Root-cause fixes (治未病)", "治未病"),
-        help=("Analyse repeated complaints and fix their cause.",
-              "分析同类、共性诉求，从源头解决。"),
-        control=Control("load", "on/off", 5, live=True),
-    )
-    review_days: int = P(
-        30, 1, 365, unit="days",
-        doc="Days between reviews of the repeats; monthly, as the 12345 work orders are "
-        "analysed (分析研判 [001]); assumed.")
-    effectiveness: float = P(
-        0.35, 0, 1, unit="share of the rate",
-        doc="Most a review's fixes cut the rate of a kind in a compound whose households "
-        "all repeated it; assumed.")
-    share_scale: float = P(
-        0.02, 0.0001, 1, unit="repeating households per household",
-        doc="Repeats per household in a review at which a fix reaches 63% of its most "
-        "(1 - exp(-share/scale): smooth, no threshold); assumed.")
-    floor: float = P(
-        0.5, 0, 1, unit="share of the rate",
-        doc="What fixes can do at most: the rate of a kind never falls below this share "
-        "(some causes are people, not pipes); assumed.")
-    relapse_per_year: float = P(
-        0.2, 0, 12, unit="1/year",
-        doc="Speed at which fixed causes come back (wear, new residents); assumed.")
-
-
-class PropertyRatingParams(Section):
-    """Star rating of property firms, joint meetings and replacement of a failing firm
-    [003, 000]."""
-
-    ODD_SECTION: ClassVar[str] = "property_rating"
-
-    star_rating: bool = P(
-        False,
-        source="[003]",
-        doc="Monthly joint meetings with every firm and a quarterly star rating by residents "
-        "(每个月街道办都将组织所有小区物业企业举行会议 … 每个季度均将进行星级物业评价工作 "
-        "[003]); owners choose firms by their record (注重调查物业公司背景和社会评价 [000]), "
-        "so a firm rated low for long is replaced.",
-        label=("Star rating of property firms (星级物业)", "星级物业评价"),
-        help=("Residents rate firms; meetings; a failing firm is replaced.",
-              "居民评星、联席会议，长期低星物业被更换。"),
-        control=Control("party", "on/off", 3, live=True),
-    )
-    rating_days: int = P(
-        90, 1, 365, unit="days", source="[003]",
-        doc="Days between ratings: quarterly (每个季度 [003]).")
-    meeting_days: int = P(
-        30, 1, 365, unit="days", source="[003]",
-        doc="Days between joint meetings: monthly (每个月 [003]).")
-    satisfaction_constant: float = P(
-        0.0, -10, 10, unit="log-odds",
-        doc="Log-odds that a household rates the firm well at quality 0.5 and trust 0.5; "
-        "assumed.")
-    quality_weight: float = P(
-        4.0, 0, 20, unit="log-odds per quality",
-        doc="Residents rate the service they see; assumed.")
-    feedback_gain: float = P(
-        0.2, 0, 1, unit="quality",
-        doc="Quality a one-star firm adds to what it aims at after the meetings' feedback "
-        "(none at five stars, linear between); assumed.")
-    low_stars: float = P(
-        3.0, 1, 5, unit="stars",
-        doc="Stars below which a rating counts against the firm (strain grows with the "
-        "shortfall: no cliff); assumed.")
-    strain_memory: float = P(
-        0.75, 0, 1, unit="share kept per rating",
-        doc="Share of past strain a firm carries into the next rating; assumed.")
-    replace_max: float = P(
-        0.5, 0, 1, unit="probability per rating",
-        doc="Most likely a firm under heavy strain is replaced at a rating; assumed.")
-    strain_scale: float = P(
-        1.0, 0.01, 20, unit="stars",
-        doc="Strain at which the replacement chance reaches 63% of replace_max; assumed.")
-    new_quality: float = P(
-        0.7, 0, 1, unit="quality",
-        doc="Quality of the firm chosen in its place (picked by its record [000]); assumed.")
-    transition_penalty: float = P(
-        1.0, 0, 10, unit="log-odds",
-        doc="Log-odds a new firm loses on cases at first, knowing neither the compound nor "
-        "its disputes (lost knowledge); fades linearly; assumed.")
-    transition_days: int = P(
-        120, 0, 3650, unit="days",
-        doc="Days until the new firm knows the compound; assumed.")
-    replace_trust: float = P(
-        0.02, 0, 0.2, unit="trust",
-        doc="Trust the compound's households gain when a failing firm is replaced (the "
-        "complaints were heard); assumed.")
-
-
 class TrustParams(Section):
     """Trust moves with a household's own issues and diffuses over the graph [000, 004]."""
 
@@ -2103,138 +1453,6 @@ class OfficeParams(Section):
     )
 
 
-class SecretaryDayParams(Section):
-    """The weekly secretary's day 书记说事日 [001]: residents raise matters with the party
-    secretary in person, heard and settled with the committee's authority."""
-
-    ODD_SECTION: ClassVar[str] = "secretary_day"
-
-    held: bool = P(
-        False,
-        source="[001]",
-        doc="Each community's party secretary holds a weekly secretary's day (以街道为单位，每周"
-        "固定一天为“书记说事日” [001]).",
-        label=("Secretary's day (书记说事日)", "书记说事日"),
-        help=("Residents raise matters with the party secretary once a week.",
-              "居民每周一天当面向书记反映问题。"),
-        control=Control("party", "on/off", 4, live=True),
-    )
-    weekday: int = P(
-        2, 0, 6, unit="day mod 7", source="[001]",
-        doc="The fixed day of the week, the same for the whole street (以街道为单位 [001]).")
-    hours_per_session: float = P(
-        4.0, 0, 8, unit="hours per community",
-        doc="Secretary's hours a session takes, out of the office's case hours that day "
-        "(the cost of the channel is the secretary's time); assumed: half a working day.")
-    hours_per_case: float = P(
-        0.5, 0.05, 8, unit="hours",
-        doc="Hours the secretary spends on one matter (ask, deliberate, decide: 书记问事、居民"
-        "议事、民主定事 [001]); assumed.")
-    attend_silent: float = P(
-        0.05, 0, 1, unit="probability per session",
-        doc="Chance a household that kept a matter to itself brings it to the session "
-        "(有话没人听…有事没人问 [001]: the secretary hears the unheard); assumed.")
-    tied_share: float = P(
-        0.5, 0, 1, unit="share of attend_silent",
-        doc="Share of attend_silent felt by a household with a full tie to its grid worker: "
-        "the channel draws most from those who do not turn to the grid; assumed.")
-    attend_overdue: float = P(
-        0.25, 0, 1, unit="probability per session",
-        doc="Chance a household whose reported matter is past its time promise takes it to "
-        "the secretary (hard matters, 难事 [001]); assumed.")
-    attend_office: float = P(
-        0.2, 0, 1, unit="probability per session",
-        doc="Chance a household whose request to the office waited behind its backlog since "
-        "the last session takes it to the secretary, who pushes it through (有理没处讲 "
-        "[001]); assumed.")
-    success_bonus: float = P(
-        1.0, 0, 5, unit="log-odds",
-        doc="Over the committee's chance of settling a matter: the secretary decides and "
-        "commits on the spot (民主定事、承诺办事 [001]); assumed. What fails goes straight to "
-        "the street (难事不出街道 [001]).")
-    trust_gain: float = P(
-        0.03, 0, 0.5, unit="trust",
-        doc="Trust gained by a household heard at the session (解决有话没人听 [001]); assumed.")
-    memory_days: int = P(
-        90, 1, 3650, unit="days",
-        doc="A matter kept silent longer than this is no longer raised; assumed.")
-
-
-class CompoundLiaisonParams(Section):
-    """One compound, one liaison 一小区一专员 [002]: regular visits find silent matters early."""
-
-    ODD_SECTION: ClassVar[str] = "compound_liaison"
-
-    appointed: bool = P(
-        False,
-        source="[002]",
-        doc="Every compound has a liaison who visits residents regularly (推行“一小区一专员”"
-        "制度，实现了对居民的常态走访与联系 [002]).",
-        label=("One compound, one liaison (一小区一专员)", "一小区一专员"),
-        help=("A liaison per compound visits residents and finds unreported matters.",
-              "每个小区一名专员常态走访，发现未反映的问题。"),
-        control=Control("grid", "on/off", 6, live=True),
-    )
-    visits_per_week: float = P(
-        20.0, 0, 500, unit="households per compound per week",
-        doc="Households a liaison visits in a week (about 4 a working day: the liaison also "
-        "coordinates the three parties and runs grid affairs [002]); assumed.")
-    find_prob: float = P(
-        0.7, 0, 1, unit="probability",
-        doc="Chance a visit brings a household's unreported matter to light; assumed.")
-    settle_prob: float = P(
-        0.5, 0, 1, unit="probability",
-        doc="Chance the liaison settles a found matter that is not hard (nor a property one) "
-        "on the spot rather than passing it to the grid worker (专员…管理网格事务及服务群众 "
-        "[002]); assumed.")
-    grow_days: int = P(
-        14, 0, 365, unit="days",
-        doc="A matter left silent longer than this has grown one step (small → big → hard) by "
-        "the time it is found; assumed.")
-    trust_visit: float = P(
-        0.005, 0, 0.5, unit="trust",
-        doc="Trust gained per visit (常态走访与联系 [002]); assumed equal to a grid worker's "
-        "visit (trust.visit).")
-    memory_days: int = P(
-        90, 1, 3650, unit="days",
-        doc="A matter kept silent longer than this is no longer brought up; assumed.")
-
-
-class BuildingStewardsParams(Section):
-    """Building stewards, building party groups and party-member central households
-    (红色楼栋长、楼栋党小组、党员中心户 [001, 003]): the rung below the compound."""
-
-    ODD_SECTION: ClassVar[str] = "building_stewards"
-
-    organised: bool = P(
-        False,
-        source="[001, 003]",
-        doc="Buildings get stewards (推选“红色楼栋长”…楼栋党小组—党员中心户 [001]; 楼栋管家 "
-        "[003]).",
-        label=("Building stewards (红色楼栋长)", "红色楼栋长"),
-        help=("Stewards settle small matters in the building, pass on silent ones, mobilise.",
-              "楼栋长就地化解小事、反映民意、动员参与。"),
-        control=Control("party", "on/off", 5, live=True),
-    )
-    coverage: float = P(
-        0.7, 0, 1, unit="share of buildings",
-        doc="Buildings with a steward (a party member or activist living there); assumed.")
-    settle_prob: float = P(
-        0.35, 0, 1, unit="probability",
-        doc="Chance a steward settles a small neighbour, facility or service matter reported "
-        "in the building before it reaches the grid worker; assumed.")
-    inform_prob: float = P(
-        0.05, 0, 1, unit="probability per week",
-        doc="Weekly chance a steward learns of a neighbour's unreported matter and passes it "
-        "to the grid worker (反映和收集民意 [003]; the 'probe' 探头 role [001]); assumed.")
-    mobilise_bonus: float = P(
-        0.3, 0, 5, unit="log-odds",
-        doc="Added to the chance of joining an activity in a steward's building; assumed.")
-    memory_days: int = P(
-        90, 1, 3650, unit="days",
-        doc="A matter kept silent longer than this is no longer passed on; assumed.")
-
-
 class CostParams(Section):
     """What policies cost, in yuan a year (issue 11). The papers give budgets, not prices:
     [001] compares communities with about 580,000 yuan a year for services (Xiayang, Qingpu)
@@ -2345,13 +1563,20 @@ class TimedChange(BaseModel):
     set: dict[str, bool | int | float | str] = Field(min_length=1)
 
 
-class Scenario(BaseModel):
-    """A whole scenario: metadata, every section and an optional timeline of timed changes."""
+class _ScenarioCore(BaseModel):
+    """The sections every run reads (the world, its institutions, costs and metrics). A
+    mechanism that owns a section declares it in its own module (``params``) and joins the
+    assembled ``Scenario`` below."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
     name: str = "baseline"
+    # Its names and one-line description in English and Chinese (the app, reports and
+    # `run.py list`), set in the file itself and not inherited through ``extends``.
+    title: str = ""
+    title_zh: str = ""
     description: str = ""
+    description_zh: str = ""
     extends: str = ""
     graph: GraphSpec = GraphSpec()
     households: HouseholdParams = HouseholdParams()
@@ -2360,32 +1585,18 @@ class Scenario(BaseModel):
     staff: StaffParams = StaffParams()
     workers: WorkerParams = WorkerParams()
     grid: GridParams = GridParams()
-    platform: PlatformParams = PlatformParams()
     ladder: LadderParams = LadderParams()
-    loop: LoopParams = LoopParams()
     property: PropertyParams = PropertyParams()
     party: PartyParams = PartyParams()
     participation: ParticipationParams = ParticipationParams()
-    council: CouncilParams = CouncilParams()
-    couriers: CourierParams = CourierParams()
-    social_orgs: SocialOrgParams = SocialOrgParams()
-    evaluation: EvaluationParams = EvaluationParams()
-    privacy: PrivacyParams = PrivacyParams()
-    mediation: MediationParams = MediationParams()
-    root_cause: RootCauseParams = RootCauseParams()
-    property_rating: PropertyRatingParams = PropertyRatingParams()
-    secretary_day: SecretaryDayParams = SecretaryDayParams()
-    compound_liaison: CompoundLiaisonParams = CompoundLiaisonParams()
-    building_stewards: BuildingStewardsParams = BuildingStewardsParams()
     trust: TrustParams = TrustParams()
     population: PopulationParams = PopulationParams()
     office: OfficeParams = OfficeParams()
     costs: CostParams = CostParams()
     metrics: MetricParams = MetricParams()
-    timeline: list[TimedChange] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _fits_the_day(self) -> Scenario:
+    def _fits_the_day(self) -> _ScenarioCore:
         day = self.staff.hours_per_day
         if self.workers.admin_hours > day:
             raise ValueError(f"workers.admin_hours = {self.workers.admin_hours:g} is more than "
@@ -2394,8 +1605,43 @@ class Scenario(BaseModel):
         return self
 
 
+def _odd_key(odd: str) -> tuple[int, ...]:
+    return tuple(int(x) if x.isdigit() else 0 for x in odd.split("."))
+
+
+def _assemble() -> type[_ScenarioCore]:
+    """The scenario model: the core sections, then every mechanism's own section (in ODD
+    order), then the timeline. A mechanism's section is found through its ``params``, so
+    adding one edits no list here (docs/ADDING_A_MECHANISM.md)."""
+    from commgov.model.mechanisms import MECHANISMS
+
+    fields: dict[str, Any] = {}
+    for c in sorted(MECHANISMS, key=lambda c: (_odd_key(c.odd), c.name)):
+        if c.params is None:
+            continue
+        if not (isinstance(c.params, type) and issubclass(c.params, Section)):
+            raise TypeError(f"mechanism {c.name!r}: params must be a Section subclass, "
+                            f"not {c.params!r}")
+        if c.section in _ScenarioCore.model_fields or c.section in fields \
+                or c.section == "timeline":
+            raise TypeError(f"mechanism {c.name!r} declares section {c.section!r}, which "
+                            f"another section already uses")
+        fields[c.section] = (c.params, c.params())
+    fields["timeline"] = (list[TimedChange], Field(default_factory=list))
+    return create_model("Scenario", __base__=_ScenarioCore, __module__=__name__,
+                        __doc__="A whole scenario: metadata, every section (the core ones and "
+                        "each mechanism's own) and an optional timeline of timed changes.",
+                        **fields)
+
+
+# A class like any other for pydantic, pickle and isinstance; type checkers see the core.
+Scenario = _assemble()
+
+# Top-level keys that are not sections (the timeline is a list of steps).
+META_KEYS: tuple[str, ...] = ("name", "title", "title_zh", "description", "description_zh",
+                              "extends")
 SECTIONS: tuple[str, ...] = tuple(
-    k for k in Scenario.model_fields if k not in ("name", "description", "extends", "timeline")
+    k for k in Scenario.model_fields if k not in (*META_KEYS, "timeline")
 )
 
 Kind = Literal["local", "resettled", "new_resident", "retiree"]

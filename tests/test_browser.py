@@ -165,7 +165,7 @@ def test_walkthrough(browser: object, server: str, tmp_path: Path) -> None:
 
     # a scenario from scenarios/
     _pick(page, ".cg-scenario", "Red property")
-    page.wait_for_selector("text=A party branch in every property firm")
+    page.wait_for_selector("text=Put a party branch into every property firm")
 
     # a slider: staff per 10,000 residents, 18 → 24.5 with the keyboard
     lever = ".cg-lever-staff-per_10k_residents"

@@ -1,13 +1,16 @@
 """Every word the browser app shows, in English and Chinese, except the metrics' own.
 
-``t(key, lang)`` looks up a label; the tables below hold scenario names, lever groups and
-units, the papers and the classroom lessons. A metric's name and hint live in its record
-(``model/metrics.py``), read by ``metric_label`` and ``metric_help``; a lever's in its
-parameter's record (``scenarios/schema.py``), read through ``viz/levers.py``. A key missing in one
-language is a bug (``tests/test_viz.py`` and ``tests/test_records.py`` check both).
+``t(key, lang)`` looks up a label; the tables below hold lever groups and units, the papers
+and the classroom lessons. A scenario's names are in its own file (``scenario_words``); a
+metric's name and hint in its record (``model/metrics.py``), read by ``metric_label`` and
+``metric_help``; a lever's in its parameter's record (``scenarios/schema.py`` and the
+mechanisms' own sections), read through ``viz/levers.py``. A key missing in one language is a
+bug (``tests/test_viz.py`` and ``tests/test_records.py`` check both).
 """
 
 from __future__ import annotations
+
+import functools
 
 from commgov.model.metrics import METRICS as _METRIC_RECORDS
 from commgov.model.metrics import metric_record
@@ -324,132 +327,6 @@ PAPERS: dict[str, tuple[Pair, Pair]] = {
     "004": (("Nantong", "南通"),
             ("Community micro-governance and neighbourhood councils",
              "社区微治理与邻里议事会")),
-}
-
-# --------------------------------------------------------------------------------------------
-# Scenarios (name → label, description); a file without an entry shows its own description
-# --------------------------------------------------------------------------------------------
-SCENARIOS: dict[str, tuple[Pair, Pair]] = {
-    "baseline": (("Baseline (status quo)", "基线（现状）"),
-                 ("One community of ~3,000 households at 18 staff per 10,000 residents, about "
-                  "600 households per grid worker [001, 003].",
-                  "一个约 3,000 户的社区，"
-                  "每万人 18 名社区工作者，每名网格员约服务 600 户 [001, 003]。")),
-    "closed_loop": (("Closed loop for complaints", "诉求闭环管理"),
-                    ("Revisit every handled complaint and reopen the unsatisfied ones "
-                     "(接转办访督考) [001].",
-                     "所有办结诉求都回访，不满意的重新办理（接转办访督考）[001]。")),
-    "double_reporting": (("Party members show up", "党员双报到落实"),
-                         ("Half of the double-reporting party members actually take part, "
-                          "instead of 15% [001].",
-                          "双报到党员中实际参与的比例由 15% 提高到一半 [001]。")),
-    "grid_merge": (("Grid merging", "多网合一"),
-                   ("Merge the separate grids into one with the existing staff; committee "
-                    "cadres double as grid workers [000, 001].",
-                    "以现有人员把多张网格合并为一张；两委干部兼任网格员 [000, 001]。")),
-    "grid_merge_plus_staff": (("Grid merging + new staff", "多网合一并增员"),
-                              ("Merge the grids and hire 3 extra grid workers per community to "
-                               "cover the cadres' lost office time [000, 001].",
-                               "合并网格，并为每个社区增聘 3 名网格员，"
-                               "弥补干部下沉后的办公时间 [000, 001]。")),
-    "grid_merge_from_day_180": (("Grid merging from day 180", "第180天起多网合一"),
-                                ("Separate grids until early July, then one merged grid with "
-                                 "the existing staff: a reform rolled out mid-year [000, 001].",
-                                 "7月初之前为分散网格，此后以现有人员合并为一张网格："
-                                 "年中推开的改革 [000, 001]。")),
-    "integrated_platform_from_day_180": (("One platform from day 180", "第180天起一网统管"),
-                                         ("The status quo until early July, then one "
-                                          "integrated platform: a reform rolled out mid-year "
-                                          "[000, 003].",
-                                          "7月初之前维持现状，此后启用一网统管平台："
-                                          "年中推开的改革 [000, 003]。")),
-    "integrated_platform": (("One integrated platform", "一网统管"),
-                            ("One platform instead of many isolated ones: instant dispatch, no "
-                             "duplicate ledgers [000, 003].",
-                             "以一个平台取代多个孤立平台：即时派单，不再重复填报 [000, 003]。")),
-    "low_turnover": (("Stable grid workers", "稳定网格员队伍"),
-                     ("Turnover of grid workers cut from 20% to 5% a year [000].",
-                      "网格员年流失率由 20% 降到 5% [000]。")),
-    "building_stewards": (("Building stewards", "红色楼栋长"),
-                          ("Building stewards and party-member central households settle "
-                           "small matters in the building and mobilise neighbours [001, 003].",
-                           "红色楼栋长、党员中心户在楼栋内化解小事、动员邻里 [001, 003]。")),
-    "compound_liaison": (("One compound, one liaison", "一小区一专员"),
-                         ("A liaison per compound visits residents and finds silent matters "
-                          "early [002].",
-                          "每个小区一名专员走访居民，及早发现没人反映的问题 [002]。")),
-    "courier_grid_workers": (("Couriers as grid workers", "快递小哥特聘网格员"),
-                             ("Couriers and riders appointed special grid workers with points "
-                              "report the hazards they see [001].",
-                              "快递小哥、外卖骑手受聘为特聘网格员，按积分上报所见隐患 [001]。")),
-    "privacy_refusal": (("Households refuse the grid system", "住户拒绝录入信息"),
-                        ("Problem: many households refuse to enter their data, so the grid "
-                         "no longer sees them [003].",
-                         "问题情景：许多住户拒绝录入信息，网格看不到他们 [003]。")),
-    "secretary_day": (("Secretary's day", "书记说事日"),
-                      ("A weekly day where residents raise matters with the party secretary "
-                       "[001].",
-                       "每周固定一天，居民向党组织书记反映问题 [001]。")),
-    "social_organisations": (("Incubated social organisations", "培育社区社会组织"),
-                             ("Interest groups and mutual aid draw working-age residents into "
-                              "activities [004].",
-                              "文体、互助、公益类社会组织吸引中青年居民参与 [004]。")),
-    "two_deliberations": (("Residents evaluate grid workers", "两议两评两公开"),
-                          ("Two deliberations, two evaluations, two disclosures: residents "
-                           "rate grid workers and see the results [001, 003].",
-                           "两议两评两公开：居民评议网格员并看到结果 [001, 003]。")),
-    "mediation_room": (("Mediation rooms", "调解室"),
-                       ("Neighbour disputes mediated in five steps and filed, so fewer recur "
-                        "or go up the ladder [000].",
-                        "以“五步工作法”调解邻里纠纷并规范建卷，减少重复反映和矛盾上交 [000]。")),
-    "neighbourhood_council": (("Neighbourhood councils", "邻里议事会"),
-                              ("Residents settle small disputes themselves in councils "
-                               "(micro-governance) [004].",
-                               "居民通过议事会自行化解小纠纷（微治理）[004]。")),
-    "new_resident_influx": (("Influx of new residents", "新居民大量涌入"),
-                            ("Stress test: new estates fill with migrants and renters "
-                             "(Longqiao +53.8% in six years) [001, 002].",
-                             "压力测试："
-                             "新小区住进大量外来人口和租户（龙桥街道六年增长 53.8%）[001, 002]。")),
-    "property_rating": (("Star rating of property firms", "物业星级评价"),
-                        ("Residents rate firms each quarter, monthly joint meetings; a firm "
-                         "rated low for long is replaced [003, 000].",
-                         "居民每季度评星、每月联席会议，长期低星的物业被更换 [003, 000]。")),
-    "red_property": (("Red property", "红色物业"),
-                     ("A party branch in every property firm to raise service quality and fee "
-                      "collection [000].",
-                      "在每家物业企业建立党支部，提高服务质量和物业费收缴率 [000]。")),
-    "root_cause_fixes": (("Root-cause fixes (治未病)", "治未病"),
-                         ("Repeated complaints analysed and their causes fixed, so recurring "
-                          "issues arise less [001].",
-                          "分析同类、共性诉求，从源头解决，减少反复出现的问题 [001]。")),
-    "staffing_18": (("18 staff per 10,000 residents", "每万人 18 名社工"),
-                    ("Shandong's provincial standard (equals baseline) [001].",
-                     "山东省标准（与基线相同）[001]。")),
-    "staffing_24_5": (("24.5 staff per 10,000 residents", "每万人 24.5 名社工"),
-                      ("Yanzhou's 2021 level (598 full-time staff) [001].",
-                       "兖州 2021 年水平（598 名专职人员）[001]。")),
-    "staffing_43_9": (("43.9 staff per 10,000 residents", "每万人 43.9 名社工"),
-                      ("With 2022's public-welfare posts in Yanzhou [001].",
-                       "兖州 2022 年增设公益性岗位后的水平 [001]。")),
-    "street": (("A whole street (~40,000 households)", "整个街道（约 4 万户）"),
-               ("Ten communities at baseline policies [001, 003].",
-                "十个社区，现行政策 [001, 003]。")),
-    "task_access_list": (("Task access list", "社区工作准入清单"),
-                         ("Block 40% of the administrative tasks pushed down to communities "
-                          "[001].",
-                          "挡住 40% 下派到社区的行政事务 [001]。")),
-    "training": (("Training and certification", "网格员培训与持证"),
-                 ("Train grid workers and certify half of them as social workers (from 7.7%) "
-                  "[000].",
-                  "培训网格员，使持社工证比例由 7.7% 提高到一半 [000]。")),
-    "volunteer_points": (("Volunteer points", "志愿服务积分"),
-                         ("Reward volunteering with points to lift participation [001].",
-                          "以积分奖励志愿服务，提高居民参与 [001]。")),
-    "winter_tide": (("The winter tide", "冬季“候鸟”人口"),
-                    ("Elderly parents move in for the heating season (+15,000 on 123,000 "
-                     "residents) [001].",
-                     "供暖季老人随子女进城（12.3 万常住人口增加约 1.5 万）[001]。")),
 }
 
 # --------------------------------------------------------------------------------------------
@@ -836,14 +713,34 @@ def metric_help(name: str, lang: str) -> str:
     return pick(rec.help, lang) if rec else ""
 
 
+def scenario_words(name: str) -> tuple[Pair, Pair] | None:
+    """((title en, zh), (description en, zh)) from the scenario's own file (its ``title``,
+    ``title_zh``, ``description``, ``description_zh``), or None when it has no bilingual title
+    (a file of the user's that did not give one)."""
+    return _scenario_words(name)
+
+
+@functools.cache
+def _scenario_words(name: str) -> tuple[Pair, Pair] | None:
+    from commgov.scenarios.loader import ScenarioError, load_scenario
+
+    try:
+        s = load_scenario(name).scenario
+    except ScenarioError:
+        return None
+    if not (s.title.strip() and s.title_zh.strip()):
+        return None
+    return ((s.title, s.title_zh), (s.description, s.description_zh or s.description))
+
+
 def scenario_label(name: str, lang: str) -> str:
-    pair = SCENARIOS.get(name)
-    return pick(pair[0], lang) if pair else name
+    words = scenario_words(name)
+    return pick(words[0], lang) if words else name
 
 
 def scenario_description(name: str, lang: str, fallback: str = "") -> str:
-    pair = SCENARIOS.get(name)
-    return pick(pair[1], lang) if pair else fallback
+    words = scenario_words(name)
+    return pick(words[1], lang) if words else fallback
 
 
 def paper_label(code: str, lang: str) -> str:

@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
-    from commgov.model.metrics import Metric
+    from commgov.model.metric import Metric
     from commgov.model.schedule import Task
+    from commgov.scenarios.records import Section
     from commgov.scenarios.schema import Scenario
 
 
@@ -57,9 +58,13 @@ class Mechanism:
 
     name: ClassVar[str]                       # stable key: stream prefix, schedule label
     section: ClassVar[str]                    # schema section with its parameters
+    # The section's class when this mechanism owns it (declared in its module; the scenario
+    # schema adds it as ``section``); None for a section of the core schema.
+    params: ClassVar[type[Section] | None] = None
     odd: ClassVar[str]                        # ODD submodel section
     sources: ClassVar[tuple[str, ...]] = ()   # papers, e.g. ("000", "001")
     after: ClassVar[tuple[str, ...]] = ()     # mechanisms whose terms this one refines
+    # Its metrics (``model/metric.py`` records), collected every day, 0 when it is off.
     metrics: ClassVar[tuple[Metric, ...]] = ()
 
     def __init__(self, model: CommunityModel) -> None:

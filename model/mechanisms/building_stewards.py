@@ -22,7 +22,7 @@ case), ``building_stewards.inform`` (one draw per flat and week).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -30,6 +30,7 @@ from commgov.agents.resident import Term
 from commgov.model.lifecycle import COMPOUND, PROPERTY, SMALL, Issue
 from commgov.model.mechanisms.base import Mechanism
 from commgov.model.schedule import Task, every
+from commgov.scenarios.records import Control, P, Section
 
 if TYPE_CHECKING:
     from commgov.scenarios.schema import Scenario
@@ -37,11 +38,48 @@ if TYPE_CHECKING:
 TERM = "building stewards"
 
 
+class BuildingStewardsParams(Section):
+    """Building stewards, building party groups and party-member central households
+    (红色楼栋长、楼栋党小组、党员中心户 [001, 003]): the rung below the compound."""
+
+    ODD_SECTION: ClassVar[str] = "building_stewards"
+
+    organised: bool = P(
+        False,
+        source="[001, 003]",
+        doc="Buildings get stewards (推选“红色楼栋长”…楼栋党小组—党员中心户 [001]; 楼栋管家 "
+        "[003]).",
+        label=("Building stewards (红色楼栋长)", "红色楼栋长"),
+        help=("Stewards settle small matters in the building, pass on silent ones, mobilise.",
+              "楼栋长就地化解小事、反映民意、动员参与。"),
+        control=Control("party", "on/off", 5, live=True),
+    )
+    coverage: float = P(
+        0.7, 0, 1, unit="share of buildings",
+        doc="Buildings with a steward (a party member or activist living there); assumed.")
+    settle_prob: float = P(
+        0.35, 0, 1, unit="probability",
+        doc="Chance a steward settles a small neighbour, facility or service matter reported "
+        "in the building before it reaches the grid worker; assumed.")
+    inform_prob: float = P(
+        0.05, 0, 1, unit="probability per week",
+        doc="Weekly chance a steward learns of a neighbour's unreported matter and passes it "
+        "to the grid worker (反映和收集民意 [003]; the 'probe' 探头 role [001]); assumed.")
+    mobilise_bonus: float = P(
+        0.3, 0, 5, unit="log-odds",
+        doc="Added to the chance of joining an activity in a steward's building; assumed.")
+    memory_days: int = P(
+        90, 1, 3650, unit="days",
+        doc="A matter kept silent longer than this is no longer passed on; assumed.")
+
+
+
 class BuildingStewards(Mechanism):
     """Stewards settle small matters in the building, pass on silent ones, mobilise."""
 
     name = "building_stewards"
     section = "building_stewards"
+    params = BuildingStewardsParams
     odd = "7.26"
     sources = ("001", "003")
 

@@ -13,13 +13,56 @@ Its coin is ``closed_loop.revisit`` (case, times reopened).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from commgov.model.mechanisms.base import Mechanism
+from commgov.scenarios.records import Control, P, Section
 
 if TYPE_CHECKING:
     from commgov.model.lifecycle import Issue
     from commgov.scenarios.schema import Scenario
+
+
+class LoopParams(Section):
+    """Receive-dispatch-handle-revisit-supervise-assess 接转办访督考 [001]."""
+
+    ODD_SECTION: ClassVar[str] = "loop"
+
+    closed_loop: bool = P(
+        False, source="[001]", doc="Revisit every handled case; reopen the unsatisfied ones.",
+        label=(
+            "Closed loop: revisit every case (接转办访督考)",
+            "闭环管理：每件回访（接转办访督考）",
+        ),
+        help=("Unsatisfied cases go back to their handler.", "不满意的诉求退回重办。"),
+        control=Control("load", "on/off", 3, live=True),
+    )
+    revisit_hours: float = P(
+        0.2, 0, 4, unit="hours", source="[001]", doc="A revisit is mostly a phone call."
+    )
+    revisit_days: int = P(
+        2,
+        0,
+        30,
+        unit="days",
+        source="[001]",
+        doc="Days after handling that the service centre calls back.",
+    )
+    revisit_bonus: float = P(
+        0.5,
+        0,
+        10,
+        unit="log-odds",
+        source="[001]",
+        doc="Being asked afterwards raises satisfaction.",
+    )
+    satisfaction_constant: float = P(
+        0.8, -10, 10, unit="log-odds", source="assumption", doc="Satisfaction with a handled case."
+    )
+    satisfaction_trust_weight: float = P(
+        2.0, 0, 10, unit="log-odds per trust", doc="Trusting households are more easily satisfied."
+    )
+
 
 
 class ClosedLoop(Mechanism):
@@ -27,6 +70,7 @@ class ClosedLoop(Mechanism):
 
     name = "closed_loop"
     section = "loop"
+    params = LoopParams
     odd = "7.10"
     sources = ("001",)
 

@@ -20,16 +20,58 @@ Streams: ``compound_liaison.visit`` (one draw per flat and day), ``compound_liai
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from commgov.model.lifecycle import COMPOUND, HARD, PROPERTY
 from commgov.model.mechanisms.base import Mechanism
 from commgov.model.schedule import DAILY, Task
+from commgov.scenarios.records import Control, P, Section
 
 if TYPE_CHECKING:
     from commgov.scenarios.schema import Scenario
+
+
+class CompoundLiaisonParams(Section):
+    """One compound, one liaison 一小区一专员 [002]: regular visits find silent matters early."""
+
+    ODD_SECTION: ClassVar[str] = "compound_liaison"
+
+    appointed: bool = P(
+        False,
+        source="[002]",
+        doc="Every compound has a liaison who visits residents regularly (推行“一小区一专员”"
+        "制度，实现了对居民的常态走访与联系 [002]).",
+        label=("One compound, one liaison (一小区一专员)", "一小区一专员"),
+        help=("A liaison per compound visits residents and finds unreported matters.",
+              "每个小区一名专员常态走访，发现未反映的问题。"),
+        control=Control("grid", "on/off", 6, live=True),
+    )
+    visits_per_week: float = P(
+        20.0, 0, 500, unit="households per compound per week",
+        doc="Households a liaison visits in a week (about 4 a working day: the liaison also "
+        "coordinates the three parties and runs grid affairs [002]); assumed.")
+    find_prob: float = P(
+        0.7, 0, 1, unit="probability",
+        doc="Chance a visit brings a household's unreported matter to light; assumed.")
+    settle_prob: float = P(
+        0.5, 0, 1, unit="probability",
+        doc="Chance the liaison settles a found matter that is not hard (nor a property one) "
+        "on the spot rather than passing it to the grid worker (专员…管理网格事务及服务群众 "
+        "[002]); assumed.")
+    grow_days: int = P(
+        14, 0, 365, unit="days",
+        doc="A matter left silent longer than this has grown one step (small → big → hard) by "
+        "the time it is found; assumed.")
+    trust_visit: float = P(
+        0.005, 0, 0.5, unit="trust",
+        doc="Trust gained per visit (常态走访与联系 [002]); assumed equal to a grid worker's "
+        "visit (trust.visit).")
+    memory_days: int = P(
+        90, 1, 3650, unit="days",
+        doc="A matter kept silent longer than this is no longer brought up; assumed.")
+
 
 
 class CompoundLiaison(Mechanism):
@@ -37,6 +79,7 @@ class CompoundLiaison(Mechanism):
 
     name = "compound_liaison"
     section = "compound_liaison"
+    params = CompoundLiaisonParams
     odd = "7.25"
     sources = ("002",)
 

@@ -18,16 +18,74 @@ points (``costs.courier_point_yuan``). Coins: ``couriers.spot`` and ``couriers.e
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from operator import attrgetter
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from commgov.model.lifecycle import BIG, FACILITY, GRID, SILENT, SMALL
 from commgov.model.mechanisms.base import Mechanism
+from commgov.model.metric import Metric, of_mechanism
+from commgov.scenarios.records import Control, P, Section
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
     from commgov.scenarios.schema import Scenario
+
+
+class CourierParams(Section):
+    """Couriers and delivery riders as special grid workers with points (特聘网格员) [001]."""
+
+    ODD_SECTION: ClassVar[str] = "couriers"
+
+    special_grid_workers: bool = P(
+        False,
+        source="[001]",
+        doc="The community appoints couriers and delivery riders as special grid workers "
+        "(特聘网格员) and rates their part with points (积分制), so they act as its 'probes' "
+        "(探头) for hazards in the compounds they enter every day [001].",
+        label=("Couriers as grid workers (特聘网格员)", "快递小哥特聘网格员"),
+        help=(
+            "Couriers and riders report hazards they see in the compounds, for points.",
+            "快递小哥、外卖骑手发现小区隐患即上报，按积分评定。",
+        ),
+        control=Control("grid", "on/off", 7, live=True),
+    )
+    entry_hard_share: float = P(
+        0.788,
+        0,
+        1,
+        unit="share of couriers",
+        source="[001]",
+        doc="Couriers and riders who find it hard to get into a compound (进小区难): 78.8% in "
+        "Yanzhou [001]. They see only the compounds they get into.",
+        basis="paper figure: 78.8% of couriers and riders in Yanzhou [001]",
+    )
+    pass_share: float = P(
+        0.5,
+        0,
+        1,
+        unit="share",
+        doc="Share of those entry problems that being a special grid worker (a pass, a known "
+        "face at the gate) removes; assumed.",
+    )
+    spot_prob: float = P(
+        0.5,
+        0,
+        1,
+        unit="probability",
+        doc="Chance that a facility or safety hazard in a compound couriers get into is seen "
+        "and reported by one of them the day it arises (couriers pass daily); assumed.",
+    )
+    early_share: float = P(
+        0.3,
+        0,
+        1,
+        unit="probability",
+        doc="Chance that a big hazard found early is still a small matter (早发现、早处置 "
+        "[001]): one difficulty level down; assumed.",
+    )
+
 
 
 class Couriers(Mechanism):
@@ -35,6 +93,18 @@ class Couriers(Mechanism):
 
     name = "couriers"
     section = "couriers"
+    params = CourierParams
+    metrics = (
+        Metric("courier_reports_total",
+               "Facility and safety hazards reported by couriers and riders appointed special "
+               "grid workers, cumulative (0 without them) [001].",
+               of_mechanism("couriers", attrgetter("reports")),
+               label=("Hazards reported by couriers", "快递小哥上报隐患"),
+               help=("cumulative hazards reported by couriers as grid workers [001]",
+                     "特聘网格员（快递小哥）累计上报隐患 [001]"),
+               unit=("hazards", "件"),
+               direction=+1, scale="value"),
+    )
     odd = "7.27"
     sources = ("001",)
 

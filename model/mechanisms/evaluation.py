@@ -21,12 +21,14 @@ time. A share ``take_part_share`` of households takes part in a round (one draw 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from commgov.model.mechanisms.base import Mechanism
+from commgov.model.metric import Metric, of_mechanism
 from commgov.model.schedule import Cadence, Task
+from commgov.scenarios.records import Control, P, Section
 
 if TYPE_CHECKING:
     from commgov.scenarios.schema import Scenario
@@ -34,11 +36,87 @@ if TYPE_CHECKING:
 TERM = "resident evaluation"
 
 
+class EvaluationParams(Section):
+    """Two deliberations, two evaluations, two disclosures (两议两评两公开) and residents'
+    evaluation of grid workers [001, 003]."""
+
+    ODD_SECTION: ClassVar[str] = "evaluation"
+
+    resident_evaluation: bool = P(
+        False,
+        source="[001, 003]",
+        doc="Residents deliberate, evaluate and see results disclosed (两议两评两公开 [001]); "
+        "grid workers' performance is assessed by residents (以居民为核心的评估监督机制 "
+        "[003]).",
+        label=("Resident evaluation (两议两评两公开)", "两议两评两公开"),
+        help=(
+            "Residents rate their grid workers each quarter; results are made public.",
+            "居民定期评议网格员，结果公开。",
+        ),
+        control=Control("load", "on/off", 6, live=True),
+    )
+    period_days: int = P(
+        90,
+        7,
+        365,
+        unit="days",
+        source="[001]",
+        doc="Days between evaluation rounds (定期评价 [001]; quarterly assumed).",
+    )
+    admin_shift_hours: float = P(
+        0.5,
+        0,
+        8,
+        unit="hours per day",
+        doc="Hours a day of paperwork for superiors a grid worker turns into field time once "
+        "residents rate the work (从“应付领导”转向“服务居民” [001]); value assumed.",
+    )
+    effort_logit: float = P(
+        0.3,
+        0,
+        3,
+        unit="log-odds",
+        doc="Extra mediation effort of a worker rated at the middle (trust 0.5), scaled by "
+        "2 x (1 - rating): workers rated low push harder, those rated well ease off; "
+        "assumed.",
+    )
+    take_part_share: float = P(
+        0.2,
+        0,
+        1,
+        unit="share of households",
+        doc="Households that take part in a round (representatives, forms, the disclosure "
+        "board); assumed.",
+    )
+    disclosure_trust: float = P(
+        0.02,
+        0,
+        0.2,
+        unit="trust",
+        source="[001]",
+        doc="Trust a taking-part household gains from seeing decisions and their "
+        "implementation disclosed (公开落实情况,接受居民监督 [001]); value assumed.",
+    )
+
+
+
 class ResidentEvaluation(Mechanism):
     """Residents rate their grid workers each round; ratings are public and feed effort."""
 
     name = "evaluation"
     section = "evaluation"
+    params = EvaluationParams
+    metrics = (
+        Metric("evaluation_rating_mean",
+               "Mean of the grid workers' latest resident ratings (mean trust of the households "
+               "each serves, 0–1); 0 without resident evaluation [001, 003].",
+               of_mechanism("evaluation", lambda x: x.mean_rating()),
+               label=("Residents' rating of grid workers", "居民评议网格员得分"),
+               help=("mean latest rating of grid workers by residents, 0–100 [003]",
+                     "居民对网格员最近一次评议的平均得分，0–100 [003]"),
+               unit=("0–1", "0–1"),
+               direction=+1, scale="index"),
+    )
     odd = "7.29"
     sources = ("001", "003")
 

@@ -31,7 +31,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from operator import attrgetter
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -46,7 +47,9 @@ from commgov.model.lifecycle import (
     logistic,
 )
 from commgov.model.mechanisms.base import Mechanism
+from commgov.model.metric import Metric, of_mechanism
 from commgov.model.schedule import DAILY, Task
+from commgov.scenarios.records import Control, P, Section
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
@@ -69,11 +72,75 @@ class MediationRoom(CaseHandler):
         return len(self.queue) >= self.per_week
 
 
+class MediationParams(Section):
+    """A grid branch's mediation room 调解室 with the five-step method (五步工作法) [000]."""
+
+    ODD_SECTION: ClassVar[str] = "mediation"
+
+    mediation_rooms: bool = P(
+        False,
+        source="[000]",
+        doc="Each community's grid party branch runs a mediation room for neighbour "
+        "disputes with the five-step method (情绪发泄、教育引导、倾听诉求、查看现场、握手言和) "
+        "and case files (规范建卷) [000].",
+        label=("Mediation room (调解室)", "调解室"),
+        help=("Neighbour disputes mediated in five steps, with case files.",
+              "邻里纠纷按“五步工作法”调解，规范建卷。"),
+        control=Control("load", "on/off", 4, live=True),
+    )
+    cases_per_week_per_1k: float = P(
+        10.0, 0, 100, unit="cases per week per 1,000 households",
+        doc="Sessions the room holds, as cases a week per 1,000 planned households of its "
+        "community: [000] reports 3,000+ disputes mediated; assumed, about twice the "
+        "big and hard neighbour disputes a community has.")
+    direct_from: int = P(
+        1, 0, 3, unit="difficulty (0 small, 1 big, 2 hard, 3 none)",
+        doc="Neighbour disputes of this difficulty and harder go to the room straight away "
+        "(unless a week of its sessions is booked already); the others go to the grid worker "
+        "first and to the room when he fails; assumed.")
+    success_constant: float = P(
+        2.0, -10, 10, unit="log-odds",
+        doc="Log-odds that the room settles a small dispute (握手言和); assumed, a little "
+        "above a grid worker's mediation constant (1.8): the branch's standing and method.")
+    difficulty_weight: float = P(
+        0.5, 0, 2, unit="x workers.difficulty_penalty",
+        doc="Share of the grid worker's difficulty penalty the room feels: inspecting the "
+        "site and hearing the claim (查看现场、倾听诉求) crack the hard cases a worker cannot; "
+        "assumed (the room took cases the city court passed to it [000]).")
+    vent_release: float = P(
+        0.5, 0, 1, unit="share of grievance",
+        doc="Share of the household's grievance let out at the room's first step "
+        "(情绪发泄) [000]; assumed.")
+    listen_trust: float = P(
+        0.02, 0, 0.2, unit="trust",
+        doc="Trust a household gains from being heard at the room (倾听诉求); assumed.")
+    recurrence_cut: float = P(
+        0.6, 0, 1, unit="share of the neighbour-dispute rate",
+        doc="A dispute settled with a handshake and a case file (握手言和, 规范建卷) recurs "
+        "less: the household's neighbour-dispute rate falls by this share [000]; assumed.")
+    hold_days: int = P(
+        365, 0, 3650, unit="days",
+        doc="How long a filed settlement holds the dispute down; assumed.")
+
+
+
 class MediationRooms(Mechanism):
     """A grid branch's mediation room per community: five steps, case files [000]."""
 
     name = "mediation_room"
     section = "mediation"
+    params = MediationParams
+    metrics = (
+        Metric("mediation_settled_total",
+               "Neighbour disputes settled and filed by the mediation rooms from day 0 "
+               "(调解室, 五步工作法 [000]); 0 without rooms.",
+               of_mechanism("mediation_room", attrgetter("settled")),
+               label=("Settled in mediation rooms", "调解室调解成功"),
+               help=("disputes settled with a handshake and filed [000]",
+                     "握手言和并建卷的纠纷 [000]"),
+               unit=("cases", "件"),
+               direction=+1, scale="value"),
+    )
     odd = "7.21"
     sources = ("000",)
 

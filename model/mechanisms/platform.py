@@ -10,13 +10,31 @@ comes after them.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from commgov.model.mechanisms.base import Mechanism
 from commgov.model.mechanisms.grid import DUPLICATE_LEDGERS
+from commgov.scenarios.records import Control, P, Section
 
 if TYPE_CHECKING:
     from commgov.scenarios.schema import Scenario
+
+
+class PlatformParams(Section):
+    """One integrated platform (一网统管) vs many isolated ones [000, 001, 003, 004]."""
+
+    ODD_SECTION: ClassVar[str] = "hotline"
+
+    integrated: bool = P(
+        False,
+        source="[000, 003]",
+        doc="One platform: no duplicated reporting, instant dispatch of "
+        "hotline tickets and referrals.",
+        label=("One integrated platform (一网统管)", "一网统管平台"),
+        help=("Instant dispatch, no duplicate reporting.", "即时派单，不重复填报。"),
+        control=Control("load", "on/off", 2, live=True),
+    )
+
 
 
 class IntegratedPlatform(Mechanism):
@@ -24,6 +42,7 @@ class IntegratedPlatform(Mechanism):
 
     name = "platform"
     section = "platform"
+    params = PlatformParams
     odd = "7.6"
     sources = ("000", "003")
     after = ("grid", "hotline")

@@ -19,15 +19,51 @@ refusers' new issues and how many stay silent (metric ``refuser_silent_share``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from commgov.model.lifecycle import SILENT
 from commgov.model.mechanisms.base import Mechanism
+from commgov.model.metric import Metric, of_mechanism
+from commgov.scenarios.records import Control, P, Section
 
 if TYPE_CHECKING:
     from commgov.scenarios.schema import Scenario
+
+
+class PrivacyParams(Section):
+    """Residents who refuse to enter their data into the grid system [003]."""
+
+    ODD_SECTION: ClassVar[str] = "privacy"
+
+    refusal_share: float = P(
+        0.0,
+        0,
+        1,
+        unit="share of flats",
+        source="[003]",
+        doc="Households that refuse to enter their data into the grid system as a matter of "
+        "privacy (许多居民不肯配合工作人员将自己的信息录入网格系统中 [003]): their grid "
+        "worker does not know them, so they get no visits and cannot report through the grid. "
+        "0: everyone is in the system.",
+        basis="mechanism [003] (许多居民, no share given); the problem scenario assumes 0.3",
+        label=("Households refusing the grid system", "拒绝录入网格系统的住户"),
+        help=("Share of flats that keep their data out of the grid system (privacy).",
+              "出于隐私不愿录入网格系统的住户比例。"),
+        control=Control("context", "%", 7, hi=60, step=5, scale=100, live=True),
+    )
+    unknown_case_factor: float = P(
+        1.5,
+        1,
+        5,
+        unit="x hours",
+        source="[003]",
+        doc="Hours a refusing household's case takes the grid worker, relative to a known "
+        "household's: the worker must first find out who lives there and what they need "
+        "(网格员不能及时了解每位住户的基本情况,无法及时开展日常工作 [003]); value assumed.",
+    )
+
 
 
 class PrivacyRefusal(Mechanism):
@@ -35,6 +71,18 @@ class PrivacyRefusal(Mechanism):
 
     name = "privacy"
     section = "privacy"
+    params = PrivacyParams
+    metrics = (
+        Metric("refuser_silent_share",
+               "Share of the new issues of households that refused to enter their data into the "
+               "grid system that they kept quiet about, cumulative; 0 when nobody refuses [003].",
+               of_mechanism("privacy", lambda x: x.silent_share()),
+               label=("Silent share among data refusers", "拒录信息住户沉默比例"),
+               help=("issues of households outside the grid system kept quiet [003]",
+                     "未录入网格系统住户的诉求中沉默的比例 [003]"),
+               unit=("% of their issues", "占其诉求 %"),
+               direction=-1, scale="share"),
+    )
     odd = "7.30"
     sources = ("003",)
     after = ("couriers",)

@@ -26,17 +26,90 @@ resident–firm conflicts. Here:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from operator import attrgetter
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from commgov.model.lifecycle import logistic
 from commgov.model.mechanisms.base import Mechanism
+from commgov.model.metric import Metric, of_mechanism
 from commgov.model.schedule import DAILY, Task, every
+from commgov.scenarios.records import Control, P, Section
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
     from commgov.scenarios.schema import Scenario
+
+
+class PropertyRatingParams(Section):
+    """Star rating of property firms, joint meetings and replacement of a failing firm
+    [003, 000]."""
+
+    ODD_SECTION: ClassVar[str] = "property_rating"
+
+    star_rating: bool = P(
+        False,
+        source="[003]",
+        doc="Monthly joint meetings with every firm and a quarterly star rating by residents "
+        "(每个月街道办都将组织所有小区物业企业举行会议 … 每个季度均将进行星级物业评价工作 "
+        "[003]); owners choose firms by their record (注重调查物业公司背景和社会评价 [000]), "
+        "so a firm rated low for long is replaced.",
+        label=("Star rating of property firms (星级物业)", "星级物业评价"),
+        help=("Residents rate firms; meetings; a failing firm is replaced.",
+              "居民评星、联席会议，长期低星物业被更换。"),
+        control=Control("party", "on/off", 3, live=True),
+    )
+    rating_days: int = P(
+        90, 1, 365, unit="days", source="[003]",
+        doc="Days between ratings: quarterly (每个季度 [003]).")
+    meeting_days: int = P(
+        30, 1, 365, unit="days", source="[003]",
+        doc="Days between joint meetings: monthly (每个月 [003]).")
+    satisfaction_constant: float = P(
+        0.0, -10, 10, unit="log-odds",
+        doc="Log-odds that a household rates the firm well at quality 0.5 and trust 0.5; "
+        "assumed.")
+    quality_weight: float = P(
+        4.0, 0, 20, unit="log-odds per quality",
+        doc="Residents rate the service they see; assumed.")
+    feedback_gain: float = P(
+        0.2, 0, 1, unit="quality",
+        doc="Quality a one-star firm adds to what it aims at after the meetings' feedback "
+        "(none at five stars, linear between); assumed.")
+    low_stars: float = P(
+        3.0, 1, 5, unit="stars",
+        doc="Stars below which a rating counts against the firm (strain grows with the "
+        "shortfall: no cliff); assumed.")
+    strain_memory: float = P(
+        0.75, 0, 1, unit="share kept per rating",
+        doc="Share of past strain a firm carries into the next rating; assumed.")
+    replace_max: float = P(
+        0.5, 0, 1, unit="probability per rating",
+        doc="Most likely a firm under heavy strain is replaced at a rating; assumed.")
+    strain_scale: float = P(
+        1.0, 0.01, 20, unit="stars",
+        doc="Strain at which the replacement chance reaches 63% of replace_max; assumed.")
+    new_quality: float = P(
+        0.7, 0, 1, unit="quality",
+        doc="Quality of the firm chosen in its place (picked by its record [000]); assumed.")
+    transition_penalty: float = P(
+        1.0, 0, 10, unit="log-odds",
+        doc="Log-odds a new firm loses on cases at first, knowing neither the compound nor "
+        "its disputes (lost knowledge); fades linearly; assumed.")
+    transition_days: int = P(
+        120, 0, 3650, unit="days",
+        doc="Days until the new firm knows the compound; assumed.")
+    replace_trust: float = P(
+        0.02, 0, 0.2, unit="trust",
+        doc="Trust the compound's households gain when a failing firm is replaced (the "
+        "complaints were heard); assumed.")
+
+
+def _firm_stars(rating: PropertyRating) -> float:
+    """Mean stars of the rated firms at the last rating (0 before the first)."""
+    stars = rating.stars[~np.isnan(rating.stars)] if rating.ratings else ()
+    return float(np.mean(stars)) if len(stars) else 0.0
 
 
 class PropertyRating(Mechanism):
@@ -44,6 +117,25 @@ class PropertyRating(Mechanism):
 
     name = "property_rating"
     section = "property_rating"
+    params = PropertyRatingParams
+    metrics = (
+        Metric("firm_stars_mean",
+               "Mean star rating (1–5) of the rated property firms at the last rating "
+               "(星级物业评价 [003]); 0 without ratings.",
+               of_mechanism("property_rating", _firm_stars),
+               label=("Property firm stars", "物业星级"),
+               help=("residents' rating, 1–5 [003]", "居民评星，1–5 [003]"),
+               unit=("stars", "星"),
+               direction=+1, scale="value"),
+        Metric("firm_replacements_total",
+               "Property firms replaced after low ratings from day 0 [000, 003]; 0 without "
+               "ratings.",
+               of_mechanism("property_rating", attrgetter("replacements")),
+               label=("Property firms replaced", "更换物业"),
+               help=("failing firms replaced [000, 003]", "长期低星被更换的物业 [000, 003]"),
+               unit=("firms", "家"),
+               direction=0, scale="value"),
+    )
     odd = "7.23"
     sources = ("003", "000")
 

@@ -18,12 +18,13 @@ mechanism draws nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from commgov.model.mechanisms.base import Mechanism
 from commgov.model.schedule import Task, every
+from commgov.scenarios.records import Control, P, Section
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
@@ -31,11 +32,50 @@ if TYPE_CHECKING:
     from commgov.scenarios.schema import Scenario
 
 
+class RootCauseParams(Section):
+    """治未病: analyse repeated complaints and fix their causes [001]."""
+
+    ODD_SECTION: ClassVar[str] = "root_cause"
+
+    root_cause_fixes: bool = P(
+        False,
+        source="[001]",
+        doc="Repeated complaints of one kind in a compound are analysed for their cause "
+        "(治未病, 对同类、共性诉求进行提级处理 … 从制度、政策、流程等方面进行分析，制定改进措施 "
+        "[001]) and the cause is fixed, so that kind arises less there.",
+        label=("Root-cause fixes (治未病)", "治未病"),
+        help=("Analyse repeated complaints and fix their cause.",
+              "分析同类、共性诉求，从源头解决。"),
+        control=Control("load", "on/off", 5, live=True),
+    )
+    review_days: int = P(
+        30, 1, 365, unit="days",
+        doc="Days between reviews of the repeats; monthly, as the 12345 work orders are "
+        "analysed (分析研判 [001]); assumed.")
+    effectiveness: float = P(
+        0.35, 0, 1, unit="share of the rate",
+        doc="Most a review's fixes cut the rate of a kind in a compound whose households "
+        "all repeated it; assumed.")
+    share_scale: float = P(
+        0.02, 0.0001, 1, unit="repeating households per household",
+        doc="Repeats per household in a review at which a fix reaches 63% of its most "
+        "(1 - exp(-share/scale): smooth, no threshold); assumed.")
+    floor: float = P(
+        0.5, 0, 1, unit="share of the rate",
+        doc="What fixes can do at most: the rate of a kind never falls below this share "
+        "(some causes are people, not pipes); assumed.")
+    relapse_per_year: float = P(
+        0.2, 0, 12, unit="1/year",
+        doc="Speed at which fixed causes come back (wear, new residents); assumed.")
+
+
+
 class RootCauseFixes(Mechanism):
     """Repeated complaints analysed and their cause fixed: recurring kinds arise less."""
 
     name = "root_cause"
     section = "root_cause"
+    params = RootCauseParams
     odd = "7.22"
     sources = ("001",)
 

@@ -27,7 +27,7 @@ Streams: ``secretary_day.attend`` (one draw per flat and session), ``secretary_d
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -35,9 +35,68 @@ from commgov.agents.resident import NEVER
 from commgov.model.lifecycle import COMMUNITY, STREET, Issue
 from commgov.model.mechanisms.base import Mechanism
 from commgov.model.schedule import Cadence, Task
+from commgov.scenarios.records import Control, P, Section
 
 if TYPE_CHECKING:
     from commgov.scenarios.schema import Scenario
+
+
+class SecretaryDayParams(Section):
+    """The weekly secretary's day 书记说事日 [001]: residents raise matters with the party
+    secretary in person, heard and settled with the committee's authority."""
+
+    ODD_SECTION: ClassVar[str] = "secretary_day"
+
+    held: bool = P(
+        False,
+        source="[001]",
+        doc="Each community's party secretary holds a weekly secretary's day (以街道为单位，每周"
+        "固定一天为“书记说事日” [001]).",
+        label=("Secretary's day (书记说事日)", "书记说事日"),
+        help=("Residents raise matters with the party secretary once a week.",
+              "居民每周一天当面向书记反映问题。"),
+        control=Control("party", "on/off", 4, live=True),
+    )
+    weekday: int = P(
+        2, 0, 6, unit="day mod 7", source="[001]",
+        doc="The fixed day of the week, the same for the whole street (以街道为单位 [001]).")
+    hours_per_session: float = P(
+        4.0, 0, 8, unit="hours per community",
+        doc="Secretary's hours a session takes, out of the office's case hours that day "
+        "(the cost of the channel is the secretary's time); assumed: half a working day.")
+    hours_per_case: float = P(
+        0.5, 0.05, 8, unit="hours",
+        doc="Hours the secretary spends on one matter (ask, deliberate, decide: 书记问事、居民"
+        "议事、民主定事 [001]); assumed.")
+    attend_silent: float = P(
+        0.05, 0, 1, unit="probability per session",
+        doc="Chance a household that kept a matter to itself brings it to the session "
+        "(有话没人听…有事没人问 [001]: the secretary hears the unheard); assumed.")
+    tied_share: float = P(
+        0.5, 0, 1, unit="share of attend_silent",
+        doc="Share of attend_silent felt by a household with a full tie to its grid worker: "
+        "the channel draws most from those who do not turn to the grid; assumed.")
+    attend_overdue: float = P(
+        0.25, 0, 1, unit="probability per session",
+        doc="Chance a household whose reported matter is past its time promise takes it to "
+        "the secretary (hard matters, 难事 [001]); assumed.")
+    attend_office: float = P(
+        0.2, 0, 1, unit="probability per session",
+        doc="Chance a household whose request to the office waited behind its backlog since "
+        "the last session takes it to the secretary, who pushes it through (有理没处讲 "
+        "[001]); assumed.")
+    success_bonus: float = P(
+        1.0, 0, 5, unit="log-odds",
+        doc="Over the committee's chance of settling a matter: the secretary decides and "
+        "commits on the spot (民主定事、承诺办事 [001]); assumed. What fails goes straight to "
+        "the street (难事不出街道 [001]).")
+    trust_gain: float = P(
+        0.03, 0, 0.5, unit="trust",
+        doc="Trust gained by a household heard at the session (解决有话没人听 [001]); assumed.")
+    memory_days: int = P(
+        90, 1, 3650, unit="days",
+        doc="A matter kept silent longer than this is no longer raised; assumed.")
+
 
 
 class SecretaryDay(Mechanism):
@@ -45,6 +104,7 @@ class SecretaryDay(Mechanism):
 
     name = "secretary_day"
     section = "secretary_day"
+    params = SecretaryDayParams
     odd = "7.24"
     sources = ("001",)
 

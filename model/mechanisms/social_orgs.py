@@ -18,14 +18,14 @@ linearly to full over ``incubation_days``. It draws nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from commgov.agents.resident import Term
 from commgov.model.mechanisms.base import Mechanism
 from commgov.model.schedule import DAILY, Task
-from commgov.scenarios.schema import HOUSEHOLD_KINDS
+from commgov.scenarios.records import HOUSEHOLD_KINDS, Control, P, PerHouseholdKind, Section
 
 if TYPE_CHECKING:
     from commgov.scenarios.schema import Scenario
@@ -33,11 +33,55 @@ if TYPE_CHECKING:
 TERM = "social organisations"
 
 
+class SocialOrgParams(Section):
+    """Incubated community social organisations (组织孵化器培育下的多样社会组织) [004]."""
+
+    ODD_SECTION: ClassVar[str] = "social_orgs"
+
+    incubated: bool = P(
+        False,
+        source="[004]",
+        doc="A hub organisation bought in by the government (政府购买服务) incubates sports, "
+        "mutual-aid, public-interest and governance organisations that draw residents "
+        "into activities by shared interests [004].",
+        label=("Incubated social organisations (社会组织孵化)", "培育社区社会组织"),
+        help=(
+            "Interest groups and mutual aid draw in the young and middle-aged.",
+            "文体、互助、公益类社会组织吸引中青年居民参与。",
+        ),
+        control=Control("residents", "on/off", 3, live=True),
+    )
+    bonus: PerHouseholdKind = P(
+        PerHouseholdKind(local=0.6, resettled=0.5, new_resident=0.6, retiree=0.15),
+        unit="log-odds",
+        source="[004]",
+        doc="Pull of the organisations' activities on joining, by household kind, once "
+        "incubated: interest groups reach the working-age residents whom councils miss "
+        "(中青年居民参与邻里治理的热情不高 [004]); retirees already come. Values assumed.",
+        basis={
+            "local": "mechanism [004]; value assumed",
+            "resettled": "mechanism [004]; value assumed",
+            "new_resident": "mechanism [004]; value assumed",
+            "retiree": "mechanism [004]; value assumed",
+        },
+    )
+    incubation_days: int = P(
+        180,
+        0,
+        1825,
+        unit="days",
+        doc="Days for the organisations to grow from the incubator: the pull rises linearly "
+        "to full over this time (they are weak and short-lived without help [004]); assumed.",
+    )
+
+
+
 class SocialOrganisations(Mechanism):
     """Incubated social organisations draw the young and middle-aged into activities."""
 
     name = "social_orgs"
     section = "social_orgs"
+    params = SocialOrgParams
     odd = "7.28"
     sources = ("004",)
 

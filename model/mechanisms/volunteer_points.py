@@ -13,7 +13,7 @@ import numpy as np
 
 from commgov.agents.resident import Term
 from commgov.model.mechanisms.base import Mechanism
-from commgov.scenarios.schema import HOUSEHOLD_KINDS
+from commgov.scenarios.records import HOUSEHOLD_KINDS
 
 if TYPE_CHECKING:
     from commgov.scenarios.schema import Scenario
