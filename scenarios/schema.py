@@ -1628,10 +1628,10 @@ def _assemble() -> type[_ScenarioCore]:
                             f"another section already uses")
         fields[c.section] = (c.params, c.params())
     fields["timeline"] = (list[TimedChange], Field(default_factory=list))
-    return create_model("Scenario", __base__=_ScenarioCore, __module__=__name__,
-                        __doc__="A whole scenario: metadata, every section (the core ones and "
-                        "each mechanism's own) and an optional timeline of timed changes.",
-                        **fields)
+    model = create_model("Scenario", __base__=_ScenarioCore, __module__=__name__, **fields)
+    model.__doc__ = ("A whole scenario: metadata, every section (the core ones and each "
+                     "mechanism's own) and an optional timeline of timed changes.")
+    return model
 
 
 # A class like any other for pydantic, pickle and isinstance; type checkers see the core.
