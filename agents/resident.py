@@ -175,7 +175,7 @@ class Households:
 
     def adjust_trust(self, h: int, delta: float) -> None:
         t = self.trust
-        v = t[h] + delta
+        v = t.item(h) + delta                # Python floats: the same double, cheaper
         v = v if v > 0.0 else 0.0            # min(1, max(0, v)), without two calls
         t[h] = v if v < 1.0 else 1.0
 

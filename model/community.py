@@ -194,8 +194,9 @@ class CommunityModel(mesa.Model):
     def satisfaction_prob(self, household: int, bonus: float = 0.0) -> float:
         """Chance a household is satisfied with a handled case (trust colours it)."""
         lp = self.params.loop
+        # .item(): a Python float, the same double, without numpy's per-scalar cost.
         x = lp.satisfaction_constant + bonus + lp.satisfaction_trust_weight * (
-            self.households.trust[household] - 0.5)
+            self.households.trust.item(household) - 0.5)
         return logistic(x)
 
     def defer(self, issue: Issue, day: int, fn: Callable[[Issue], None]) -> None:
