@@ -42,7 +42,7 @@ from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, Issu
 from commgov.model.mechanisms import MECHANISMS, Mechanism, Roster
 from commgov.model.mechanisms.staffing import Staffing
 from commgov.model.mechanisms.staffing import staff_posts as staff_posts  # re-exported
-from commgov.model.metrics import agent_reporters, model_reporters
+from commgov.model.metrics import MetricsCollector, agent_reporters, model_reporters
 from commgov.model.schedule import DAILY, DayPlan, Task, every, in_season
 from commgov.model.space import NeighbourhoodNetwork
 from commgov.model.streams import Streams
@@ -143,7 +143,7 @@ class CommunityModel(mesa.Model):
         self.history: list[tuple[int, ...]] = []   # counters at the end of each day
         self.participations = 0       # households taking part, summed over activities
         self.day_plan = self._plan()
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = MetricsCollector(
             model_reporters=model_reporters(),
             agenttype_reporters=agent_reporters() if agent_data else None)
         self._collect = collect
