@@ -203,7 +203,7 @@ class Households:
         """
         p = self.model.params
         st, day = self.model.streams, self.model.day
-        u_arrive = st.daily("issues.arrival", day).random(self.n) * 365.0
+        draws = st.daily("issues.arrival", day).random(self.n)   # x 365: a year's scale
         fac_c = facility_factor
         if heating:
             fac_c = fac_c * p.issues.heating_facility_multiplier
@@ -217,14 +217,17 @@ class Households:
         top = self._rate_max(r)
         bound = (top[0] + top[2] * float(fac_c.max(initial=0.0)) + top[1]
                  * (1.0 + max(tide_extra, 0.0))) * (1.0 + 1e-9)
-        cand = np.flatnonzero(u_arrive < bound)
+        # The bound is brought to the draws' scale (with room for rounding), so only the
+        # candidates' draws are scaled, each to the same number as before.
+        cand = np.flatnonzero(draws < bound / 365.0 * (1.0 + 1e-9))
+        u_arrive = draws[cand] * 365.0
         rc = r[cand]
         fac = fac_c[self.compound[cand]]
         # The winter tide's extra service requests, added where there is a tide only.
         total = rc[:, 0] + rc[:, 1] + rc[:, 2] * fac + rc[:, 3]
         tide = self.tide[cand]
         total[tide] += rc[tide, 3] * tide_extra
-        keep = self.occupied[cand] & ~self.open_issue[cand] & (u_arrive[cand] < total)
+        keep = self.occupied[cand] & ~self.open_issue[cand] & (u_arrive < total)
         hit = cand[keep]
         if len(hit) == 0:
             return hit, np.zeros(0, dtype=np.int64)

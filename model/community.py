@@ -433,11 +433,12 @@ class CommunityModel(mesa.Model):
             return
         hh = self.households
         st = self.streams
-        u_ask = st.daily("office.requests", self.day).random(hh.n) * 365.0
-        # The exact test on the flats below a bound only (a few in a hundred ask a day).
+        u = st.daily("office.requests", self.day).random(hh.n)    # x 365: a year's scale
+        # The exact test (u x 365 < rate) on the flats below a bound only (a few in a hundred
+        # ask a day); the bound is on the draws' scale, so only candidates are scaled.
         rate = o.requests_per_household_year
-        cand = np.flatnonzero(u_ask < rate * (1.0 + 1e-9))
-        asking = cand[hh.occupied[cand] & (u_ask[cand] < rate)]
+        cand = np.flatnonzero(u < rate / 365.0 * (1.0 + 1e-9))
+        asking = cand[hh.occupied[cand] & (u[cand] * 365.0 < rate)]
         wait = np.array([office.wait_share() for office in self.offices])[hh.community[asking]]
         idx = asking[st.keyed_array("office.wait", asking, self.day) < wait]
         c = self.book.counters
