@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from mesa.discrete_space import FixedAgent
@@ -310,8 +310,9 @@ class Households:
         recent = (day - self.last_participation) < pp.window_days
         # Herd behaviour counts active acquaintances, saturating: at the same share, a
         # household with more ties feels more of the pull (stranger society [004]).
-        peers = (self.adjacency @ recent.astype(np.float64)) / (self.degree
-                                                                 + pp.peer_saturation + 1e-9)
+        peers = (self.adjacency @ recent.astype(np.float64)) / self._graph_term(
+            "peer_divisor", pp.peer_saturation,
+            lambda s: self.degree + s + 1e-9)
         const = _per_kind(pp.constant)
         u = const[self.kind] + pp.trust_weight * (self.trust - 0.5) + pp.peer_weight * peers \
             + pp.member_bonus * self.member_active
@@ -330,13 +331,26 @@ class Households:
         self.trust[joined] = np.minimum(1.0, self.trust[joined] + p.trust.participation)
         return joined
 
+    def _graph_term(self, name: str, value: Any, make: Callable[[Any], Any]) -> Any:
+        """``make(value)``, an array fixed by the graph (degrees) and one parameter, kept
+        until the parameter (a live lever) or the graph changes: the same numbers, made
+        once instead of every week."""
+        cache = self.__dict__.setdefault("_graph_terms", {})
+        hit = cache.get(name)
+        if hit is None or hit[0] != value or hit[1] is not self.degree:
+            hit = cache[name] = (value, self.degree, make(value))
+        return hit[2]
+
     def diffuse_trust(self) -> None:
         """Weekly: trust drifts toward neighbours' (social capital [004]) and its kind's mean;
         grievance fades."""
         p = self.model.params
-        nbr = (self.adjacency @ self.trust) / np.maximum(self.degree, 1)
-        d = np.where(self.degree > 0, p.trust.diffusion, 0.0)
-        t = (1 - d) * self.trust + d * nbr
+        nbr = (self.adjacency @ self.trust) / self._graph_term(
+            "degree_divisor", None, lambda _: np.maximum(self.degree, 1))
+        d = self._graph_term("diffusion", p.trust.diffusion,
+                             lambda rate: np.where(self.degree > 0, rate, 0.0))
+        keep = self._graph_term("diffusion_kept", p.trust.diffusion, lambda _: 1 - d)
+        t = keep * self.trust + d * nbr
         t += p.trust.revert_per_year / 52.0 * (self._trust0[self.kind] - t)
         np.clip(t, 0, 1, out=t)
         self.trust = t

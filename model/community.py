@@ -181,14 +181,15 @@ class CommunityModel(mesa.Model):
                 b.active_members = int(active[b.compound])
 
     # ------------------------------------------------------------------ lookups
+    # (one case at a time: .item() reads a Python int, the same index, without numpy's cost)
     def compound_branch(self, household: int) -> PartyBranch | None:
-        return self.branches[self.households.compound[household]]
+        return self.branches[self.households.compound.item(household)]
 
     def compound_firm(self, household: int) -> PropertyFirm:
-        return self.firms[self.households.compound[household]]
+        return self.firms[self.households.compound.item(household)]
 
     def community_of(self, household: int) -> int:
-        return int(self.households.community[household])
+        return self.households.community.item(household)
 
 
     def satisfaction_prob(self, household: int, bonus: float = 0.0) -> float:

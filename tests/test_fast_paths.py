@@ -134,3 +134,22 @@ def test_metrics_collector_rows_are_mesas():
     theirs = mesa_dc.get_model_vars_dataframe()
     assert list(ours.columns) == list(theirs.columns)
     assert np.array_equal(ours.to_numpy(), theirs.to_numpy(), equal_nan=True)
+
+
+def test_cached_graph_terms_diffuse_as_the_plain_formula(model):
+    """Trust diffusion with its graph terms kept between weeks gives the plain formula's
+    numbers, also after the diffusion lever moves."""
+    hh, p = model.households, model.params
+    saved = (hh.trust.copy(), hh.grievance.copy(), p.trust.diffusion)
+    try:
+        for rate in (p.trust.diffusion, p.trust.diffusion, 0.5 * p.trust.diffusion + 0.1):
+            p.trust.diffusion = rate
+            nbr = (hh.adjacency @ hh.trust) / np.maximum(hh.degree, 1)
+            d = np.where(hh.degree > 0, rate, 0.0)
+            want = (1 - d) * hh.trust + d * nbr
+            want += p.trust.revert_per_year / 52.0 * (hh._trust0[hh.kind] - want)
+            np.clip(want, 0, 1, out=want)
+            hh.diffuse_trust()
+            assert np.array_equal(hh.trust, want)
+    finally:
+        hh.trust, hh.grievance[:], p.trust.diffusion = saved
