@@ -153,3 +153,33 @@ def test_cached_graph_terms_diffuse_as_the_plain_formula(model):
             assert np.array_equal(hh.trust, want)
     finally:
         hh.trust, hh.grievance[:], p.trust.diffusion = saved
+
+
+def test_duration_window_is_the_numpy_histogram():
+    """The list histogram's percentiles are, exactly, those of the numpy histogram it
+    replaced (cumsum and searchsorted over the same counts), day by day as cases close and
+    old days leave the window, with p50 and p90 sharing one day's running counts."""
+    from commgov.model.lifecycle import DurationWindow
+    rng = np.random.default_rng(5)
+    window, hist, days = DurationWindow(30), np.zeros(64, dtype=np.int64), []
+    for day in range(150):
+        closed = rng.integers(0, 90, rng.integers(0, 25)).tolist()
+        for d in closed:
+            window.add(day, d)
+            if d >= len(hist):
+                hist = np.concatenate([hist, np.zeros(d + 1, np.int64)])
+            hist[d] += 1
+        days.append((day, closed))
+        while days and days[0][0] < day - 30:
+            hist -= np.bincount(days.pop(0)[1], minlength=len(hist))
+        for q in (50, 90, 50):
+            n = int(hist.sum())
+            if n == 0:
+                want = 0.0
+            else:
+                cum, pos = np.cumsum(hist), (n - 1) * q / 100.0
+                lo = int(pos)
+                v_lo = int(np.searchsorted(cum, lo + 1))
+                v_hi = int(np.searchsorted(cum, min(lo + 2, n)))
+                want = float(v_lo + (v_hi - v_lo) * (pos - lo))
+            assert window.percentile(day, q) == want
