@@ -901,8 +901,10 @@ class MetricsCollector(mesa.DataCollector):
 
     def collect(self, model: Any) -> None:
         reporters = self.model_reporters
-        if (not reporters or not self._validated or self.agent_reporters
-                or self.agenttype_reporters
+        # (getattr: Mesa's private names as of 3.5.1; without them, Mesa's own collect)
+        if (not reporters or not getattr(self, "_validated", False)
+                or getattr(self, "agent_reporters", True)
+                or getattr(self, "agenttype_reporters", True)
                 or not all(type(r) is FunctionType for r in reporters.values())):
             super().collect(model)
             return
