@@ -125,7 +125,7 @@ class CommunityOffice(CaseHandler, mesa.Agent):
         unlearnt specialised work after a merge [000]."""
         p = self.model.params
         w = p.workers
-        trust = self.model.households.trust[issue.household]
+        trust = self.model.households.trust.item(issue.household)   # a Python float
         diffs = (w.difficulty_penalty.small, w.difficulty_penalty.big,
                  w.difficulty_penalty.hard)
         kinds = (w.kind_penalty.neighbour, w.kind_penalty.property, w.kind_penalty.facility,

@@ -177,7 +177,7 @@ class GridWorker(CaseHandler, mesa.Agent):
         """``success_prob`` of a full-time worker from ``x0``, the constant plus the skill
         term (``step`` computes it once a day, skill being fixed within the day)."""
         w = self.model.params.workers
-        trust = self.model.households.trust[issue.household]
+        trust = self.model.households.trust.item(issue.household)   # a Python float
         kp, dp = w.kind_penalty, w.difficulty_penalty
         d = issue.difficulty
         k = issue.kind

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from commgov.model.lifecycle import CaseHandler, Issue
 
@@ -48,6 +49,6 @@ class Hotline(CaseHandler, mesa.Agent):
     def step(self) -> None:
         """Tickets on matters outside community governance (utilities, traffic…)."""
         m = self.model
-        rate = self.other_tickets * m.households.occupied.sum() / 365.0
+        rate = self.other_tickets * np.count_nonzero(m.households.occupied) / 365.0
         m.book.counters.hotline_other += int(m.streams.daily("hotline.other", m.day)
                                              .poisson(rate))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from mesa.discrete_space import FixedAgent
@@ -175,7 +175,7 @@ class Households:
 
     def adjust_trust(self, h: int, delta: float) -> None:
         t = self.trust
-        v = t[h] + delta
+        v = t.item(h) + delta                # Python floats: the same double, cheaper
         v = v if v > 0.0 else 0.0            # min(1, max(0, v)), without two calls
         t[h] = v if v < 1.0 else 1.0
 
@@ -203,7 +203,7 @@ class Households:
         """
         p = self.model.params
         st, day = self.model.streams, self.model.day
-        u_arrive = st.daily("issues.arrival", day).random(self.n) * 365.0
+        draws = st.daily("issues.arrival", day).random(self.n)   # x 365: a year's scale
         fac_c = facility_factor
         if heating:
             fac_c = fac_c * p.issues.heating_facility_multiplier
@@ -217,14 +217,17 @@ class Households:
         top = self._rate_max(r)
         bound = (top[0] + top[2] * float(fac_c.max(initial=0.0)) + top[1]
                  * (1.0 + max(tide_extra, 0.0))) * (1.0 + 1e-9)
-        cand = np.flatnonzero(u_arrive < bound)
+        # The bound is brought to the draws' scale (with room for rounding), so only the
+        # candidates' draws are scaled, each to the same number as before.
+        cand = np.flatnonzero(draws < bound / 365.0 * (1.0 + 1e-9))
+        u_arrive = draws[cand] * 365.0
         rc = r[cand]
         fac = fac_c[self.compound[cand]]
         # The winter tide's extra service requests, added where there is a tide only.
         total = rc[:, 0] + rc[:, 1] + rc[:, 2] * fac + rc[:, 3]
         tide = self.tide[cand]
         total[tide] += rc[tide, 3] * tide_extra
-        keep = self.occupied[cand] & ~self.open_issue[cand] & (u_arrive[cand] < total)
+        keep = self.occupied[cand] & ~self.open_issue[cand] & (u_arrive < total)
         hit = cand[keep]
         if len(hit) == 0:
             return hit, np.zeros(0, dtype=np.int64)
@@ -307,8 +310,9 @@ class Households:
         recent = (day - self.last_participation) < pp.window_days
         # Herd behaviour counts active acquaintances, saturating: at the same share, a
         # household with more ties feels more of the pull (stranger society [004]).
-        peers = (self.adjacency @ recent.astype(np.float64)) / (self.degree
-                                                                 + pp.peer_saturation + 1e-9)
+        peers = (self.adjacency @ recent.astype(np.float64)) / self._graph_term(
+            "peer_divisor", pp.peer_saturation,
+            lambda s: self.degree + s + 1e-9)
         const = _per_kind(pp.constant)
         u = const[self.kind] + pp.trust_weight * (self.trust - 0.5) + pp.peer_weight * peers \
             + pp.member_bonus * self.member_active
@@ -327,13 +331,26 @@ class Households:
         self.trust[joined] = np.minimum(1.0, self.trust[joined] + p.trust.participation)
         return joined
 
+    def _graph_term(self, name: str, value: Any, make: Callable[[Any], Any]) -> Any:
+        """``make(value)``, an array fixed by the graph (degrees) and one parameter, kept
+        until the parameter (a live lever) or the graph changes: the same numbers, made
+        once instead of every week."""
+        cache = self.__dict__.setdefault("_graph_terms", {})
+        hit = cache.get(name)
+        if hit is None or hit[0] != value or hit[1] is not self.degree:
+            hit = cache[name] = (value, self.degree, make(value))
+        return hit[2]
+
     def diffuse_trust(self) -> None:
         """Weekly: trust drifts toward neighbours' (social capital [004]) and its kind's mean;
         grievance fades."""
         p = self.model.params
-        nbr = (self.adjacency @ self.trust) / np.maximum(self.degree, 1)
-        d = np.where(self.degree > 0, p.trust.diffusion, 0.0)
-        t = (1 - d) * self.trust + d * nbr
+        nbr = (self.adjacency @ self.trust) / self._graph_term(
+            "degree_divisor", None, lambda _: np.maximum(self.degree, 1))
+        d = self._graph_term("diffusion", p.trust.diffusion,
+                             lambda rate: np.where(self.degree > 0, rate, 0.0))
+        keep = self._graph_term("diffusion_kept", p.trust.diffusion, lambda _: 1 - d)
+        t = keep * self.trust + d * nbr
         t += p.trust.revert_per_year / 52.0 * (self._trust0[self.kind] - t)
         np.clip(t, 0, 1, out=t)
         self.trust = t

@@ -8,6 +8,7 @@ older the issue, the likelier a petition (a smooth hazard, no threshold).
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import mesa
@@ -17,6 +18,9 @@ from commgov.model.lifecycle import STREET, CaseHandler, CaseQueue, DailyCapacit
 
 if TYPE_CHECKING:
     from commgov.model.community import CommunityModel
+
+_HOUSEHOLD, _REPORTED_DAY, _ID = (attrgetter("household"), attrgetter("reported_day"),
+                                  attrgetter("id"))
 
 
 class StreetOffice(CaseHandler, mesa.Agent):
@@ -59,13 +63,14 @@ class StreetOffice(CaseHandler, mesa.Agent):
         cands = [i for i in m.book.open.values() if not i.petitioned and i.handled_day < 0]
         if not cands:
             return
-        g = m.households.grievance[np.fromiter((i.household for i in cands), np.int64,
-                                               len(cands))]
-        age = m.day - np.fromiter((i.reported_day for i in cands), np.int64, len(cands))
+        # map(attrgetter) over the candidates: the same ints, half a generator's cost.
+        n = len(cands)
+        g = m.households.grievance[np.fromiter(map(_HOUSEHOLD, cands), np.int64, n)]
+        age = m.day - np.fromiter(map(_REPORTED_DAY, cands), np.int64, n)
         hazard = (lad.petition_daily_max
                   / (1.0 + np.exp(-(g - lad.petition_grievance) / lad.petition_grievance_scale))
                   * -np.expm1(-age / lad.petition_after_days))
-        ids = np.fromiter((i.id for i in cands), np.int64, len(cands))
+        ids = np.fromiter(map(_ID, cands), np.int64, n)
         coins = m.streams.keyed_array("petitions", ids, m.day)
         for k in np.flatnonzero(coins < hazard).tolist():
             m.book.petition(cands[k])

@@ -42,7 +42,7 @@ from commgov.model.lifecycle import HOTLINE, SERVICE, SILENT, SMALL, Issue, Issu
 from commgov.model.mechanisms import MECHANISMS, Mechanism, Roster
 from commgov.model.mechanisms.staffing import Staffing
 from commgov.model.mechanisms.staffing import staff_posts as staff_posts  # re-exported
-from commgov.model.metrics import agent_reporters, model_reporters
+from commgov.model.metrics import MetricsCollector, agent_reporters, model_reporters
 from commgov.model.schedule import DAILY, DayPlan, Task, every, in_season
 from commgov.model.space import NeighbourhoodNetwork
 from commgov.model.streams import Streams
@@ -143,7 +143,7 @@ class CommunityModel(mesa.Model):
         self.history: list[tuple[int, ...]] = []   # counters at the end of each day
         self.participations = 0       # households taking part, summed over activities
         self.day_plan = self._plan()
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = MetricsCollector(
             model_reporters=model_reporters(),
             agenttype_reporters=agent_reporters() if agent_data else None)
         self._collect = collect
@@ -181,21 +181,23 @@ class CommunityModel(mesa.Model):
                 b.active_members = int(active[b.compound])
 
     # ------------------------------------------------------------------ lookups
+    # (one case at a time: .item() reads a Python int, the same index, without numpy's cost)
     def compound_branch(self, household: int) -> PartyBranch | None:
-        return self.branches[self.households.compound[household]]
+        return self.branches[self.households.compound.item(household)]
 
     def compound_firm(self, household: int) -> PropertyFirm:
-        return self.firms[self.households.compound[household]]
+        return self.firms[self.households.compound.item(household)]
 
     def community_of(self, household: int) -> int:
-        return int(self.households.community[household])
+        return self.households.community.item(household)
 
 
     def satisfaction_prob(self, household: int, bonus: float = 0.0) -> float:
         """Chance a household is satisfied with a handled case (trust colours it)."""
         lp = self.params.loop
+        # .item(): a Python float, the same double, without numpy's per-scalar cost.
         x = lp.satisfaction_constant + bonus + lp.satisfaction_trust_weight * (
-            self.households.trust[household] - 0.5)
+            self.households.trust.item(household) - 0.5)
         return logistic(x)
 
     def defer(self, issue: Issue, day: int, fn: Callable[[Issue], None]) -> None:
@@ -432,11 +434,12 @@ class CommunityModel(mesa.Model):
             return
         hh = self.households
         st = self.streams
-        u_ask = st.daily("office.requests", self.day).random(hh.n) * 365.0
-        # The exact test on the flats below a bound only (a few in a hundred ask a day).
+        u = st.daily("office.requests", self.day).random(hh.n)    # x 365: a year's scale
+        # The exact test (u x 365 < rate) on the flats below a bound only (a few in a hundred
+        # ask a day); the bound is on the draws' scale, so only candidates are scaled.
         rate = o.requests_per_household_year
-        cand = np.flatnonzero(u_ask < rate * (1.0 + 1e-9))
-        asking = cand[hh.occupied[cand] & (u_ask[cand] < rate)]
+        cand = np.flatnonzero(u < rate / 365.0 * (1.0 + 1e-9))
+        asking = cand[hh.occupied[cand] & (u[cand] * 365.0 < rate)]
         wait = np.array([office.wait_share() for office in self.offices])[hh.community[asking]]
         idx = asking[st.keyed_array("office.wait", asking, self.day) < wait]
         c = self.book.counters

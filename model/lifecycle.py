@@ -14,9 +14,11 @@ handled within it is "on time".
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -177,34 +179,46 @@ class DailyCapacity:
 
 class DurationWindow:
     """Days-to-resolve of the cases closed in the last ``window`` days, as a histogram, so a
-    percentile costs O(longest duration) a day rather than a sort of every case."""
+    percentile costs O(longest duration) a day rather than a sort of every case. The
+    histogram is a Python list: ``add`` runs once per closed case, where a numpy element
+    update cost more than the whole list update, and its few dozen bins are summed in plain
+    Python as exactly as numpy sums integers."""
 
     def __init__(self, window: int) -> None:
         self.window = window
-        self.hist = np.zeros(64, dtype=np.int64)
+        self.hist: list[int] = [0] * 64
         self._days: deque[tuple[int, list[int]]] = deque()
+        self._cum: tuple[int, list[int]] | None = None   # (day, running counts) of a query
 
     def add(self, day: int, duration: int) -> None:
-        if not self._days or self._days[-1][0] != day:
-            self._days.append((day, []))
-        self._days[-1][1].append(duration)
-        if duration >= len(self.hist):
-            self.hist = np.concatenate([self.hist, np.zeros(duration + 1, np.int64)])
-        self.hist[duration] += 1
+        days = self._days
+        if not days or days[-1][0] != day:
+            days.append((day, []))
+        days[-1][1].append(duration)
+        hist = self.hist
+        if duration >= len(hist):
+            hist.extend([0] * (duration + 1))
+        hist[duration] += 1
+        self._cum = None
 
     def percentile(self, day: int, q: float) -> float:
         """numpy's default (linear) percentile of the window's durations; 0 when empty."""
-        while self._days and self._days[0][0] < day - self.window:
-            gone = self._days.popleft()[1]
-            self.hist -= np.bincount(gone, minlength=len(self.hist))
-        n = int(self.hist.sum())
+        days, hist = self._days, self.hist
+        while days and days[0][0] < day - self.window:
+            for d in days.popleft()[1]:
+                hist[d] -= 1
+            self._cum = None
+        cached = self._cum
+        if cached is None or cached[0] != day:   # p50 and p90 of one day share the counts
+            cached = self._cum = (day, list(accumulate(hist)))
+        cum = cached[1]
+        n = cum[-1]
         if n == 0:
             return 0.0
-        cum = np.cumsum(self.hist)
         pos = (n - 1) * q / 100.0
         lo = int(pos)
-        v_lo = int(np.searchsorted(cum, lo + 1))
-        v_hi = int(np.searchsorted(cum, min(lo + 2, n)))
+        v_lo = bisect_left(cum, lo + 1)          # as np.searchsorted (side "left")
+        v_hi = bisect_left(cum, min(lo + 2, n))
         return float(v_lo + (v_hi - v_lo) * (pos - lo))
 
 
@@ -321,23 +335,25 @@ class IssueBook:
         """
         m = self.model
         hh = m.households
-        issue = Issue(self._next_id, household, kind, difficulty, channel, m.day,
-                      int(hh.worker[household]))
+        day = m.day
+        # Scalars read with .item(): Python ints, the same values, without numpy's cost.
+        issue = Issue(self._next_id, household, kind, difficulty, channel, day,
+                      hh.worker.item(household))
         self._next_id += 1
         self.open[issue.id] = issue
         hh.open_issue[household] = True
-        hh.due_day[household] = m.day + self.deadline[difficulty]
+        hh.due_day[household] = day + self.deadline[difficulty]
         c = self.counters
         c.reported += 1
         c.reported_by_kind[kind] += 1
-        if repeat or (hh.last_report_kind[household] == kind
-                      and m.day - hh.last_report_day[household] <= REPEAT_DAYS):
+        if repeat or (hh.last_report_kind.item(household) == kind
+                      and day - hh.last_report_day.item(household) <= REPEAT_DAYS):
             c.repeats += 1
             c.repeats_by_kind[kind] += 1
             if self.on_repeat is not None:
                 self.on_repeat(issue)
         hh.last_report_kind[household] = kind
-        hh.last_report_day[household] = m.day
+        hh.last_report_day[household] = day
         c.by_channel[channel] += 1
         if channel == HOTLINE:
             c.hotline_by_kind[kind] += 1
