@@ -299,7 +299,9 @@ def test_fast_clicks_never_leave_the_model_out_of_step(page: object) -> None:
         return switch.is_checked()
     merged = agree()
     # One more click, once settled, always counts: the switch and the settings' mark end
-    # up agreeing on the flipped value (a redraw may show the old one for a moment).
+    # up agreeing on the flipped value (a redraw may show the old one for a moment). Wait
+    # for nothing pending first: a click during the last restart's redraw can be absorbed.
+    _settled(page)
     page.wait_for_timeout(1000)
     switch.click()
     page.wait_for_function(
