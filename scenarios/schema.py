@@ -4,6 +4,10 @@ app (``Control``), its ODD table and the basis of its value. Everything else tha
 parameters (the app's levers and labels, report labels, docs/PARAMETERS.md, the ODD tables)
 is generated from these records (``scenarios.loader.flat_parameters``).
 
+The core sections are here; a mechanism that owns a section declares it in its module
+(``model/mechanisms/<name>.py``, ``params``) and ``Scenario`` below gathers it; the record
+kit (``P``, ``Control``, ``Section``) is ``scenarios.records``.
+
 A scenario file (TOML) sets any subset of these; everything else keeps the default below.
 Sources are the five papers in ``shared/seeds/`` by file-name prefix:
 
