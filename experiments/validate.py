@@ -601,7 +601,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------
 ODD_BLOCK = re.compile(r"(<!-- odd-params: (?P<id>[a-z_]+) -->\n)(?P<body>.*?)"
                        r"(<!-- end odd-params -->)", re.S)
-ODD_BLOCK_ID = re.compile(r"<!-- odd-params: ([a-z_]+) -->")
 
 # Each submodel of the ODD lists the parameters it uses. Which one is part of each
 # parameter's record in scenarios/schema.py (its section's ``ODD_SECTION``, or ``odd=`` on
@@ -666,7 +665,7 @@ def _generated_submodels(text: str) -> str:
     writes its section out by hand (which then replaces this one)."""
     from commgov.model.mechanisms import MECHANISMS
 
-    written = set(ODD_BLOCK_ID.findall(text))
+    written = {m.group("id") for m in ODD_BLOCK.finditer(text)}
     out = []
     for c in MECHANISMS:
         block = getattr(c.params, "ODD_SECTION", "") if c.params is not None else ""

@@ -203,7 +203,7 @@ def _participation_counts(m: CommunityModel) -> tuple[int, int, int, int]:
 
 def _participation(m: CommunityModel) -> float:
     n, _, joined, _ = _participation_counts(m)
-    return float(joined / n) if n else 0.0     # as _occ_mean of the recent flats
+    return _ratio(joined, n)      # as _occ_mean of the recent flats
 
 
 _RETIREE = HOUSEHOLD_KINDS.index("retiree")
@@ -219,7 +219,7 @@ def _participation_of(retired: bool):
             n, joined = n_retired, joined_retired
         else:
             n, joined = n - n_retired, joined - joined_retired
-        return float(joined / n) if n else 0.0
+        return _ratio(joined, n)
     return fn
 
 

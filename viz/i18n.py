@@ -713,15 +713,11 @@ def metric_help(name: str, lang: str) -> str:
     return pick(rec.help, lang) if rec else ""
 
 
+@functools.cache
 def scenario_words(name: str) -> tuple[Pair, Pair] | None:
     """((title en, zh), (description en, zh)) from the scenario's own file (its ``title``,
     ``title_zh``, ``description``, ``description_zh``), or None when it has no bilingual title
     (a file of the user's that did not give one)."""
-    return _scenario_words(name)
-
-
-@functools.cache
-def _scenario_words(name: str) -> tuple[Pair, Pair] | None:
     from commgov.scenarios.loader import ScenarioError, load_scenario
 
     try:
